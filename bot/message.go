@@ -26,7 +26,11 @@ const (
 	KindText       Kind = "text"       // typed text
 	KindPayload    Kind = "payload"    // a tap on an option the bot offered (Payload holds it)
 	KindAttachment Kind = "attachment" // image, file, sticker, location...: the bot reads text only
-	KindFollow     Kind = "follow"     // followed the OA / pressed Get Started: welcome with the menu
+	KindFollow     Kind = "follow"     // followed the OA / pressed Get Started / tapped "chat now": welcome with the menu
+	// KindAgentEcho means a person replied from the platform's own inbox (a
+	// Page admin in Meta Business Suite, an OA admin): the conversation moves
+	// to human handling and the bot stays silent. Text holds what they sent.
+	KindAgentEcho Kind = "agent_echo"
 )
 
 // Message is one inbound message from a citizen, channel-neutral.
