@@ -36,6 +36,22 @@ type Guide struct {
 
 	Source string // SourceCurated or SourceCatalog
 	Path   string // file the guide was read from, for error messages; empty for KV or catalogue
+
+	lines map[string]int // front matter field (or "field=item" for list items) -> line, set by ParseGuide
+}
+
+// Line returns the line of front matter field in the file g was parsed from,
+// or 0 when unknown (guides not read from a file). ItemLine gives the line of
+// one list item.
+func (g Guide) Line(field string) int { return g.lines[field] }
+
+// ItemLine returns the line of the list item with text item in field (e.g.
+// the related id "dang-ky-khai-sinh"), falling back to the field's line.
+func (g Guide) ItemLine(field, item string) int {
+	if l, ok := g.lines[field+"="+item]; ok {
+		return l
+	}
+	return g.lines[field]
 }
 
 // Method is one way to submit a dossier, as the national catalogue lists it.
