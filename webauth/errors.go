@@ -1,0 +1,17 @@
+package webauth
+
+import "errors"
+
+// Errors of package webauth. Callers test them with errors.Is.
+var (
+	// ErrBadFile means an htpasswd file could not be parsed; the error names the line.
+	ErrBadFile = errors.New("bad htpasswd file")
+	// ErrBadCredentials means the account is unknown or the password is wrong.
+	ErrBadCredentials = errors.New("wrong account or password")
+	// ErrRateLimited means too many failed sign-ins from this client for this account.
+	ErrRateLimited = errors.New("too many failed sign-ins")
+	// ErrNoSession means the session does not exist or has expired.
+	ErrNoSession = errors.New("no session")
+	// ErrCSRF means a form post or API call carried no valid CSRF token.
+	ErrCSRF = errors.New("missing or wrong CSRF token")
+)
