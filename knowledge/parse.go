@@ -262,7 +262,9 @@ func (p *guideParser) parse(data []byte) Guide {
 		return g
 	}
 	var root *yaml.Node
-	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+	if doc.Kind == 0 {
+		root = &yaml.Node{Kind: yaml.MappingNode} // empty front matter: every required field is missing
+	} else if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
 		root = resolveAlias(doc.Content[0])
 	}
 	if root == nil || root.Kind != yaml.MappingNode {
