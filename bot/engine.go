@@ -1,0 +1,377 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"botdvc/knowledge"
+)
+
+// Searcher finds guides for a question. knowledge/bleveindex and
+// knowledge/meiliindex implement it. Search returns hits ordered by
+// descending score; an empty result is not an error.
+type Searcher interface {
+	Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit, error)
+}
+
+// Library gives the engine the full guide behind a search hit.
+// *knowledge.Library implements it. Get reports false for an unknown id.
+type Library interface {
+	Get(id string) (knowledge.Guide, bool)
+}
+
+// lister is optionally implemented by a Library; with it the engine weighs
+// words by how many guide names use them.
+type lister interface {
+	All() []knowledge.Guide
+}
+
+// Payloads of the options the engine offers. A KindPayload message carries
+// one of them; the engine also accepts them typed.
+const (
+	PayloadGuide  = "guide:" // followed by a guide id: the citizen picked that guide
+	PayloadAsk    = "ask:"   // followed by a question: as if typed
+	PayloadPerson = "person" // talk to a person
+	PayloadMenu   = "menu"   // show the menu
+)
+
+// Engine answers citizens' messages. It is deterministic given its Searcher,
+// Library, SessionStore and Escalator, and safe for concurrent use.
+//
+// Answer flow: intent (greeting, thanks, menu, person, complaint, dossier
+// status, question) → for a question: aspect, search, the engine's own
+// ranking of the hits (coverage of the question's words by each guide's
+// title and aliases, weighted by rarity, word pairs kept in order, the whole
+// guide text, the backend score) → answer, ask back with options, or fall
+// back; a second fallback in a row hands off.
+type Engine struct {
+	// Escalator hands conversations to people. Nil means no hotline is wired:
+	// hand-offs still return ActionHandoff with Handoff set.
+	Escalator Escalator
+	// Now is the clock; tests fix it.
+	Now func() time.Time
+	// Hotline is the phone number offered in fallbacks and hand-offs.
+	Hotline string
+	// StatusGuide is the id of the guide that explains dossier lookup.
+	StatusGuide string
+
+	// AnswerMin is the lowest ranking score that answers (default 0.5).
+	AnswerMin float64
+	// MinMargin is the lead over the second guide needed to answer rather
+	// than ask back (default 0.06).
+	MinMargin float64
+	// ClarifyMin is the lowest score a guide needs to be offered (default 0.38).
+	ClarifyMin float64
+	// ClarifySpread keeps offered guides within this distance of the best (default 0.12).
+	ClarifySpread float64
+	// MaxOptions caps the options of a clarify (default 5, at least 2).
+	MaxOptions int
+	// CuratedBonus is added to curated guides so they win over catalogue
+	// records for the questions they cover (default 0.05).
+	CuratedBonus float64
+	// SearchLimit is how many hits the engine asks for (default 10).
+	SearchLimit int
+	// MaxFails is how many fallbacks in a row lead to a hand-off (default 2).
+	MaxFails int
+
+	search   Searcher
+	lib      Library
+	sessions SessionStore
+	syn      *synonyms
+	stats    *stats
+	profiles *profiles
+}
+
+// NewEngine returns an engine with default tunables. When lib also has
+// All() []knowledge.Guide (as *knowledge.Library does), word weights are
+// computed from it once, here.
+func NewEngine(search Searcher, lib Library, sessions SessionStore) *Engine {
+	syn := newSynonyms(defaultSynonyms)
+	e := &Engine{
+		Now:           time.Now,
+		Hotline:       "1022",
+		StatusGuide:   "tra-cuu-ho-so",
+		AnswerMin:     0.5,
+		MinMargin:     0.06,
+		ClarifyMin:    0.38,
+		ClarifySpread: 0.12,
+		MaxOptions:    5,
+		CuratedBonus:  0.05,
+		SearchLimit:   10,
+		MaxFails:      2,
+		search:        search,
+		lib:           lib,
+		sessions:      sessions,
+		syn:           syn,
+		profiles:      &profiles{syn: syn},
+	}
+	if l, ok := lib.(lister); ok {
+		e.stats = buildStats(l.All(), syn)
+	}
+	return e
+}
+
+// Answer answers one message and updates the conversation's session.
+//
+// It returns an error when the session store or the search fails; the reply
+// is then empty. When only the hand-off to the Escalator fails, Answer
+// returns both a usable ActionHandoff reply (it gives the hotline number)
+// and the error, so the caller can log it and still send the reply.
+func (e *Engine) Answer(ctx context.Context, m Message) (Reply, error) {
+	key := m.Conversation()
+	s, err := e.sessions.Load(ctx, key)
+	if err != nil {
+		return Reply{}, fmt.Errorf("bot.Answer: load session: %w", err)
+	}
+	now := e.Now()
+	var (
+		r      Reply
+		escErr error
+	)
+	switch m.Kind {
+	case KindFollow:
+		r = Reply{Action: ActionGreeting, Text: e.welcomeText(), Options: menuOptions()}
+	case KindAttachment:
+		r = Reply{Action: ActionFallback, Text: attachmentText()}
+	case KindAgentEcho:
+		// A person answered from the platform's own inbox: stay silent and
+		// keep their words in the transcript.
+		s.AddTurn(Turn{From: FromStaff, Text: m.Text, At: now})
+		s.Updated = now
+		if err := e.sessions.Save(ctx, key, s); err != nil {
+			return Reply{}, fmt.Errorf("bot.Answer: save session: %w", err)
+		}
+		return Reply{Action: ActionSilent}, nil
+	default:
+		text := m.Text
+		if m.Kind == KindPayload {
+			text = m.Payload
+		}
+		s.AddTurn(Turn{From: FromCitizen, Text: text, At: now})
+		r, err = e.respond(ctx, &s, m, text)
+		if err != nil {
+			return Reply{}, err
+		}
+		if r.Action == ActionHandoff {
+			escErr = e.escalate(ctx, &s, m, text, &r)
+		}
+	}
+	if m.Kind == KindFollow || m.Kind == KindAttachment {
+		s.AddTurn(Turn{From: FromCitizen, Text: "[" + string(m.Kind) + "]", At: now})
+	}
+	s.AddTurn(Turn{From: FromBot, Text: r.Text, Action: r.Action, GuideID: r.GuideID, At: now})
+	s.Updated = now
+	if err := e.sessions.Save(ctx, key, s); err != nil {
+		return Reply{}, fmt.Errorf("bot.Answer: save session: %w", err)
+	}
+	if escErr != nil {
+		return r, fmt.Errorf("bot.Answer: escalate: %w", escErr)
+	}
+	return r, nil
+}
+
+// respond decides the reply to a text or payload and updates the session
+// (last guide, options, fails).
+func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string) (Reply, error) {
+	switch {
+	case strings.HasPrefix(text, PayloadGuide):
+		id := strings.TrimPrefix(text, PayloadGuide)
+		if g, ok := e.lib.Get(id); ok {
+			aspect := s.LastAspect
+			return e.answerGuide(s, g, aspect, nil, 1, nil, ""), nil
+		}
+		text = ""
+	case strings.HasPrefix(text, PayloadAsk):
+		text = strings.TrimPrefix(text, PayloadAsk)
+	case text == PayloadPerson:
+		return e.handoff(s, CategoryPerson, "asked_for_person"), nil
+	case text == PayloadMenu:
+		return Reply{Action: ActionGreeting, Text: e.welcomeText(), Options: menuOptions()}, nil
+	}
+
+	q := understand(text, e.syn)
+	// A number picks one of the options offered last.
+	if q.number > 0 && q.number <= len(s.Options) {
+		if g, ok := e.lib.Get(s.Options[q.number-1]); ok {
+			return e.answerGuide(s, g, s.LastAspect, nil, 1, nil, ""), nil
+		}
+	}
+	switch q.intent {
+	case intentGreeting:
+		s.Fails = 0
+		return Reply{Action: ActionGreeting, Text: e.welcomeText(), Options: menuOptions()}, nil
+	case intentThanks:
+		s.Fails = 0
+		return Reply{Action: ActionGreeting, Text: e.thanksText()}, nil
+	case intentMenu:
+		return Reply{Action: ActionGreeting, Text: e.welcomeText(), Options: menuOptions()}, nil
+	case intentPerson:
+		return e.handoff(s, CategoryPerson, "asked_for_person"), nil
+	case intentComplaint:
+		return e.handoff(s, CategoryComplaint, "complaint"), nil
+	}
+
+	// Dossier status: explain how to look it up; hand off if they insist.
+	if q.dossier != "" || (q.insist && s.LastGuide == e.StatusGuide) {
+		if s.LastGuide == e.StatusGuide || q.insist {
+			return e.handoff(s, CategoryStatus, "status_insist"), nil
+		}
+		if g, ok := e.lib.Get(e.StatusGuide); ok {
+			return e.answerGuide(s, g, AspectSteps, nil, 1, nil, statusIntro(q.dossier)), nil
+		}
+	}
+
+	// A follow-up with no new subject ("còn lệ phí thì sao?") is about the last guide.
+	if len(q.content) == 0 {
+		if s.LastGuide != "" {
+			if g, ok := e.lib.Get(s.LastGuide); ok {
+				return e.answerGuide(s, g, q.aspect, q, 1, nil, ""), nil
+			}
+		}
+		if q.aspect != AspectNone {
+			return Reply{Action: ActionFallback, Text: e.whichProcedureText(q.aspect)}, nil
+		}
+	}
+
+	hits, err := e.search.Search(ctx, knowledge.Query{Text: text, Limit: e.SearchLimit})
+	if err != nil {
+		return Reply{}, fmt.Errorf("bot.Answer: search: %w", err)
+	}
+	cs := e.rank(q, hits)
+	v, conf, opts := e.decide(cs)
+	cands := candidates(cs, 5)
+	switch v {
+	case verdictAnswer:
+		return e.answerGuide(s, cs[0].guide, q.aspect, q, conf, cands, "", cs[0].faqFor(q)), nil
+	case verdictClarify:
+		return e.clarify(s, q, opts, conf, cands), nil
+	}
+	// Nothing fits. A question that names an aspect after an answer is a
+	// follow-up on it ("làm online được không?").
+	if s.LastGuide != "" && q.aspect != AspectNone && !q.aspectWeak && len(q.content) <= 2 {
+		if g, ok := e.lib.Get(s.LastGuide); ok {
+			return e.answerGuide(s, g, q.aspect, q, conf, cands, ""), nil
+		}
+	}
+	s.Fails++
+	s.Options = nil
+	if s.Fails >= e.MaxFails {
+		r := e.handoff(s, CategoryUnanswered, "repeated_fallback")
+		r.Candidates, r.Confidence = cands, conf
+		return r, nil
+	}
+	return Reply{Action: ActionFallback, Text: e.fallbackText(), Options: menuOptions(), Confidence: conf, Candidates: cands}, nil
+}
+
+// faqFor returns the candidate's FAQ entry when its question matches well.
+func (c candidate) faqFor(q *query) *knowledge.FAQ {
+	if c.faq < 0 || c.faqScore < 0.75 || c.faq >= len(c.guide.FAQ) {
+		return nil
+	}
+	f := c.guide.FAQ[c.faq]
+	return &f
+}
+
+// answerGuide composes the answer about g and remembers it as the last guide.
+func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, q *query, conf float64, cands []Candidate, intro string, faq ...*knowledge.FAQ) Reply {
+	if q != nil && a != AspectNone && len(q.aspectSpan) > 0 && containsPhrase(contentWords(e.syn, g.Title), q.aspectSpan) {
+		// The aspect words name the procedure itself ("nộp hồ sơ trực tuyến").
+		a = AspectSteps
+	}
+	if q != nil && q.aspect == AspectNone && len(q.aspectSpan) == 0 {
+		a = AspectSteps // no cue: a procedure question asks how to do it
+	}
+	var f *knowledge.FAQ
+	if len(faq) > 0 {
+		f = faq[0]
+	}
+	s.LastGuide, s.LastAspect, s.Options, s.Fails = g.ID, a, nil, 0
+	return Reply{
+		Action:     ActionAnswer,
+		Text:       composeGuide(g, a, f, intro),
+		Links:      guideLinks(g),
+		GuideID:    g.ID,
+		Code:       g.Code,
+		Aspect:     a,
+		Confidence: conf,
+		Candidates: cands,
+	}
+}
+
+func guideLinks(g knowledge.Guide) []Link {
+	if g.SourceURL == "" {
+		return nil
+	}
+	return []Link{{Title: "Xem trang chính thức", URL: g.SourceURL}}
+}
+
+// clarify asks back with numbered options and remembers them.
+func (e *Engine) clarify(s *Session, q *query, opts []candidate, conf float64, cands []Candidate) Reply {
+	r := Reply{Action: ActionClarify, Aspect: q.aspect, Confidence: conf, Candidates: cands}
+	s.Options = s.Options[:0]
+	for _, c := range opts {
+		r.Options = append(r.Options, Option{Label: c.guide.Title, Payload: PayloadGuide + c.guide.ID})
+		s.Options = append(s.Options, c.guide.ID)
+	}
+	s.LastAspect = q.aspect
+	if q.aspect == AspectNone && len(q.aspectSpan) == 0 {
+		s.LastAspect = AspectSteps
+	}
+	r.Text = clarifyText(r.Options)
+	return r
+}
+
+// handoff builds a hand-off reply; escalate sends it to the Escalator.
+func (e *Engine) handoff(s *Session, category, reason string) Reply {
+	s.Fails, s.Options = 0, nil
+	return Reply{Action: ActionHandoff, Handoff: &Handoff{Category: category, Reason: reason}}
+}
+
+// escalate hands the conversation to the Escalator, when there is one, and
+// writes the reply text from its receipt.
+func (e *Engine) escalate(ctx context.Context, s *Session, m Message, text string, r *Reply) error {
+	if e.Escalator == nil {
+		r.Text = e.handoffText(r.Handoff.Category, nil)
+		return nil
+	}
+	id := string(m.Channel) + ":" + m.ID
+	if m.ID == "" {
+		id = m.Conversation() + ":" + e.Now().UTC().Format(time.RFC3339Nano)
+	}
+	rc, err := e.Escalator.Escalate(ctx, Escalation{
+		ID:           id,
+		Category:     r.Handoff.Category,
+		Reason:       r.Handoff.Reason,
+		Channel:      m.Channel,
+		UserID:       m.UserID,
+		Conversation: m.Conversation(),
+		Question:     Redact(text),
+		Candidates:   r.Candidates,
+		Transcript:   append([]Turn(nil), s.Transcript...),
+		LastUser:     m.Time,
+		Created:      e.Now(),
+	})
+	if err != nil {
+		r.Text = "Xin lỗi, hiện mình chưa chuyển được cho tổng đài viên. Bạn vui lòng gọi tổng đài " + e.Hotline + " để được hỗ trợ."
+		return err
+	}
+	s.Ticket = rc.TicketID
+	r.Text = e.handoffText(r.Handoff.Category, &rc)
+	return nil
+}
+
+// candidates converts the best ranked guides to the contract type.
+func candidates(cs []candidate, n int) []Candidate {
+	var out []Candidate
+	for i, c := range cs {
+		if i == n {
+			break
+		}
+		out = append(out, Candidate{GuideID: c.guide.ID, Code: c.guide.Code, Title: c.guide.Title, Score: round3(c.score)})
+	}
+	return out
+}
+
+func round3(x float64) float64 { return float64(int(x*1000+0.5)) / 1000 }

@@ -1,0 +1,322 @@
+package bot
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"sync"
+
+	"botdvc/knowledge"
+)
+
+// candidate is one guide the search returned, with the engine's own view of
+// how well it fits the question.
+type candidate struct {
+	guide    knowledge.Guide
+	hit      knowledge.Hit
+	search   float64 // backend score divided by the best backend score
+	nameCov  float64 // how much of the best-matching title or alias the question holds
+	queryCov float64 // how much of the question the title and aliases explain
+	fullCov  float64 // how much of the question the whole guide text holds
+	faq      int     // index of the FAQ whose question matches best, or -1
+	faqScore float64
+	score    float64 // final score in [0, 1+]
+}
+
+// profile is a guide's text analysed for matching, cached by id.
+type profile struct {
+	sig   string
+	names [][]string // title, aliases, codes: rewritten content words
+	faqs  [][]string
+	all   map[string]bool      // every content word in the guide
+	pairs map[[2]string]bool // adjacent word pairs of the title and aliases
+}
+
+// stats holds document frequencies of name words over the library, for
+// weighting rare words above common ones ("khai sinh" above "đăng ký").
+type stats struct {
+	docs int
+	df   map[string]int
+}
+
+// weight is the inverse document frequency of a word among guide names; a
+// word no guide name uses weighs most.
+func (s *stats) weight(w string) float64 {
+	if s == nil || s.docs == 0 {
+		return 1
+	}
+	return math.Log(1 + float64(s.docs+1)/(float64(s.df[w])+0.5))
+}
+
+// profiles caches guide profiles. Guides change rarely; a profile is rebuilt
+// when the guide's signature changes.
+type profiles struct {
+	mu  sync.Mutex
+	m   map[string]*profile
+	syn *synonyms
+}
+
+func signature(g knowledge.Guide) string {
+	var b strings.Builder
+	b.WriteString(g.Title)
+	b.WriteString(g.Reviewed.String())
+	b.WriteString(g.Source)
+	for _, n := range []int{len(g.Aliases), len(g.FAQ), len(g.Body), len(g.Steps), len(g.Documents), len(g.Fee), len(g.Where)} {
+		b.WriteByte(byte(n))
+		b.WriteByte(byte(n >> 8))
+	}
+	return b.String()
+}
+
+func (ps *profiles) get(g knowledge.Guide) *profile {
+	sig := signature(g)
+	ps.mu.Lock()
+	p := ps.m[g.ID]
+	ps.mu.Unlock()
+	if p != nil && p.sig == sig {
+		return p
+	}
+	p = ps.build(g, sig)
+	ps.mu.Lock()
+	if ps.m == nil {
+		ps.m = map[string]*profile{}
+	}
+	ps.m[g.ID] = p
+	ps.mu.Unlock()
+	return p
+}
+
+// contentWords analyses a name or a question the same way: fold, rewrite
+// synonyms, drop fillers.
+func contentWords(syn *synonyms, s string) []string {
+	ws := syn.rewrite(words(fold(s)))
+	out := ws[:0]
+	for _, w := range ws {
+		if !stop[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
+	p := &profile{sig: sig, all: map[string]bool{}, pairs: map[[2]string]bool{}}
+	add := func(s string) []string {
+		ws := contentWords(ps.syn, s)
+		for _, w := range ws {
+			p.all[w] = true
+		}
+		return ws
+	}
+	for _, n := range append([]string{g.Title}, g.Aliases...) {
+		if ws := add(n); len(ws) > 0 {
+			p.names = append(p.names, ws)
+			for i := 0; i+1 < len(ws); i++ {
+				p.pairs[[2]string{ws[i], ws[i+1]}] = true
+			}
+		}
+	}
+	for _, c := range append([]string{g.Code}, g.OtherCodes...) {
+		if c != "" {
+			p.names = append(p.names, []string{strings.ToLower(c)})
+			p.all[strings.ToLower(c)] = true
+		}
+	}
+	for _, f := range g.FAQ {
+		p.faqs = append(p.faqs, add(f.Q))
+		add(f.A)
+	}
+	for _, s := range []string{g.Fee, g.Duration, g.Where, g.Eligibility, g.Agency, g.Body} {
+		add(s)
+	}
+	for _, l := range [][]string{g.Documents, g.Steps} {
+		for _, s := range l {
+			add(s)
+		}
+	}
+	for _, m := range g.Methods {
+		add(m.Channel + " " + m.Duration + " " + m.Fee + " " + m.Note)
+	}
+	return p
+}
+
+// buildStats counts, for every word, how many guides use it in a name.
+func buildStats(guides []knowledge.Guide, syn *synonyms) *stats {
+	s := &stats{docs: len(guides), df: map[string]int{}}
+	for _, g := range guides {
+		seen := map[string]bool{}
+		for _, n := range append([]string{g.Title}, g.Aliases...) {
+			for _, w := range contentWords(syn, n) {
+				if !seen[w] {
+					seen[w] = true
+					s.df[w]++
+				}
+			}
+		}
+	}
+	return s
+}
+
+// matchName scores how much of name the question holds, in [0, 1]. The
+// weighted share of the name's words found in the question is squared, so a
+// name that is only partly in the question ("đăng ký" of "đăng ký tạm trú")
+// scores far below one that is all there, and word pairs of the name found
+// side by side in the question count for half.
+func matchName(name []string, qset map[string]bool, qpairs map[[2]string]bool, st *stats) float64 {
+	var all, got float64
+	seen := map[string]bool{}
+	for _, w := range name {
+		if seen[w] {
+			continue
+		}
+		seen[w] = true
+		wt := st.weight(w)
+		all += wt
+		if qset[w] {
+			got += wt
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	cov := got / all
+	if len(name) < 2 {
+		return 0.8 * cov // one word says less than a phrase
+	}
+	pairs := 0
+	for i := 0; i+1 < len(name); i++ {
+		if qpairs[[2]string{name[i], name[i+1]}] {
+			pairs++
+		}
+	}
+	return cov * cov * (0.5 + 0.5*float64(pairs)/float64(len(name)-1))
+}
+
+// rank scores the hits against the question and sorts them, best first.
+func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
+	qset := map[string]bool{}
+	qpairs := map[[2]string]bool{}
+	for i, w := range q.content {
+		qset[w] = true
+		if i+1 < len(q.content) {
+			qpairs[[2]string{w, q.content[i+1]}] = true
+		}
+	}
+	var qweight float64
+	for w := range qset {
+		qweight += e.stats.weight(w)
+	}
+	top := 0.0
+	for _, h := range hits {
+		top = math.Max(top, h.Score)
+	}
+	var cs []candidate
+	seen := map[string]bool{}
+	for _, h := range hits {
+		if seen[h.GuideID] {
+			continue
+		}
+		seen[h.GuideID] = true
+		g, ok := e.lib.Get(h.GuideID)
+		if !ok {
+			continue // index ahead of library: skip rather than answer from nothing
+		}
+		p := e.profiles.get(g)
+		c := candidate{guide: g, hit: h, faq: -1}
+		if top > 0 {
+			c.search = h.Score / top
+		}
+		names := map[string]bool{}
+		for _, n := range p.names {
+			c.nameCov = math.Max(c.nameCov, matchName(n, qset, qpairs, e.stats))
+			for _, w := range n {
+				names[w] = true
+			}
+		}
+		for i, f := range p.faqs {
+			if s := matchName(f, qset, qpairs, e.stats); s > c.faqScore {
+				c.faqScore, c.faq = s, i
+			}
+		}
+		if qweight > 0 {
+			var inNames, inAll float64
+			for w := range qset {
+				wt := e.stats.weight(w)
+				if names[w] {
+					inNames += wt
+				}
+				if p.all[w] {
+					inAll += wt
+				}
+			}
+			c.queryCov, c.fullCov = inNames/qweight, inAll/qweight
+			if len(qpairs) > 0 {
+				got := 0
+				for pr := range qpairs {
+					if p.pairs[pr] {
+						got++
+					}
+				}
+				c.queryCov = 0.5*c.queryCov + 0.5*float64(got)/float64(len(qpairs))
+			}
+		}
+		lex := 0.5*c.nameCov + 0.3*c.queryCov + 0.2*c.fullCov
+		lex = math.Max(lex, 0.8*c.faqScore*c.fullCov)
+		c.score = lex * (0.8 + 0.2*c.search)
+		if g.Source != knowledge.SourceCatalog {
+			c.score += e.CuratedBonus
+		}
+		cs = append(cs, c)
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].score > cs[j].score })
+	return cs
+}
+
+// verdict is what the ranking supports.
+type verdict int
+
+const (
+	verdictAnswer verdict = iota
+	verdictClarify
+	verdictFallback
+)
+
+// decide turns ranked candidates into a verdict, a confidence in [0, 1] and,
+// for a clarify, the options to offer.
+func (e *Engine) decide(cs []candidate) (verdict, float64, []candidate) {
+	if len(cs) == 0 {
+		return verdictFallback, 0, nil
+	}
+	top := cs[0]
+	margin := top.score
+	if len(cs) > 1 {
+		margin = top.score - cs[1].score
+	}
+	conf := clamp01(top.score * (0.75 + 0.25*math.Min(1, margin/0.15)))
+	close := func() []candidate {
+		var opts []candidate
+		for _, c := range cs {
+			if len(opts) == e.MaxOptions {
+				break
+			}
+			if c.score >= top.score-e.ClarifySpread && c.score >= e.ClarifyMin {
+				opts = append(opts, c)
+			}
+		}
+		return opts
+	}
+	switch {
+	case top.score >= e.AnswerMin && margin >= e.MinMargin:
+		return verdictAnswer, conf, nil
+	case top.score >= e.ClarifyMin:
+		if opts := close(); len(opts) >= 2 {
+			return verdictClarify, conf, opts
+		}
+		if top.score >= e.AnswerMin {
+			return verdictAnswer, conf, nil
+		}
+	}
+	return verdictFallback, conf, nil
+}
+
+func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }

@@ -1,0 +1,295 @@
+package bot
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// intent is what a citizen's text message is about, before any search.
+type intent int
+
+const (
+	intentQuestion  intent = iota // a procedure question or a follow-up
+	intentGreeting                // hello
+	intentThanks                  // thank you
+	intentMenu                    // what can you do, help
+	intentPerson                  // wants a human
+	intentComplaint               // complaint or feedback about staff or rules
+)
+
+// query is a text message analysed once: folded words, intent, aspect and
+// the content words left for matching guides.
+type query struct {
+	text    string   // as typed, NFC is not required
+	words   []string // folded canonical words, abbreviations expanded
+	content []string // words minus fillers, aspect and intent phrases
+	intent  intent
+	aspect  Aspect
+	// aspectSpan is the phrase that gave the aspect; the aspect is dropped
+	// when the chosen guide's own title holds that phrase ("nộp hồ sơ trực
+	// tuyến" asks how to submit online, not whether it can be done online).
+	aspectSpan []string
+	// aspectWeak marks an aspect guessed from weak cues ("được không", "tuổi").
+	aspectWeak bool
+	howTo      bool   // asks how/where/what: a procedure question even when it names a complaint word
+	number     int    // the message is just a number (picking an option), else 0
+	dossier    string // a dossier code found in the text
+	insist     bool   // asks the bot to check or do it for them ("kiểm tra giúp")
+}
+
+// pattern is a phrase of folded canonical words; "*" matches up to two words.
+type pattern []string
+
+func pat(s string) pattern { return pattern(words(fold(s))) }
+
+func pats(ss ...string) []pattern {
+	ps := make([]pattern, len(ss))
+	for i, s := range ss {
+		ps[i] = pat(s)
+	}
+	return ps
+}
+
+// match finds p in ws and returns the span [i, j), or -1, -1.
+func (p pattern) match(ws []string) (int, int) {
+	for i := range ws {
+		if j := p.matchAt(ws, i, 0); j >= 0 {
+			return i, j
+		}
+	}
+	return -1, -1
+}
+
+func (p pattern) matchAt(ws []string, i, k int) int {
+	if k == len(p) {
+		return i
+	}
+	if p[k] == "*" {
+		for skip := 0; skip <= 2 && i+skip <= len(ws); skip++ {
+			if j := p.matchAt(ws, i+skip, k+1); j >= 0 {
+				return j
+			}
+		}
+		return -1
+	}
+	if i < len(ws) && ws[i] == p[k] {
+		return p.matchAt(ws, i+1, k+1)
+	}
+	return -1
+}
+
+// aspectRule maps phrases to an aspect. Rules are tried in order; the first
+// that matches wins, so specific cues come before generic ones.
+type aspectRule struct {
+	aspect Aspect
+	weak   bool
+	ps     []pattern
+}
+
+var aspectRules = []aspectRule{
+	{AspectNone, false, pats("là gì", "khác gì", "khác nhau", "nghĩa là gì", "có nghĩa là", "là sao")},
+	{AspectOnline, false, pats("online", "trực tuyến", "qua mạng", "trên mạng", "qua internet", "trên vneid", "qua vneid",
+		"qua ứng dụng", "trên ứng dụng", "trên app", "qua app", "trên cổng dịch vụ công", "qua cổng dịch vụ công", "không cần đến", "tại nhà làm")},
+	{AspectDuration, false, pats("bao lâu", "mấy ngày", "bao nhiêu ngày", "mấy tháng", "bao nhiêu tháng", "mấy tuần", "bao nhiêu tuần",
+		"thời hạn", "hạn nộp", "hạn chót", "hạn cuối", "khi nào có", "khi nào nhận", "bao giờ có", "bao giờ nhận", "bao giờ thì có", "bao giờ được",
+		"thời gian giải quyết", "thời gian trả", "thời gian làm", "thời gian nhận", "mất thời gian", "quá hạn", "trễ hạn", "quá * ngày", "chậm nhất",
+		"trong vòng", "giá trị * lâu", "hiệu lực * lâu", "lâu không")},
+	{AspectFee, false, pats("lệ phí", "phí bao nhiêu", "bao nhiêu tiền", "mấy tiền", "mất phí", "mất tiền", "hết bao nhiêu", "mất bao nhiêu",
+		"tốn bao nhiêu", "tốn phí", "tốn tiền", "chi phí", "mức phí", "thu phí", "trả phí", "nộp phí", "miễn phí", "cước phí", "có phí", "giá bao nhiêu",
+		"bao nhiêu phí", "phí", "tiền")},
+	{AspectPlace, false, pats("ở đâu", "nơi nào", "chỗ nào", "đi đâu", "tại đâu", "làm ở", "nộp ở", "nộp tại", "nơi nộp", "nơi làm", "cơ quan nào",
+		"đến đâu để", "ra đâu", "địa điểm", "chỗ làm", "phường nào", "xã nào")},
+	{AspectEligibility, false, pats("điều kiện", "ai được", "ai phải", "ai có thể", "đối tượng", "trường hợp nào", "bao nhiêu tuổi", "mấy tuổi",
+		"đủ tuổi", "bắt buộc", "có được phép", "được phép", "ai làm được")},
+	{AspectDocuments, false, pats("giấy tờ gì", "giấy tờ nào", "những giấy tờ", "cần giấy tờ", "mang theo", "mang gì", "hồ sơ gồm", "hồ sơ gì",
+		"hồ sơ cần", "cần hồ sơ", "thành phần hồ sơ", "chuẩn bị gì", "chuẩn bị những", "cần những gì", "cần gì", "gồm những gì", "gồm gì",
+		"cần * gì", "cần chuẩn bị", "giấy tờ cần", "mẫu đơn", "tờ khai")},
+	{AspectSteps, false, pats("làm thế nào", "làm sao", "thế nào", "như thế nào", "ra sao", "cách", "hướng dẫn", "các bước", "quy trình",
+		"trình tự", "phải làm gì", "làm gì", "làm như nào", "như nào")},
+	{AspectEligibility, true, pats("được không", "có được * không", "có phải * không", "có cần * không", "có bắt * không", "tuổi", "có thể * không")},
+}
+
+// howToCues make a message that names a complaint word a question about how
+// to complain rather than a complaint.
+var howToCues = pats("làm sao", "thế nào", "như thế nào", "ở đâu", "cách", "hướng dẫn", "thủ tục", "các bước", "gửi đâu", "qua đâu", "kênh nào")
+
+// Intent cues. Greeting and thanks count only when nothing else is said.
+var (
+	greetWords = set("xin chào chào hello hi helo alo hey chao")
+	thanksCues = pats("cảm ơn", "cám ơn", "thank", "thanks", "tks", "thank you")
+	menuCues   = pats("menu", "trợ giúp", "help", "bắt đầu", "bạn làm được gì", "bạn giúp được gì", "giúp được gì", "hỏi được gì", "start")
+	fillers    = set("ạ a ơi oi nhé nhe nha nhá bạn ban bot ad admin shop em anh chị chi mình minh tôi toi nhiều nhieu rất rat lắm lam ok oke okay vâng vang dạ da ừ uh hì hi hihi chúc chuc ngày ngay tốt tot buổi buoi sáng sang chiều chieu tối toi nhá và va với voi")
+
+	personNouns = pats("tổng đài viên", "tổng đài", "người thật", "nhân viên", "cán bộ hỗ trợ", "chuyên viên", "tư vấn viên", "người hỗ trợ",
+		"người trực", "admin", "người thật", "con người", "hotline")
+	personVerbs = pats("gặp", "nói chuyện", "kết nối", "chuyển", "liên hệ", "gọi", "cho tôi", "cho mình", "cho em", "muốn", "cần", "xin")
+
+	complaintCues = pats("phản ánh", "kiến nghị", "tố cáo", "khiếu nại", "bức xúc", "thái độ", "nhũng nhiễu", "hạch sách", "gây khó dễ",
+		"gây khó khăn", "vòi tiền", "đòi tiền", "bồi dưỡng", "hẹn đi hẹn lại", "hẹn lại nhiều lần", "làm khó", "quát", "thiếu tôn trọng", "tiêu cực",
+		"góp ý", "không hài lòng", "chậm trễ")
+	insistCues = pats("kiểm tra giúp", "tra giúp", "xem giúp", "check giúp", "kiểm tra hộ", "tra hộ", "xem hộ", "tra cứu giúp", "không tra được",
+		"tra không được", "vẫn không", "không thấy", "giúp tôi kiểm tra", "giúp mình kiểm tra")
+)
+
+// stop holds words that carry no procedure meaning on their own.
+var stop = set("tôi toi mình minh em anh chị chi ơi oi ạ nhé nhe nha vậy vay thì thi là la của cua có co không khong ko k " +
+	"được duoc dc đc cho muốn muon phải phai nào nao gì gi j thế như nhu và va hay hoặc hoac để de ở o trên tren " +
+	"trong về ve rồi roi này nay đây day những nhung các cac nhiều nhieu sẽ se vừa vua mới moi giúp giup " +
+	"ai khi nếu neu bị bi ra vào vao lên len đi thôi thoi luôn luon nữa nua bây giờ gio vs " +
+	"hiện nay ạh")
+
+func set(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		for _, f := range words(fold(w)) {
+			m[f] = true
+		}
+	}
+	return m
+}
+
+// reDossier finds dossier codes: groups of letters and digits joined by dots
+// or dashes, with a letter and at least six digits (H26.01-251125-0001,
+// 000.00.20.H26-250101-0001). National procedure codes (1.001193) have one
+// dot and no letter and do not match.
+var reDossier = regexp.MustCompile(`\b[A-Za-z0-9]+(?:[.\-/][A-Za-z0-9]+){2,}\b`)
+
+func findDossier(s string) string {
+	for _, m := range reDossier.FindAllString(s, -1) {
+		digits, letters := 0, 0
+		for _, r := range m {
+			switch {
+			case r >= '0' && r <= '9':
+				digits++
+			case r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z':
+				letters++
+			}
+		}
+		if digits >= 6 && letters >= 1 {
+			return m
+		}
+	}
+	return ""
+}
+
+// understand analyses a text message.
+func understand(text string, syn *synonyms) *query {
+	q := &query{text: text}
+	q.dossier = findDossier(text)
+	raw := words(fold(text))
+	if n, err := strconv.Atoi(strings.Join(raw, "")); err == nil && len(raw) == 1 && n > 0 && n < 100 {
+		q.number = n
+	}
+	q.words = syn.rewrite(raw)
+	used := make([]bool, len(q.words))
+	mark := func(i, j int) {
+		for k := i; k < j; k++ {
+			used[k] = true
+		}
+	}
+
+	// Aspect: first rule (in priority order) that matches.
+rules:
+	for _, r := range aspectRules {
+		for _, p := range r.ps {
+			if i, j := p.match(q.words); i >= 0 {
+				q.aspect, q.aspectWeak = r.aspect, r.weak
+				q.aspectSpan = q.words[i:j]
+				break rules
+			}
+		}
+	}
+	// Every aspect phrase is removed from the content words, not only the winner's.
+	for _, r := range aspectRules {
+		for _, p := range r.ps {
+			if len(p) == 1 && (p[0] == "tuoi" || p[0] == "phi" || p[0] == "tien" || p[0] == "cach") {
+				continue // these also name things ("14 tuổi", "phí" in a title)
+			}
+			for from := 0; from < len(q.words); {
+				i, j := p.match(q.words[from:])
+				if i < 0 {
+					break
+				}
+				mark(from+i, from+j)
+				from += j
+				if j == 0 {
+					break
+				}
+			}
+		}
+	}
+	for _, p := range howToCues {
+		if i, _ := p.match(q.words); i >= 0 {
+			q.howTo = true
+		}
+	}
+	for _, p := range insistCues {
+		if i, _ := p.match(q.words); i >= 0 {
+			q.insist = true
+		}
+	}
+
+	q.intent = classify(q, raw)
+	for i, w := range q.words {
+		if !used[i] && !stop[w] && w != "*" {
+			q.content = append(q.content, w)
+		}
+	}
+	return q
+}
+
+// classify finds the intent of a message from its words.
+func classify(q *query, raw []string) intent {
+	if len(raw) == 0 {
+		return intentGreeting
+	}
+	if anyMatch(personNouns, q.words) && (anyMatch(personVerbs, q.words) || len(raw) <= 4) && !q.howTo {
+		return intentPerson
+	}
+	if anyMatch(complaintCues, q.words) && !q.howTo && q.aspect == AspectNone {
+		return intentComplaint
+	}
+	if anyMatch(menuCues, raw) && len(raw) <= 6 {
+		return intentMenu
+	}
+	// Greeting or thanks only when every word is a greeting, a thanks or a filler.
+	rest := append([]string(nil), raw...)
+	thanks := false
+	for _, p := range thanksCues {
+		for {
+			i, j := p.match(rest)
+			if i < 0 {
+				break
+			}
+			thanks = true
+			rest = append(rest[:i:i], rest[j:]...)
+		}
+	}
+	greet := false
+	for _, w := range rest {
+		switch {
+		case greetWords[w]:
+			greet = true
+		case fillers[w]:
+		default:
+			return intentQuestion
+		}
+	}
+	switch {
+	case thanks:
+		return intentThanks
+	case greet:
+		return intentGreeting
+	}
+	return intentGreeting // only fillers: "ạ", "ok"
+}
+
+func anyMatch(ps []pattern, ws []string) bool {
+	for _, p := range ps {
+		if i, _ := p.match(ws); i >= 0 {
+			return true
+		}
+	}
+	return false
+}
