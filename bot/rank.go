@@ -28,7 +28,7 @@ type profile struct {
 	sig   string
 	names [][]string // title, aliases, codes: rewritten content words
 	faqs  [][]string
-	all   map[string]bool      // every content word in the guide
+	all   map[string]bool    // every content word in the guide
 	pairs map[[2]string]bool // adjacent word pairs of the title and aliases
 }
 
