@@ -1,0 +1,40 @@
+// Package pipeline is the durable message pipeline of the citizen help
+// service, on NATS JetStream.
+//
+// Flow:
+//
+//	adapter ─Accept─► stream BOT_INBOUND  (subjects bot.in.<partition>)
+//	                    │ one durable pull consumer per partition, MaxAckPending=1,
+//	                    ▼ shared by every instance
+//	                  worker: handler chain (engine, hotline middleware)
+//	                    │ publish bot.Outbound (dedup id = inbound id + ":r"), then ack
+//	                    ▼
+//	                  stream BOT_OUTBOUND (subjects bot.out.<channel>.<partition>)
+//	                    │ one durable pull consumer per channel and partition, MaxAckPending=1
+//	                    ▼
+//	                  sender: bot.Sender of the channel; ack after hand-off,
+//	                  NakWithDelay on transient errors, park on ErrUndeliverable
+//	                    │
+//	                    ▼ (failures that retrying cannot fix)
+//	                  stream BOT_DEAD (subjects bot.dead.in, bot.dead.out.<channel>)
+//
+// Ordering: a conversation (channel and user) hashes to one of P partitions
+// (FNV-1a modulo P). Each partition has one durable consumer with
+// MaxAckPending=1, so JetStream hands out the next message of a partition only
+// after the previous one was acked, whichever instance pulled it. Messages of
+// one conversation are therefore answered, and their replies sent, in the
+// order they were accepted. P bounds the parallelism of the whole cluster
+// (default 16); every instance must use the same P.
+//
+// Exactly-once delivery of replies: Accept publishes with Nats-Msg-Id =
+// channel + ":" + platform message id, so a redelivered webhook inside the
+// streams' duplicate window (24 hours) is dropped. A worker publishes the reply
+// with a Nats-Msg-Id derived from the inbound id before it acks the inbound
+// message; if it dies in between, the redelivered message produces the same
+// reply id, which JetStream drops. A sender acks only after the channel
+// accepted the message.
+//
+// Streams, consumers and the session bucket are declared as data (Topology)
+// and reconciled at start (Reconcile): created when missing, updated when
+// their configuration changed.
+package pipeline

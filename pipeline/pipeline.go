@@ -1,0 +1,463 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
+
+	"botdvc/bot"
+	"botdvc/webhooks"
+)
+
+// Citizen-facing notices for refused messages.
+const (
+	NoticeRate = "Bạn gửi nhanh quá, vui lòng chờ ít phút rồi hỏi tiếp nhé."
+	noticeSize = "Tin nhắn của bạn dài quá (tối đa %d ký tự). Bạn vui lòng viết ngắn gọn câu hỏi, ví dụ: “làm căn cước cho con cần giấy tờ gì?”"
+)
+
+// Pipeline accepts inbound messages into JetStream, runs the workers that
+// answer them and the senders that deliver the replies. One Pipeline per
+// process; any number of processes may share the same JetStream.
+//
+// Accept and Enqueue work as soon as New returned (after Reconcile ran
+// somewhere); Start runs workers and senders until Stop.
+type Pipeline struct {
+	Logger  *slog.Logger
+	Metrics *Metrics
+	Now     func() time.Time
+	// Senders deliver replies by channel. A channel without a sender is not
+	// consumed by this instance: its replies wait in the stream. Set before Start.
+	Senders map[bot.Channel]bot.Sender
+
+	js      jetstream.JetStream
+	handler bot.HandlerFunc
+	cfg     Config
+	lim     *limiter
+
+	mu      sync.Mutex
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	started bool
+
+	// afterReply, when set (tests), runs after the reply was published and
+	// before the inbound message is acked; an error abandons the message
+	// unacked, as if the process died there.
+	afterReply func(m bot.Message) error
+}
+
+var _ webhooks.Inbox = (*Pipeline)(nil)
+
+// New returns a pipeline on js that answers with handler.
+func New(js jetstream.JetStream, handler bot.HandlerFunc, logger *slog.Logger, cfg Config) *Pipeline {
+	cfg = cfg.withDefaults()
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Pipeline{
+		Logger:  logger,
+		Metrics: NewMetrics(nil),
+		Now:     time.Now,
+		Senders: map[bot.Channel]bot.Sender{},
+		js:      js,
+		handler: handler,
+		cfg:     cfg,
+		lim:     newLimiter(cfg.RatePerMinute, cfg.Burst),
+	}
+}
+
+// Config returns the effective configuration (defaults filled).
+func (p *Pipeline) Config() Config { return p.cfg }
+
+// dedupID is the inbound message's Nats-Msg-Id.
+func dedupID(m bot.Message) string { return string(m.Channel) + ":" + m.ID }
+
+// Accept implements webhooks.Inbox: it stores m in the inbound stream and
+// returns once JetStream acked it. A message already stored under the same
+// channel and id inside the duplicate window is dropped and Accept returns
+// nil. Messages over the size or rate limit are refused with an error
+// wrapping webhooks.ErrRefused (a *webhooks.RefusedError), and the citizen
+// is told politely, at most once a minute.
+func (p *Pipeline) Accept(ctx context.Context, m bot.Message) error {
+	now := p.Now()
+	if m.Channel == "" || m.ID == "" || m.UserID == "" || m.Kind == "" {
+		p.Metrics.In.WithLabelValues(string(m.Channel), "invalid").Inc()
+		return fmt.Errorf("pipeline.Accept: %w: channel, id, user id and kind are required", ErrInvalid)
+	}
+	if !utf8.ValidString(m.Text) || !utf8.ValidString(m.Payload) || !utf8.ValidString(m.UserID) || !utf8.ValidString(m.ID) {
+		p.Metrics.In.WithLabelValues(string(m.Channel), "invalid").Inc()
+		return fmt.Errorf("pipeline.Accept: %w: invalid UTF-8", ErrInvalid)
+	}
+	if m.Time.IsZero() {
+		m.Time = now
+	}
+	conv := m.Conversation()
+	if m.Kind != bot.KindAgentEcho { // staff writing from the platform inbox are not limited
+		if utf8.RuneCountInString(m.Text) > p.cfg.MaxText || len(m.Payload) > p.cfg.MaxText {
+			p.Metrics.In.WithLabelValues(string(m.Channel), "refused_size").Inc()
+			return p.refuse(ctx, m, "size", fmt.Sprintf(noticeSize, p.cfg.MaxText), p.lim.notice(conv, now), ErrTooLong)
+		}
+		if ok, notify := p.lim.allow(conv, now); !ok {
+			p.Metrics.In.WithLabelValues(string(m.Channel), "refused_rate").Inc()
+			return p.refuse(ctx, m, "rate", NoticeRate, notify, ErrRateLimited)
+		}
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("pipeline.Accept: encode: %w", err)
+	}
+	msg := &nats.Msg{Subject: inboundSubject(Partition(conv, p.cfg.Partitions)), Data: data, Header: nats.Header{}}
+	msg.Header.Set(nats.MsgIdHdr, dedupID(m))
+	start := time.Now()
+	ack, err := p.js.PublishMsg(ctx, msg)
+	p.Metrics.Publish.Observe(time.Since(start).Seconds())
+	if err != nil {
+		p.Metrics.In.WithLabelValues(string(m.Channel), "error").Inc()
+		p.Metrics.Errors.WithLabelValues("inbound_publish").Inc()
+		return fmt.Errorf("pipeline.Accept: publish: %w", err)
+	}
+	if ack.Duplicate {
+		p.Metrics.In.WithLabelValues(string(m.Channel), "duplicate").Inc()
+		return nil
+	}
+	p.Metrics.In.WithLabelValues(string(m.Channel), "accepted").Inc()
+	return nil
+}
+
+// refuse tells the citizen (when notify) and returns the refusal error.
+func (p *Pipeline) refuse(ctx context.Context, m bot.Message, reason, notice string, notify bool, kind error) error {
+	if notify {
+		o := bot.Outbound{
+			ID: dedupID(m) + ":refused", Channel: m.Channel, UserID: m.UserID, InReplyTo: m.ID,
+			Reply:    bot.Reply{Action: bot.ActionFallback, Text: notice},
+			LastUser: m.Time, Created: p.Now(),
+		}
+		if err := p.Enqueue(ctx, o); err != nil {
+			p.Metrics.Errors.WithLabelValues("refusal_notice").Inc()
+			p.Logger.Warn("refusal notice not enqueued", "msg", m, "err", err)
+		}
+	}
+	return fmt.Errorf("pipeline.Accept: %w: %w", &webhooks.RefusedError{Reason: reason, Notice: notice}, kind)
+}
+
+// Enqueue puts a reply on the outbound stream; a sender of its channel
+// delivers it. o.ID is the dedup key: the same id inside the duplicate window
+// is stored once. An empty ID gets a fresh one. The hotline uses Enqueue for
+// staff replies.
+func (p *Pipeline) Enqueue(ctx context.Context, o bot.Outbound) error {
+	if o.UserID == "" || !knownChannel(o.Channel) {
+		return fmt.Errorf("pipeline.Enqueue: %w: unknown channel %q or empty user id", ErrInvalid, o.Channel)
+	}
+	if o.ID == "" {
+		o.ID = "out:" + nuid.Next()
+	}
+	if o.Created.IsZero() {
+		o.Created = p.Now()
+	}
+	data, err := json.Marshal(o)
+	if err != nil {
+		return fmt.Errorf("pipeline.Enqueue: encode: %w", err)
+	}
+	subj := outboundSubject(o.Channel, Partition(string(o.Channel)+":"+o.UserID, p.cfg.Partitions))
+	msg := &nats.Msg{Subject: subj, Data: data, Header: nats.Header{}}
+	msg.Header.Set(nats.MsgIdHdr, o.ID)
+	if _, err := p.js.PublishMsg(ctx, msg); err != nil {
+		p.Metrics.Errors.WithLabelValues("outbound_publish").Inc()
+		return fmt.Errorf("pipeline.Enqueue: publish: %w", err)
+	}
+	p.Metrics.Out.WithLabelValues(string(o.Channel), "enqueued").Inc()
+	return nil
+}
+
+func knownChannel(ch bot.Channel) bool {
+	for _, c := range Channels {
+		if c == ch {
+			return true
+		}
+	}
+	return false
+}
+
+// Start runs one worker per partition and one sender per channel (with a
+// Sender) and partition, until Stop. It returns an error when the consumers
+// do not exist (run Reconcile first).
+func (p *Pipeline) Start(ctx context.Context) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.started {
+		return fmt.Errorf("pipeline.Start: already started")
+	}
+	type loop struct {
+		cons jetstream.Consumer
+		fn   func(jetstream.Msg)
+	}
+	var loops []loop
+	for i := 0; i < p.cfg.Partitions; i++ {
+		c, err := p.js.Consumer(ctx, InboundStream, workerName(i))
+		if err != nil {
+			return fmt.Errorf("pipeline.Start: consumer %s: %w", workerName(i), err)
+		}
+		loops = append(loops, loop{c, p.work})
+		for _, ch := range Channels {
+			s := p.Senders[ch]
+			if s == nil {
+				continue
+			}
+			c, err := p.js.Consumer(ctx, OutboundStream, senderName(ch, i))
+			if err != nil {
+				return fmt.Errorf("pipeline.Start: consumer %s: %w", senderName(ch, i), err)
+			}
+			ch := ch
+			loops = append(loops, loop{c, func(m jetstream.Msg) { p.send(ch, s, m) }})
+		}
+	}
+	p.stop = make(chan struct{})
+	p.started = true
+	for _, l := range loops {
+		p.wg.Add(1)
+		go p.run(l.cons, l.fn)
+	}
+	p.Logger.Info("pipeline started", "partitions", p.cfg.Partitions, "loops", len(loops))
+	return nil
+}
+
+// Stop stops fetching, lets messages in flight finish and returns when all
+// loops exited or ctx is done. Messages fetched but not started are nak'ed so
+// another instance takes them at once; a message whose handler outlives ctx
+// is redelivered after AckWait. Nothing is lost either way.
+func (p *Pipeline) Stop(ctx context.Context) error {
+	p.mu.Lock()
+	if !p.started {
+		p.mu.Unlock()
+		return nil
+	}
+	p.started = false
+	close(p.stop)
+	p.mu.Unlock()
+	done := make(chan struct{})
+	go func() { p.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("pipeline.Stop: %w", ctx.Err())
+	}
+}
+
+func (p *Pipeline) stopping() bool {
+	select {
+	case <-p.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// run is one fetch loop. It exits after Stop, once the message in hand is done.
+func (p *Pipeline) run(c jetstream.Consumer, fn func(jetstream.Msg)) {
+	defer p.wg.Done()
+	for !p.stopping() {
+		batch, err := c.Fetch(1, jetstream.FetchMaxWait(p.cfg.FetchWait))
+		if err != nil {
+			if p.stopping() {
+				return
+			}
+			p.Metrics.Errors.WithLabelValues("fetch").Inc()
+			p.Logger.Warn("fetch failed", "consumer", c.CachedInfo().Name, "err", err)
+			select {
+			case <-p.stop:
+				return
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		for msg := range batch.Messages() {
+			if p.stopping() {
+				_ = msg.Nak()
+				continue
+			}
+			fn(msg)
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) && !p.stopping() {
+			p.Metrics.Errors.WithLabelValues("fetch").Inc()
+			p.Logger.Debug("fetch ended", "err", err)
+		}
+	}
+}
+
+// backoff is the redelivery delay after the n-th failed delivery.
+func (p *Pipeline) backoff(n uint64) time.Duration {
+	d := time.Second
+	for i := uint64(1); i < n && d < p.cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, p.cfg.MaxBackoff)
+}
+
+// work answers one inbound message.
+func (p *Pipeline) work(msg jetstream.Msg) {
+	md, err := msg.Metadata()
+	if err != nil {
+		p.park(msg, deadInbound, 0, "metadata: "+err.Error())
+		return
+	}
+	var m bot.Message
+	if err := json.Unmarshal(msg.Data(), &m); err != nil {
+		p.park(msg, deadInbound, md.NumDelivered, "decode: "+err.Error())
+		p.Metrics.Handled.WithLabelValues("parked").Inc()
+		return
+	}
+	if md.NumDelivered > uint64(p.cfg.MaxDeliver) {
+		// Earlier deliveries never completed (a crash or a hang each time).
+		p.park(msg, deadInbound, md.NumDelivered, "delivered "+strconv.FormatUint(md.NumDelivered-1, 10)+" times without completing")
+		p.Metrics.Handled.WithLabelValues("parked").Inc()
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.HandlerTimeout)
+	defer cancel()
+	start := time.Now()
+	reply, err := p.handle(ctx, m)
+	p.Metrics.Handle.Observe(time.Since(start).Seconds())
+	if err != nil {
+		p.Metrics.Errors.WithLabelValues("handler").Inc()
+		if md.NumDelivered >= uint64(p.cfg.MaxDeliver) {
+			p.Logger.Error("message parked", "msg", m, "deliveries", md.NumDelivered, "err", redactErr(err))
+			p.park(msg, deadInbound, md.NumDelivered, "handler: "+redactErr(err))
+			p.Metrics.Handled.WithLabelValues("parked").Inc()
+			return
+		}
+		p.Logger.Warn("handler failed, will retry", "msg", m, "deliveries", md.NumDelivered, "err", redactErr(err))
+		_ = msg.NakWithDelay(p.backoff(md.NumDelivered))
+		p.Metrics.Handled.WithLabelValues("retry").Inc()
+		return
+	}
+	result := "silent"
+	if reply.Action != bot.ActionSilent && (reply.Text != "" || len(reply.Options) > 0 || len(reply.Links) > 0) {
+		o := bot.Outbound{
+			ID: dedupID(m) + ":r", Channel: m.Channel, UserID: m.UserID, InReplyTo: m.ID,
+			Reply: reply, LastUser: m.Time, Created: p.Now(),
+		}
+		if err := p.Enqueue(ctx, o); err != nil {
+			p.Logger.Warn("reply not enqueued, will retry", "msg", m, "err", err)
+			_ = msg.NakWithDelay(p.backoff(md.NumDelivered))
+			p.Metrics.Handled.WithLabelValues("retry").Inc()
+			return
+		}
+		result = "replied"
+	}
+	if p.afterReply != nil {
+		if err := p.afterReply(m); err != nil {
+			return // simulated crash: no ack
+		}
+	}
+	if err := msg.DoubleAck(ctx); err != nil {
+		// The reply is stored; a redelivery produces the same reply id, which
+		// JetStream drops.
+		p.Metrics.Errors.WithLabelValues("ack").Inc()
+		p.Logger.Warn("ack failed", "msg", m, "err", err)
+	}
+	p.Metrics.Handled.WithLabelValues(result).Inc()
+	p.Logger.Debug("message handled", "msg", m, "action", reply.Action, "guide", reply.GuideID, "confidence", reply.Confidence)
+}
+
+// handle calls the handler and turns a panic into an error.
+func (p *Pipeline) handle(ctx context.Context, m bot.Message) (r bot.Reply, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			p.Logger.Error("handler panic", "msg", m, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			err = fmt.Errorf("pipeline: handler panic: %v", v)
+		}
+	}()
+	if p.handler == nil {
+		return bot.Reply{}, fmt.Errorf("pipeline: no handler")
+	}
+	return p.handler(ctx, m)
+}
+
+// send delivers one reply with s.
+func (p *Pipeline) send(ch bot.Channel, s bot.Sender, msg jetstream.Msg) {
+	dead := deadOutPrefix + string(ch)
+	md, err := msg.Metadata()
+	if err != nil {
+		p.park(msg, dead, 0, "metadata: "+err.Error())
+		return
+	}
+	var o bot.Outbound
+	if err := json.Unmarshal(msg.Data(), &o); err != nil {
+		p.park(msg, dead, md.NumDelivered, "decode: "+err.Error())
+		p.Metrics.Out.WithLabelValues(string(ch), "parked").Inc()
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.SendTimeout)
+	defer cancel()
+	err = safeSend(ctx, s, o)
+	switch {
+	case err == nil:
+		if err := msg.DoubleAck(ctx); err != nil {
+			p.Metrics.Errors.WithLabelValues("ack").Inc()
+			p.Logger.Warn("ack after send failed", "channel", ch, "outbound", o.ID, "err", err)
+		}
+		p.Metrics.Out.WithLabelValues(string(ch), "sent").Inc()
+	case errors.Is(err, bot.ErrUndeliverable):
+		p.Logger.Warn("reply undeliverable, parked", "channel", ch, "outbound", o.ID, "err", redactErr(err))
+		p.park(msg, dead, md.NumDelivered, "undeliverable: "+redactErr(err))
+		p.Metrics.Out.WithLabelValues(string(ch), "parked").Inc()
+	case md.NumDelivered >= uint64(p.cfg.SendAttempts):
+		p.Logger.Error("reply parked after retries", "channel", ch, "outbound", o.ID, "attempts", md.NumDelivered, "err", redactErr(err))
+		p.park(msg, dead, md.NumDelivered, "gave up after "+strconv.FormatUint(md.NumDelivered, 10)+" attempts: "+redactErr(err))
+		p.Metrics.Out.WithLabelValues(string(ch), "parked").Inc()
+	default:
+		p.Metrics.Errors.WithLabelValues("send").Inc()
+		p.Logger.Warn("send failed, will retry", "channel", ch, "outbound", o.ID, "attempt", md.NumDelivered, "err", redactErr(err))
+		_ = msg.NakWithDelay(p.backoff(md.NumDelivered))
+		p.Metrics.Out.WithLabelValues(string(ch), "retry").Inc()
+	}
+}
+
+func safeSend(ctx context.Context, s bot.Sender, o bot.Outbound) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("pipeline: sender panic: %v", v)
+		}
+	}()
+	return s.Send(ctx, o)
+}
+
+// park moves msg to the dead-letter stream with the reason, then acks it.
+// When the dead-letter publish fails the message is nak'ed instead: parked
+// or retried, never dropped.
+func (p *Pipeline) park(msg jetstream.Msg, subject string, deliveries uint64, reason string) {
+	h := nats.Header{}
+	h.Set(HeaderReason, reason)
+	h.Set(HeaderSubject, msg.Subject())
+	h.Set(HeaderDeliveries, strconv.FormatUint(deliveries, 10))
+	if id := msg.Headers().Get(nats.MsgIdHdr); id != "" {
+		h.Set(nats.MsgIdHdr, "dead:"+id)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := p.js.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: msg.Data(), Header: h}); err != nil {
+		p.Metrics.Errors.WithLabelValues("park").Inc()
+		p.Logger.Error("parking failed, will retry", "subject", msg.Subject(), "err", err)
+		_ = msg.NakWithDelay(p.cfg.MaxBackoff)
+		return
+	}
+	if err := msg.DoubleAck(ctx); err != nil {
+		p.Metrics.Errors.WithLabelValues("ack").Inc()
+	}
+	p.Metrics.Errors.WithLabelValues("parked").Inc()
+}
+
+// redactErr renders an error for logs and dead-letter reasons without phone
+// or id numbers.
+func redactErr(err error) string { return bot.Redact(err.Error()) }

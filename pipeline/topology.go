@@ -1,0 +1,239 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"botdvc/bot"
+)
+
+// Stream, subject and bucket names. They are the wire contract between
+// instances: change them only with a migration.
+const (
+	InboundStream  = "BOT_INBOUND"
+	OutboundStream = "BOT_OUTBOUND"
+	DeadStream     = "BOT_DEAD"
+	SessionBucket  = "bot_sessions"
+
+	inboundPrefix  = "bot.in."   // + partition
+	outboundPrefix = "bot.out."  // + channel + "." + partition
+	deadInbound    = "bot.dead.in"
+	deadOutPrefix  = "bot.dead.out." // + channel
+)
+
+// Headers set on parked (dead-letter) messages.
+const (
+	HeaderReason     = "Bot-Dead-Reason"
+	HeaderSubject    = "Bot-Dead-Subject"
+	HeaderDeliveries = "Bot-Dead-Deliveries"
+)
+
+// Channels lists the channels the outbound stream has subjects for.
+var Channels = []bot.Channel{bot.Web, bot.Zalo, bot.Messenger}
+
+// Config holds the pipeline's tunables. Zero values take the defaults of
+// DefaultConfig.
+type Config struct {
+	Partitions     int           // conversation partitions; the same on every instance (16)
+	Replicas       int           // stream replicas in a cluster (1)
+	Duplicates     time.Duration // duplicate window of the streams (24h; at least 24h)
+	AckWait        time.Duration // redelivery after a worker died (30s)
+	HandlerTimeout time.Duration // deadline for one answer (20s)
+	SendTimeout    time.Duration // deadline for one channel send (15s)
+	MaxDeliver     int           // deliveries of an inbound message before it is parked (5)
+	SendAttempts   int           // send attempts of a reply before it is parked (10)
+	MaxBackoff     time.Duration // cap of the send retry delay (5m)
+	SessionTTL     time.Duration // idle sessions expire after this (24h)
+	MaxText        int           // longest accepted text in characters (2000)
+	RatePerMinute  float64       // sustained messages a minute per conversation (20)
+	Burst          int           // messages a conversation may send at once (8)
+	FetchWait      time.Duration // how long an idle worker waits on one pull (2s)
+}
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{
+		Partitions:     16,
+		Replicas:       1,
+		Duplicates:     24 * time.Hour,
+		AckWait:        30 * time.Second,
+		HandlerTimeout: 20 * time.Second,
+		SendTimeout:    15 * time.Second,
+		MaxDeliver:     5,
+		SendAttempts:   10,
+		MaxBackoff:     5 * time.Minute,
+		SessionTTL:     24 * time.Hour,
+		MaxText:        2000,
+		RatePerMinute:  20,
+		Burst:          8,
+		FetchWait:      2 * time.Second,
+	}
+}
+
+// withDefaults fills zero fields from DefaultConfig.
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if c.Partitions <= 0 {
+		c.Partitions = d.Partitions
+	}
+	if c.Replicas <= 0 {
+		c.Replicas = d.Replicas
+	}
+	if c.Duplicates < 24*time.Hour {
+		c.Duplicates = d.Duplicates
+	}
+	if c.AckWait <= 0 {
+		c.AckWait = d.AckWait
+	}
+	if c.HandlerTimeout <= 0 {
+		c.HandlerTimeout = d.HandlerTimeout
+	}
+	if c.SendTimeout <= 0 {
+		c.SendTimeout = d.SendTimeout
+	}
+	if c.MaxDeliver <= 0 {
+		c.MaxDeliver = d.MaxDeliver
+	}
+	if c.SendAttempts <= 0 {
+		c.SendAttempts = d.SendAttempts
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = d.MaxBackoff
+	}
+	if c.SessionTTL <= 0 {
+		c.SessionTTL = d.SessionTTL
+	}
+	if c.MaxText <= 0 {
+		c.MaxText = d.MaxText
+	}
+	if c.RatePerMinute <= 0 {
+		c.RatePerMinute = d.RatePerMinute
+	}
+	if c.Burst <= 0 {
+		c.Burst = d.Burst
+	}
+	if c.FetchWait <= 0 {
+		c.FetchWait = d.FetchWait
+	}
+	return c
+}
+
+// Partition returns the partition of a conversation key.
+func Partition(conversation string, partitions int) int {
+	h := fnv.New32a()
+	h.Write([]byte(conversation))
+	return int(h.Sum32() % uint32(partitions))
+}
+
+func inboundSubject(p int) string { return inboundPrefix + strconv.Itoa(p) }
+
+func outboundSubject(ch bot.Channel, p int) string {
+	return outboundPrefix + string(ch) + "." + strconv.Itoa(p)
+}
+
+func workerName(p int) string { return "work-" + strconv.Itoa(p) }
+
+func senderName(ch bot.Channel, p int) string { return "send-" + string(ch) + "-" + strconv.Itoa(p) }
+
+// Topology is the declared JetStream state: streams, consumers and buckets.
+type Topology struct {
+	Streams   []jetstream.StreamConfig
+	Consumers map[string][]jetstream.ConsumerConfig // by stream name
+	Buckets   []jetstream.KeyValueConfig
+}
+
+// Declare returns the topology for a configuration.
+func Declare(c Config) Topology {
+	c = c.withDefaults()
+	t := Topology{Consumers: map[string][]jetstream.ConsumerConfig{}}
+	t.Streams = []jetstream.StreamConfig{
+		{
+			Name:        InboundStream,
+			Description: "inbound citizen messages, partitioned by conversation",
+			Subjects:    []string{inboundPrefix + "*"},
+			Retention:   jetstream.WorkQueuePolicy,
+			Storage:     jetstream.FileStorage,
+			Replicas:    c.Replicas,
+			Duplicates:  c.Duplicates,
+			MaxAge:      7 * 24 * time.Hour,
+			Discard:     jetstream.DiscardOld,
+		},
+		{
+			Name:        OutboundStream,
+			Description: "replies on their way to a channel",
+			Subjects:    []string{outboundPrefix + ">"},
+			Retention:   jetstream.WorkQueuePolicy,
+			Storage:     jetstream.FileStorage,
+			Replicas:    c.Replicas,
+			Duplicates:  c.Duplicates,
+			MaxAge:      7 * 24 * time.Hour,
+			Discard:     jetstream.DiscardOld,
+		},
+		{
+			Name:        DeadStream,
+			Description: "parked messages with the reason",
+			Subjects:    []string{"bot.dead.>"},
+			Retention:   jetstream.LimitsPolicy,
+			Storage:     jetstream.FileStorage,
+			Replicas:    c.Replicas,
+			Duplicates:  c.Duplicates,
+			MaxAge:      30 * 24 * time.Hour,
+		},
+	}
+	for p := 0; p < c.Partitions; p++ {
+		t.Consumers[InboundStream] = append(t.Consumers[InboundStream], jetstream.ConsumerConfig{
+			Durable:       workerName(p),
+			FilterSubject: inboundSubject(p),
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       c.AckWait,
+			MaxAckPending: 1, // per-conversation order across all instances
+			MaxDeliver:    -1, // parking is decided by the worker, with the reason
+			DeliverPolicy: jetstream.DeliverAllPolicy,
+		})
+		for _, ch := range Channels {
+			t.Consumers[OutboundStream] = append(t.Consumers[OutboundStream], jetstream.ConsumerConfig{
+				Durable:       senderName(ch, p),
+				FilterSubject: outboundSubject(ch, p),
+				AckPolicy:     jetstream.AckExplicitPolicy,
+				AckWait:       c.AckWait,
+				MaxAckPending: 1,
+				MaxDeliver:    -1,
+				DeliverPolicy: jetstream.DeliverAllPolicy,
+			})
+		}
+	}
+	t.Buckets = []jetstream.KeyValueConfig{{
+		Bucket:      SessionBucket,
+		Description: "conversation sessions (bot.Session JSON), key = base64url(conversation)",
+		TTL:         c.SessionTTL,
+		History:     1,
+		Storage:     jetstream.FileStorage,
+		Replicas:    c.Replicas,
+	}}
+	return t
+}
+
+// Reconcile creates or updates every stream, consumer and bucket of t.
+func Reconcile(ctx context.Context, js jetstream.JetStream, t Topology) error {
+	for _, sc := range t.Streams {
+		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
+			return fmt.Errorf("pipeline.Reconcile: stream %s: %w", sc.Name, err)
+		}
+		for _, cc := range t.Consumers[sc.Name] {
+			if _, err := js.CreateOrUpdateConsumer(ctx, sc.Name, cc); err != nil {
+				return fmt.Errorf("pipeline.Reconcile: consumer %s/%s: %w", sc.Name, cc.Durable, err)
+			}
+		}
+	}
+	for _, kc := range t.Buckets {
+		if _, err := js.CreateOrUpdateKeyValue(ctx, kc); err != nil {
+			return fmt.Errorf("pipeline.Reconcile: bucket %s: %w", kc.Bucket, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,231 @@
+package webhooks
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/valyala/fasthttp/fasthttpadaptor"
+)
+
+// Mounter is what a channel adapter, the web chat, the hotline console or
+// the admin pages provide: they add their routes to the app.
+type Mounter interface {
+	Mount(r fiber.Router)
+}
+
+// Check is one readiness condition for /readyz.
+type Check struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
+
+// ServerConfig holds the server's tunables.
+type ServerConfig struct {
+	BodyLimit      int           // largest request body in bytes (1 MiB)
+	RequestTimeout time.Duration // deadline put on each request's context (10s)
+	ReadTimeout    time.Duration // (15s)
+	IdleTimeout    time.Duration // keep-alive idle connections (75s)
+	Registry       *prometheus.Registry
+	Ready          []Check
+	AccessLog      bool // log every request at Info (else Debug)
+}
+
+// Server is the Fiber app with the shared middleware, health, readiness and
+// metrics routes. Adapters are mounted on it.
+type Server struct {
+	App    *fiber.App
+	Logger *slog.Logger
+
+	cfg      ServerConfig
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// Request-id header.
+const HeaderRequestID = "X-Request-Id"
+
+// NewServer builds the app with its middleware in this order (the order
+// matters):
+//
+//  1. request id: first, so every later log line and error carries it;
+//  2. access log and metrics: wraps everything below, so panics turned into
+//     500 by recover are counted and logged with their status;
+//  3. recover: a panicking handler becomes a 500 JSON error, not a dead process;
+//  4. deadline: the request's context gets RequestTimeout.
+//
+// The body-size limit is enforced by the HTTP server before any handler
+// runs (413 as JSON through the error handler).
+func NewServer(logger *slog.Logger, cfg ServerConfig) *Server {
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = 1 << 20
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 10 * time.Second
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = 15 * time.Second
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 75 * time.Second
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{Logger: logger, cfg: cfg}
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "bot_http_requests_total", Help: "HTTP requests by route, method and status.",
+	}, []string{"route", "method", "status"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "bot_http_request_seconds", Help: "HTTP request latency by route.",
+		Buckets: prometheus.ExponentialBuckets(0.0001, 2, 18),
+	}, []string{"route"})
+	if cfg.Registry != nil {
+		cfg.Registry.MustRegister(s.requests, s.latency)
+	}
+	s.App = fiber.New(fiber.Config{
+		AppName:               "botd",
+		DisableStartupMessage: true,
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           cfg.ReadTimeout,
+		IdleTimeout:           cfg.IdleTimeout,
+		ErrorHandler:          s.errorHandler,
+	})
+	s.App.Use(s.requestID, s.observe, s.recoverPanic, s.deadline)
+	s.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	s.App.Get("/readyz", s.ready)
+	if cfg.Registry != nil {
+		h := fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
+		s.App.Get("/metrics", func(c *fiber.Ctx) error { h(c.Context()); return nil })
+	}
+	return s
+}
+
+// Mount adds the routes of each m to the app, in order.
+func (s *Server) Mount(ms ...Mounter) {
+	for _, m := range ms {
+		m.Mount(s.App)
+	}
+}
+
+// Serve serves HTTP on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	if err := s.App.Listener(ln); err != nil {
+		return fmt.Errorf("webhooks.Serve: %w", err)
+	}
+	return nil
+}
+
+// Shutdown stops accepting connections and waits for requests in flight,
+// until ctx is done.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if err := s.App.ShutdownWithContext(ctx); err != nil {
+		return fmt.Errorf("webhooks.Shutdown: %w", err)
+	}
+	return nil
+}
+
+// Error writes a JSON error {"error": msg} with status code; handlers return it.
+func Error(c *fiber.Ctx, code int, msg string) error {
+	return c.Status(code).JSON(fiber.Map{"error": msg})
+}
+
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	code := fiber.StatusInternalServerError
+	msg := "internal error"
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		code = fe.Code
+		msg = fe.Message
+	} else {
+		s.Logger.Error("request failed", "request_id", c.Locals(HeaderRequestID), "err", err)
+	}
+	return c.Status(code).JSON(fiber.Map{"error": msg})
+}
+
+func (s *Server) requestID(c *fiber.Ctx) error {
+	id := c.Get(HeaderRequestID)
+	if id == "" || len(id) > 64 {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	c.Locals(HeaderRequestID, id)
+	c.Set(HeaderRequestID, id)
+	return c.Next()
+}
+
+// observe logs and counts each request. It logs the route pattern, never the
+// raw path or query string (they can carry session or user ids).
+func (s *Server) observe(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		if herr := s.App.ErrorHandler(c, err); herr != nil {
+			_ = c.SendStatus(fiber.StatusInternalServerError)
+		}
+	}
+	route := c.Route().Path
+	if c.Route().Path == "/" && c.Path() != "/" && c.Response().StatusCode() == fiber.StatusNotFound {
+		route = "unmatched"
+	}
+	status := c.Response().StatusCode()
+	d := time.Since(start)
+	s.requests.WithLabelValues(route, c.Method(), strconv.Itoa(status)).Inc()
+	s.latency.WithLabelValues(route).Observe(d.Seconds())
+	level := slog.LevelDebug
+	if s.cfg.AccessLog || status >= 500 {
+		level = slog.LevelInfo
+	}
+	s.Logger.Log(c.UserContext(), level, "http", "request_id", c.Locals(HeaderRequestID),
+		"method", c.Method(), "route", route, "status", status, "duration", d, "bytes", len(c.Response().Body()))
+	return nil
+}
+
+func (s *Server) recoverPanic(c *fiber.Ctx) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.Logger.Error("panic in handler", "request_id", c.Locals(HeaderRequestID), "route", c.Route().Path, "panic", fmt.Sprint(v))
+			err = fiber.NewError(fiber.StatusInternalServerError, "internal error")
+		}
+	}()
+	return c.Next()
+}
+
+func (s *Server) deadline(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+func (s *Server) ready(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	checks := fiber.Map{}
+	ok := true
+	for _, ch := range s.cfg.Ready {
+		if err := ch.Check(ctx); err != nil {
+			checks[ch.Name] = err.Error()
+			ok = false
+		} else {
+			checks[ch.Name] = "ok"
+		}
+	}
+	status := fiber.StatusOK
+	state := "ready"
+	if !ok {
+		status = fiber.StatusServiceUnavailable
+		state = "not ready"
+	}
+	return c.Status(status).JSON(fiber.Map{"status": state, "checks": checks})
+}
