@@ -20,8 +20,8 @@ const (
 	DeadStream     = "BOT_DEAD"
 	SessionBucket  = "bot_sessions"
 
-	inboundPrefix  = "bot.in."   // + partition
-	outboundPrefix = "bot.out."  // + channel + "." + partition
+	inboundPrefix  = "bot.in."  // + partition
+	outboundPrefix = "bot.out." // + channel + "." + partition
 	deadInbound    = "bot.dead.in"
 	deadOutPrefix  = "bot.dead.out." // + channel
 )
@@ -191,7 +191,7 @@ func Declare(c Config) Topology {
 			FilterSubject: inboundSubject(p),
 			AckPolicy:     jetstream.AckExplicitPolicy,
 			AckWait:       c.AckWait,
-			MaxAckPending: 1, // per-conversation order across all instances
+			MaxAckPending: 1,  // per-conversation order across all instances
 			MaxDeliver:    -1, // parking is decided by the worker, with the reason
 			DeliverPolicy: jetstream.DeliverAllPolicy,
 		})
