@@ -11,6 +11,7 @@
 //	botctl guides [--json] [--guides DIR]                 list guides and filled fields
 //	botctl import-catalog [--out DIR] FILE                parse the national catalogue
 //	botctl hotline [--url URL] list|claim|reply|close     the hotline queue from a shell
+//	botctl export-guides [--url URL] [--user NAME] DIR    write the live corpus back to files
 package main
 
 import (
@@ -35,6 +36,7 @@ var commands = map[string]command{
 	"guides":         runGuides,
 	"import-catalog": runImportCatalog,
 	"hotline":        runHotline,
+	"export-guides":  runExportGuides,
 }
 
 func main() {

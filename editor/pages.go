@@ -1,0 +1,480 @@
+package editor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"botdvc/bot"
+	"botdvc/knowledge"
+	"botdvc/webauth"
+)
+
+// view is the data every page template gets.
+type view struct {
+	Title   string
+	Account string
+	CSRF    string
+	Flash   string
+	Error   string
+	Data    any
+}
+
+func (a *Admin) render(c *fiber.Ctx, name string, title string, data any) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set("Cache-Control", "no-store")
+	v := view{Title: title, Account: webauth.Account(c), CSRF: webauth.CSRFToken(c), Flash: c.Query("ok"), Error: c.Query("err"), Data: data}
+	return a.tmpl.ExecuteTemplate(c, name, v)
+}
+
+func (a *Admin) loginPage(c *fiber.Ctx) error {
+	return a.render(c, "login.html", "Đăng nhập biên tập", nil)
+}
+
+func (a *Admin) login(c *fiber.Ctx) error {
+	err := a.Auth.SignIn(c, c.FormValue("user"), c.FormValue("password"))
+	switch {
+	case errors.Is(err, webauth.ErrRateLimited):
+		c.Status(fiber.StatusTooManyRequests)
+		return a.render(c, "login.html", "Đăng nhập biên tập", "Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
+	case err != nil:
+		c.Status(fiber.StatusUnauthorized)
+		return a.render(c, "login.html", "Đăng nhập biên tập", "Tên đăng nhập hoặc mật khẩu không đúng.")
+	}
+	return c.Redirect("/admin/", fiber.StatusSeeOther)
+}
+
+func (a *Admin) logout(c *fiber.Ctx) error {
+	if err := a.Auth.SignOut(c); err != nil {
+		return err
+	}
+	return c.Redirect("/admin/login", fiber.StatusSeeOther)
+}
+
+type listData struct {
+	Query   string
+	Entries []Entry
+	Total   int
+	Stale   map[string]bool
+}
+
+func (a *Admin) listPage(c *fiber.Ctx) error {
+	entries, err := a.Store.List(c.UserContext())
+	if err != nil {
+		return err
+	}
+	q := strings.TrimSpace(c.Query("q"))
+	d := listData{Query: q, Total: len(entries), Stale: map[string]bool{}}
+	cut := a.Now().Add(-a.StaleAfter)
+	for _, e := range entries {
+		if q != "" && !matches(e, q) {
+			continue
+		}
+		if e.Flag != nil || (!e.Guide.Reviewed.IsZero() && e.Guide.Reviewed.Before(cut)) {
+			d.Stale[e.Guide.ID] = true
+		}
+		d.Entries = append(d.Entries, e)
+	}
+	return a.render(c, "list.html", "Hướng dẫn thủ tục", d)
+}
+
+// matches is the admin list's filter: folded substring on id, code, title and aliases.
+func matches(e Entry, q string) bool {
+	fq := GroupKeyText(q)
+	hay := GroupKeyText(strings.Join(append([]string{e.Guide.ID, e.Guide.Code, e.Guide.Title}, e.Guide.Aliases...), " "))
+	return strings.Contains(hay, fq)
+}
+
+type editData struct {
+	ID       string
+	Guide    knowledge.Guide
+	Markdown string
+	Revision int
+	HasDraft bool
+	Draft    *Draft
+	Flag     *Flag
+	Problems []problemView
+	Tab      string
+	Lines    []string
+	New      bool
+}
+
+type problemView struct {
+	Line    int
+	Field   string
+	Message string
+}
+
+func (a *Admin) editPage(c *fiber.Ctx) error {
+	id := c.Params("id")
+	if !knowledge.ValidID(id) {
+		return fiber.NewError(fiber.StatusBadRequest, "Mã hướng dẫn không hợp lệ.")
+	}
+	d, err := a.editData(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	d.Tab = c.Query("tab", "form")
+	return a.render(c, "edit.html", d.Guide.Title, d)
+}
+
+func (a *Admin) editData(ctx context.Context, id string) (editData, error) {
+	d := editData{ID: id}
+	md, rev, err := a.Store.Markdown(ctx, id)
+	if err != nil && !errors.Is(err, knowledge.ErrNotFound) {
+		return d, err
+	}
+	d.Markdown, d.Revision = md, rev
+	if dr, err := a.Store.Draft(ctx, id); err == nil {
+		d.Draft, d.HasDraft, d.Markdown = &dr, true, dr.Markdown
+	}
+	if d.Markdown == "" {
+		d.New = true
+		d.Markdown = string(knowledge.FormatGuide(knowledge.Guide{ID: id, Reviewed: a.Now()}))
+	}
+	if g, err := knowledge.ParseGuide(id+".md", []byte(d.Markdown)); err == nil {
+		d.Guide = g
+	} else {
+		d.Guide.ID = id
+	}
+	entries, _ := a.Store.List(ctx)
+	for _, e := range entries {
+		if e.Guide.ID == id {
+			d.Flag = e.Flag
+		}
+	}
+	return d, nil
+}
+
+func (a *Admin) saveDraftForm(c *fiber.Ctx) error {
+	id := c.Params("id")
+	if !knowledge.ValidID(id) {
+		return fiber.NewError(fiber.StatusBadRequest, "Mã hướng dẫn không hợp lệ.")
+	}
+	var md string
+	if c.FormValue("mode") == "raw" {
+		md = strings.ReplaceAll(c.FormValue("markdown"), "\r\n", "\n")
+	} else {
+		md = string(knowledge.FormatGuide(a.guideFromForm(c, id)))
+	}
+	if _, err := a.Store.SaveDraft(c.UserContext(), id, md, webauth.Account(c)); err != nil {
+		var ve *ValidationError
+		if !errors.As(err, &ve) {
+			return err
+		}
+		d, derr := a.editData(c.UserContext(), id)
+		if derr != nil {
+			return derr
+		}
+		d.Markdown, d.Tab = md, "raw"
+		d.Lines = strings.Split(md, "\n")
+		for _, p := range ve.Problems {
+			var pe *knowledge.ParseError
+			if errors.As(p, &pe) {
+				d.Problems = append(d.Problems, problemView{pe.Line, pe.Field, pe.Msg})
+			} else {
+				d.Problems = append(d.Problems, problemView{Message: p.Error()})
+			}
+		}
+		c.Status(fiber.StatusUnprocessableEntity)
+		return a.render(c, "edit.html", d.Guide.Title, d)
+	}
+	return c.Redirect("/admin/guides/"+id+"?ok="+urlq("Đã lưu bản nháp. Bản nháp chưa đến người dân cho đến khi xuất bản."), fiber.StatusSeeOther)
+}
+
+// guideFromForm reads the form-fields editor: list fields are one item per line.
+func (a *Admin) guideFromForm(c *fiber.Ctx, id string) knowledge.Guide {
+	base, _ := a.editData(c.UserContext(), id)
+	g := base.Guide
+	g.ID = id
+	g.Code = strings.TrimSpace(c.FormValue("code"))
+	g.Title = strings.TrimSpace(c.FormValue("title"))
+	g.Aliases = formLines(c.FormValue("aliases"))
+	g.Domain = strings.TrimSpace(c.FormValue("domain"))
+	g.Agency = strings.TrimSpace(c.FormValue("agency"))
+	g.Level = strings.TrimSpace(c.FormValue("level"))
+	g.Online = strings.TrimSpace(c.FormValue("online"))
+	g.Fee = strings.TrimSpace(c.FormValue("fee"))
+	g.Duration = strings.TrimSpace(c.FormValue("duration"))
+	g.Where = strings.TrimSpace(c.FormValue("where"))
+	g.Documents = formLines(c.FormValue("documents"))
+	g.Steps = formLines(c.FormValue("steps"))
+	g.Eligibility = strings.TrimSpace(c.FormValue("eligibility"))
+	g.LegalBasis = formLines(c.FormValue("legal_basis"))
+	g.SourceURL = strings.TrimSpace(c.FormValue("source_url"))
+	g.Related = formLines(c.FormValue("related"))
+	if t, err := time.Parse("2006-01-02", strings.TrimSpace(c.FormValue("reviewed"))); err == nil {
+		g.Reviewed = t
+	}
+	return g
+}
+
+func formLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func (a *Admin) publishForm(c *fiber.Ctx) error {
+	id := c.Params("id")
+	rev, err := a.Store.Publish(c.UserContext(), id, webauth.Account(c))
+	if err != nil {
+		return c.Redirect("/admin/guides/"+id+"?err="+urlq(publishError(err)), fiber.StatusSeeOther)
+	}
+	return c.Redirect("/admin/guides/"+id+"?ok="+urlq(fmt.Sprintf("Đã xuất bản phiên bản %d. Mọi máy chủ áp dụng trong vòng một giây.", rev.Number)), fiber.StatusSeeOther)
+}
+
+func publishError(err error) string {
+	var ve *ValidationError
+	switch {
+	case errors.Is(err, ErrNoDraft):
+		return "Chưa có bản nháp để xuất bản."
+	case errors.Is(err, ErrConflict):
+		return "Hướng dẫn vừa được người khác thay đổi. Hãy tải lại trang."
+	case errors.As(err, &ve):
+		return "Bản nháp không hợp lệ: " + ve.Error()
+	}
+	return "Không xuất bản được, vui lòng thử lại."
+}
+
+func (a *Admin) discardForm(c *fiber.Ctx) error {
+	id := c.Params("id")
+	if err := a.Store.DiscardDraft(c.UserContext(), id); err != nil {
+		return err
+	}
+	return c.Redirect("/admin/guides/"+id+"?ok="+urlq("Đã bỏ bản nháp."), fiber.StatusSeeOther)
+}
+
+func (a *Admin) flagForm(c *fiber.Ctx) error {
+	id := c.Params("id")
+	if err := a.Store.SetFlag(c.UserContext(), id, strings.TrimSpace(c.FormValue("reason")), webauth.Account(c)); err != nil {
+		return err
+	}
+	return c.Redirect("/admin/guides/"+id+"?ok="+urlq("Đã cập nhật đánh dấu căn cứ pháp lý."), fiber.StatusSeeOther)
+}
+
+func (a *Admin) rollbackForm(c *fiber.Ctx) error {
+	id := c.Params("id")
+	n, err := strconv.Atoi(c.FormValue("revision"))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, "Số phiên bản không hợp lệ.")
+	}
+	rev, err := a.Store.Rollback(c.UserContext(), id, n, webauth.Account(c))
+	if err != nil {
+		return c.Redirect("/admin/guides/"+id+"/history?err="+urlq("Không khôi phục được: "+err.Error()), fiber.StatusSeeOther)
+	}
+	return c.Redirect("/admin/guides/"+id+"/history?ok="+urlq(fmt.Sprintf("Đã khôi phục nội dung phiên bản %d thành phiên bản %d.", n, rev.Number)), fiber.StatusSeeOther)
+}
+
+type historyData struct {
+	ID        string
+	Revisions []historyRow
+}
+
+type historyRow struct {
+	Revision
+	Diff []DiffLine
+}
+
+func (a *Admin) historyPage(c *fiber.Ctx) error {
+	id := c.Params("id")
+	hist, err := a.Store.History(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	d := historyData{ID: id}
+	prev := ""
+	for _, r := range hist {
+		d.Revisions = append(d.Revisions, historyRow{Revision: r, Diff: Diff(prev, r.Markdown)})
+		prev = r.Markdown
+	}
+	// newest first
+	for i, j := 0, len(d.Revisions)-1; i < j; i, j = i+1, j-1 {
+		d.Revisions[i], d.Revisions[j] = d.Revisions[j], d.Revisions[i]
+	}
+	return a.render(c, "history.html", "Lịch sử "+id, d)
+}
+
+// newPage starts a guide, optionally from a citizen question in the gap report.
+func (a *Admin) newPage(c *fiber.Ctx) error {
+	id := strings.TrimSpace(c.Query("id"))
+	q := strings.TrimSpace(c.Query("question"))
+	if id == "" {
+		return a.render(c, "new.html", "Hướng dẫn mới", fiber.Map{"Question": q})
+	}
+	if !knowledge.ValidID(id) {
+		return c.Redirect("/admin/new?err="+urlq("Mã chỉ gồm chữ thường không dấu, số và dấu gạch ngang.")+"&question="+urlq(q), fiber.StatusSeeOther)
+	}
+	if _, _, err := a.Store.Markdown(c.UserContext(), id); err == nil {
+		return c.Redirect("/admin/guides/"+id, fiber.StatusSeeOther)
+	}
+	g := knowledge.Guide{ID: id, Title: c.Query("title"), Reviewed: a.Now()}
+	if q != "" {
+		g.Aliases = []string{q}
+	}
+	d := editData{ID: id, Guide: g, Markdown: string(knowledge.FormatGuide(g)), New: true, Tab: "raw"}
+	return a.render(c, "edit.html", "Hướng dẫn mới", d)
+}
+
+type previewData struct {
+	Question string
+	Live     bot.Reply
+	Draft    bot.Reply
+	Drafts   bool
+	Back     string
+	Err      string
+}
+
+func (a *Admin) previewForm(c *fiber.Ctx) error {
+	q := strings.TrimSpace(c.FormValue("text"))
+	d := previewData{Question: q, Drafts: true, Back: c.FormValue("back")}
+	if q == "" {
+		d.Err = "Hãy nhập một câu hỏi."
+		return a.render(c, "preview.html", "Xem trước câu trả lời", d)
+	}
+	live, draft, err := a.preview(c.UserContext(), q, true)
+	if err != nil {
+		d.Err = "Không xem trước được: " + err.Error()
+	}
+	d.Live, d.Draft = live, draft
+	return a.render(c, "preview.html", "Xem trước câu trả lời", d)
+}
+
+func (a *Admin) stalePage(c *fiber.Ctx) error {
+	st, err := a.Store.Stale(c.UserContext(), a.StaleAfter)
+	if err != nil {
+		return err
+	}
+	return a.render(c, "stale.html", "Cần rà soát", fiber.Map{"Entries": st, "Months": int(a.StaleAfter.Hours() / 24 / 30)})
+}
+
+func (a *Admin) synonymsPage(c *fiber.Ctx) error {
+	rules, err := a.Store.Synonyms(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return a.render(c, "synonyms.html", "Từ đồng nghĩa, viết tắt", fiber.Map{"Rules": rules})
+}
+
+func (a *Admin) saveSynonyms(c *fiber.Ctx) error {
+	rules := strings.ReplaceAll(c.FormValue("rules"), "\r\n", "\n")
+	if a.CheckSynonyms != nil {
+		if err := a.CheckSynonyms(rules); err != nil {
+			c.Status(fiber.StatusUnprocessableEntity)
+			return a.render(c, "synonyms.html", "Từ đồng nghĩa, viết tắt", fiber.Map{"Rules": rules, "Problem": err.Error()})
+		}
+	}
+	if err := a.Store.SetSynonyms(c.UserContext(), rules); err != nil {
+		return err
+	}
+	return c.Redirect("/admin/synonyms?ok="+urlq("Đã lưu. Mọi máy chủ áp dụng ngay."), fiber.StatusSeeOther)
+}
+
+func (a *Admin) gapsPage(c *fiber.Ctx) error {
+	n := days(c)
+	gaps, err := a.gaps(c.UserContext(), n)
+	if err != nil {
+		return err
+	}
+	entries, _ := a.Store.List(c.UserContext())
+	return a.render(c, "gaps.html", "Câu hỏi chưa được trả lời", fiber.Map{"Gaps": gaps, "Days": n, "Guides": entries})
+}
+
+// addAliasForm adds a citizen question to a guide as an alias or a FAQ, as a
+// draft the editor then reviews and publishes.
+func (a *Admin) addAliasForm(c *fiber.Ctx) error {
+	id, q, as := c.FormValue("guide"), strings.TrimSpace(c.FormValue("question")), c.FormValue("as")
+	if !knowledge.ValidID(id) || q == "" {
+		return c.Redirect("/admin/gaps?err="+urlq("Hãy chọn hướng dẫn và câu hỏi."), fiber.StatusSeeOther)
+	}
+	d, err := a.editData(c.UserContext(), id)
+	if err != nil || d.New {
+		return c.Redirect("/admin/gaps?err="+urlq("Không tìm thấy hướng dẫn "+id+"."), fiber.StatusSeeOther)
+	}
+	g := d.Guide
+	if as == "faq" {
+		g.FAQ = append(g.FAQ, knowledge.FAQ{Q: q, A: "(Biên tập viên viết câu trả lời)"})
+	} else {
+		g.Aliases = append(g.Aliases, q)
+	}
+	if _, err := a.Store.SaveDraft(c.UserContext(), id, string(knowledge.FormatGuide(g)), webauth.Account(c)); err != nil {
+		return c.Redirect("/admin/gaps?err="+urlq("Không lưu được bản nháp: "+err.Error()), fiber.StatusSeeOther)
+	}
+	return c.Redirect("/admin/guides/"+id+"?tab=raw&ok="+urlq("Đã thêm vào bản nháp. Hãy xem lại, xem trước rồi xuất bản."), fiber.StatusSeeOther)
+}
+
+func (a *Admin) summaryPage(c *fiber.Ctx) error {
+	n := days(c)
+	s, err := a.summary(c.UserContext(), n)
+	if err != nil {
+		return err
+	}
+	return a.render(c, "summary.html", "Tổng quan", fiber.Map{"S": s, "Chart": dayChart(s), "Actions": actionBars(s)})
+}
+
+func (a *Admin) importPage(c *fiber.Ctx) error {
+	a.mu.Lock()
+	st := a.importSt
+	a.mu.Unlock()
+	return a.render(c, "import.html", "Nhập danh mục thủ tục quốc gia", fiber.Map{"Enabled": a.Import != nil, "Status": st})
+}
+
+func (a *Admin) startImport(c *fiber.Ctx) error {
+	if a.Import == nil {
+		return fiber.NewError(fiber.StatusNotFound, "Chức năng nhập danh mục chưa được bật.")
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return c.Redirect("/admin/import?err="+urlq("Hãy chọn tệp danh mục (.jsonl hoặc .jsonl.gz)."), fiber.StatusSeeOther)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	if a.importSt.Running {
+		a.mu.Unlock()
+		f.Close()
+		return c.Redirect("/admin/import?err="+urlq("Đang có một lần nhập chạy."), fiber.StatusSeeOther)
+	}
+	a.importSt = importStatus{Running: true}
+	a.mu.Unlock()
+	go func() {
+		defer f.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		loaded, probs, err := a.Import(ctx, f, func(done int) {
+			a.mu.Lock()
+			a.importSt.Done = done
+			a.mu.Unlock()
+		})
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.importSt.Running, a.importSt.Finished, a.importSt.Loaded = false, true, loaded
+		if len(probs) > 20 {
+			probs = append(probs[:20], fmt.Sprintf("… và %d vấn đề khác", len(probs)-20))
+		}
+		a.importSt.Problems = probs
+		if err != nil {
+			a.importSt.Error = err.Error()
+		}
+	}()
+	return c.Redirect("/admin/import", fiber.StatusSeeOther)
+}
+
+func (a *Admin) importStatus(c *fiber.Ctx) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return c.JSON(a.importSt)
+}
+
+func urlq(s string) string { return strings.ReplaceAll(urlEscape(s), "+", "%20") }
