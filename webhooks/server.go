@@ -186,8 +186,12 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	if s.cfg.AccessLog || status >= 500 {
 		level = slog.LevelInfo
 	}
+	size := -1 // streamed (server-sent events): unknown yet; Body() would drain the stream
+	if !c.Response().IsBodyStream() {
+		size = len(c.Response().Body())
+	}
 	s.Logger.Log(c.UserContext(), level, "http", "request_id", c.Locals(HeaderRequestID),
-		"method", c.Method(), "route", route, "status", status, "duration", d, "bytes", len(c.Response().Body()))
+		"method", c.Method(), "route", route, "status", status, "duration", d, "bytes", size)
 	return nil
 }
 
