@@ -17,6 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"botdvc/knowledge"
 	"botdvc/knowledge/vntext"
@@ -39,18 +40,19 @@ var (
 // contain both syllables; accented fields reward exact tones when the
 // citizen typed them; fuzzy clauses weigh less than exact ones.
 const (
-	boostTitleF     = 3.0
-	boostAliasesF   = 2.5
-	boostBodyF      = 1.0
-	boostTitleBi    = 4.0
-	boostAliasesBi  = 3.5
-	boostBodyBi     = 1.5
-	boostTitleAcc   = 1.5
-	boostAliasesAcc = 1.2
-	boostBodyAcc    = 0.5
-	boostCode       = 20.0
-	fuzzyScale      = 0.4 // multiplies the folded boosts for the fuzzy pass
-	minFuzzyLen     = 4   // folded syllables shorter than this get no fuzzy clause
+	boostTitleF        = 3.0
+	boostAliasesF      = 2.5
+	boostBodyF         = 1.0
+	boostTitleBi       = 4.0
+	boostAliasesBi     = 3.5
+	boostBodyBi        = 1.5
+	boostTitleAcc      = 1.5
+	boostAliasesAcc    = 1.2
+	boostBodyAcc       = 0.5
+	boostCode          = 20.0
+	fuzzyScale         = 0.4 // multiplies the folded boosts for the fuzzy pass
+	minFuzzyLen        = 4   // in a weak result, shorter folded syllables get no fuzzy clause
+	minFuzzyLenUnknown = 3   // the same for syllables the index does not know at all
 )
 
 // DefaultLimit is the number of hits when Query.Limit is 0; MaxLimit caps it.
@@ -332,15 +334,68 @@ func (x *Index) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 	if err != nil {
 		return nil, fmt.Errorf("bleveindex.Search: %w", err)
 	}
-	if weak(hits) {
-		if fz := fuzzyClauses(t); len(fz) > 0 {
-			hits, err = x.run(ctx, bleve.NewDisjunctionQuery(append(clauses, fz...)...), limit)
-			if err != nil {
-				return nil, fmt.Errorf("bleveindex.Search: fuzzy: %w", err)
-			}
+	unknown, err := x.unknownTerms(t.Folded)
+	if err != nil {
+		return nil, fmt.Errorf("bleveindex.Search: %w", err)
+	}
+	var fz []query.Query
+	switch {
+	case len(unknown) > 0:
+		fz = fuzzyClauses(unknown, minFuzzyLenUnknown)
+	case weak(hits):
+		fz = fuzzyClauses(t.Folded, minFuzzyLen)
+	}
+	if len(fz) > 0 {
+		hits, err = x.run(ctx, bleve.NewDisjunctionQuery(append(clauses, fz...)...), limit)
+		if err != nil {
+			return nil, fmt.Errorf("bleveindex.Search: fuzzy: %w", err)
 		}
 	}
 	return hits, nil
+}
+
+// unknownTerms returns the words that occur in no folded field of the
+// index: likely typos ("sihn"), worth a fuzzy clause.
+func (x *Index) unknownTerms(words []string) ([]string, error) {
+	r, err := x.idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("advanced: %v", err)
+	}
+	rd, err := r.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("reader: %v", err)
+	}
+	defer rd.Close()
+	rc, ok := rd.(index.IndexReaderContains)
+	if !ok {
+		return nil, nil // no dictionary lookup: skip the typo pass
+	}
+	var dicts []index.FieldDictContains
+	for _, f := range []string{fTitleF, fAliasesF, fBodyF} {
+		d, err := rc.FieldDictContains(f)
+		if err != nil {
+			return nil, fmt.Errorf("dictionary %s: %v", f, err)
+		}
+		dicts = append(dicts, d)
+	}
+	var out []string
+	for _, w := range words {
+		known := false
+		for _, d := range dicts {
+			ok, err := d.Contains([]byte(w))
+			if err != nil {
+				return nil, fmt.Errorf("dictionary: %v", err)
+			}
+			if ok {
+				known = true
+				break
+			}
+		}
+		if !known {
+			out = append(out, w)
+		}
+	}
+	return out, nil
 }
 
 // weak reports whether a first-pass result deserves the fuzzy pass.
@@ -386,10 +441,10 @@ func baseClauses(t vntext.QueryTerms) []query.Query {
 	return cs
 }
 
-func fuzzyClauses(t vntext.QueryTerms) []query.Query {
+func fuzzyClauses(words []string, minLen int) []query.Query {
 	var cs []query.Query
-	for _, w := range t.Folded {
-		if len(w) < minFuzzyLen {
+	for _, w := range words {
+		if len(w) < minLen {
 			continue
 		}
 		for _, fb := range []struct {
