@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"botdvc/knowledge"
+	"botdvc/knowledge/vntext"
 )
 
 // Limits that keep replies readable on a phone.
@@ -253,7 +254,7 @@ func onlineSection(g knowledge.Guide, short bool) string {
 		s = "Thủ tục này chưa nộp trực tuyến được, bạn nộp trực tiếp tại cơ quan giải quyết."
 	default:
 		for _, m := range g.Methods {
-			if strings.Contains(fold(m.Channel), "truc tuyen") {
+			if strings.Contains(vntext.Fold(m.Channel), "truc tuyen") {
 				s = "Có thể nộp trực tuyến trên Cổng Dịch vụ công."
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"botdvc/knowledge"
+	"botdvc/knowledge/vntext"
 )
 
 // Searcher finds guides for a question. knowledge/bleveindex and
@@ -62,6 +63,10 @@ type Engine struct {
 	// MinMargin is the lead over the second guide needed to answer rather
 	// than ask back (default 0.06).
 	MinMargin float64
+	// MinNameMatch is how much of the best guide's title or of one of its
+	// aliases the question must hold to answer (default 0.3): a question
+	// that only shares loose words with a guide is asked back or falls back.
+	MinNameMatch float64
 	// ClarifyMin is the lowest score a guide needs to be offered (default 0.38).
 	ClarifyMin float64
 	// ClarifySpread keeps offered guides within this distance of the best (default 0.12).
@@ -79,7 +84,7 @@ type Engine struct {
 	search   Searcher
 	lib      Library
 	sessions SessionStore
-	syn      *synonyms
+	dict     *vntext.Dict
 	stats    *stats
 	profiles *profiles
 }
@@ -88,7 +93,7 @@ type Engine struct {
 // All() []knowledge.Guide (as *knowledge.Library does), word weights are
 // computed from it once, here.
 func NewEngine(search Searcher, lib Library, sessions SessionStore) *Engine {
-	syn := newSynonyms(defaultSynonyms)
+	dict := vntext.DefaultDict()
 	e := &Engine{
 		Now:           time.Now,
 		Hotline:       "1022",
@@ -96,6 +101,7 @@ func NewEngine(search Searcher, lib Library, sessions SessionStore) *Engine {
 		AnswerMin:     0.5,
 		MinMargin:     0.06,
 		ClarifyMin:    0.38,
+		MinNameMatch:  0.3,
 		ClarifySpread: 0.12,
 		MaxOptions:    5,
 		CuratedBonus:  0.05,
@@ -104,11 +110,11 @@ func NewEngine(search Searcher, lib Library, sessions SessionStore) *Engine {
 		search:        search,
 		lib:           lib,
 		sessions:      sessions,
-		syn:           syn,
-		profiles:      &profiles{syn: syn},
+		dict:          dict,
+		profiles:      &profiles{dict: dict},
 	}
 	if l, ok := lib.(lister); ok {
-		e.stats = buildStats(l.All(), syn)
+		e.stats = buildStats(l.All(), dict)
 	}
 	return e
 }
@@ -179,8 +185,7 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 	case strings.HasPrefix(text, PayloadGuide):
 		id := strings.TrimPrefix(text, PayloadGuide)
 		if g, ok := e.lib.Get(id); ok {
-			aspect := s.LastAspect
-			return e.answerGuide(s, g, aspect, nil, 1, nil, ""), nil
+			return e.answerGuide(s, g, s.LastAspect, 1, nil, "", nil), nil
 		}
 		text = ""
 	case strings.HasPrefix(text, PayloadAsk):
@@ -191,11 +196,11 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 		return Reply{Action: ActionGreeting, Text: e.welcomeText(), Options: menuOptions()}, nil
 	}
 
-	q := understand(text, e.syn)
+	q := understand(text, e.dict)
 	// A number picks one of the options offered last.
 	if q.number > 0 && q.number <= len(s.Options) {
 		if g, ok := e.lib.Get(s.Options[q.number-1]); ok {
-			return e.answerGuide(s, g, s.LastAspect, nil, 1, nil, ""), nil
+			return e.answerGuide(s, g, s.LastAspect, 1, nil, "", nil), nil
 		}
 	}
 	switch q.intent {
@@ -219,7 +224,7 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 			return e.handoff(s, CategoryStatus, "status_insist"), nil
 		}
 		if g, ok := e.lib.Get(e.StatusGuide); ok {
-			return e.answerGuide(s, g, AspectSteps, nil, 1, nil, statusIntro(q.dossier)), nil
+			return e.answerGuide(s, g, AspectSteps, 1, nil, statusIntro(q.dossier), nil), nil
 		}
 	}
 
@@ -227,11 +232,11 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 	if len(q.content) == 0 {
 		if s.LastGuide != "" {
 			if g, ok := e.lib.Get(s.LastGuide); ok {
-				return e.answerGuide(s, g, q.aspect, q, 1, nil, ""), nil
+				return e.answerGuide(s, g, q.aspectFor(e.profiles.get(g).title), 1, nil, "", nil), nil
 			}
 		}
-		if q.aspect != AspectNone {
-			return Reply{Action: ActionFallback, Text: e.whichProcedureText(q.aspect)}, nil
+		if len(q.cues) > 0 {
+			return Reply{Action: ActionFallback, Text: e.whichProcedureText(q.anyAspect())}, nil
 		}
 	}
 
@@ -244,15 +249,16 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 	cands := candidates(cs, 5)
 	switch v {
 	case verdictAnswer:
-		return e.answerGuide(s, cs[0].guide, q.aspect, q, conf, cands, "", cs[0].faqFor(q)), nil
+		top := cs[0]
+		return e.answerGuide(s, top.guide, q.aspectFor(e.profiles.get(top.guide).title), conf, cands, "", top.faqFor()), nil
 	case verdictClarify:
 		return e.clarify(s, q, opts, conf, cands), nil
 	}
 	// Nothing fits. A question that names an aspect after an answer is a
 	// follow-up on it ("làm online được không?").
-	if s.LastGuide != "" && q.aspect != AspectNone && !q.aspectWeak && len(q.content) <= 2 {
+	if s.LastGuide != "" && len(q.cues) > 0 && !q.cues[0].weak && len(q.content) <= 2 {
 		if g, ok := e.lib.Get(s.LastGuide); ok {
-			return e.answerGuide(s, g, q.aspect, q, conf, cands, ""), nil
+			return e.answerGuide(s, g, q.aspectFor(e.profiles.get(g).title), conf, cands, "", nil), nil
 		}
 	}
 	s.Fails++
@@ -266,7 +272,7 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 }
 
 // faqFor returns the candidate's FAQ entry when its question matches well.
-func (c candidate) faqFor(q *query) *knowledge.FAQ {
+func (c candidate) faqFor() *knowledge.FAQ {
 	if c.faq < 0 || c.faqScore < 0.75 || c.faq >= len(c.guide.FAQ) {
 		return nil
 	}
@@ -274,28 +280,18 @@ func (c candidate) faqFor(q *query) *knowledge.FAQ {
 	return &f
 }
 
-// answerGuide composes the answer about g and remembers it as the last guide.
-func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, q *query, conf float64, cands []Candidate, intro string, faq ...*knowledge.FAQ) Reply {
-	if q != nil && a != AspectNone && len(q.aspectSpan) > 0 && containsPhrase(contentWords(e.syn, g.Title), q.aspectSpan) {
-		// The aspect words name the procedure itself ("nộp hồ sơ trực tuyến").
-		a = AspectSteps
-	}
-	if q != nil && q.aspect == AspectNone && len(q.aspectSpan) == 0 {
-		a = AspectSteps // no cue: a procedure question asks how to do it
-	}
-	var f *knowledge.FAQ
-	if len(faq) > 0 {
-		f = faq[0]
-	}
+// answerGuide composes the answer about g, leading with aspect a, and
+// remembers g as the last guide.
+func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float64, cands []Candidate, intro string, faq *knowledge.FAQ) Reply {
 	s.LastGuide, s.LastAspect, s.Options, s.Fails = g.ID, a, nil, 0
 	return Reply{
 		Action:     ActionAnswer,
-		Text:       composeGuide(g, a, f, intro),
+		Text:       composeGuide(g, a, faq, intro),
 		Links:      guideLinks(g),
 		GuideID:    g.ID,
 		Code:       g.Code,
 		Aspect:     a,
-		Confidence: conf,
+		Confidence: round3(conf),
 		Candidates: cands,
 	}
 }
@@ -309,16 +305,13 @@ func guideLinks(g knowledge.Guide) []Link {
 
 // clarify asks back with numbered options and remembers them.
 func (e *Engine) clarify(s *Session, q *query, opts []candidate, conf float64, cands []Candidate) Reply {
-	r := Reply{Action: ActionClarify, Aspect: q.aspect, Confidence: conf, Candidates: cands}
+	r := Reply{Action: ActionClarify, Aspect: q.anyAspect(), Confidence: round3(conf), Candidates: cands}
 	s.Options = s.Options[:0]
 	for _, c := range opts {
 		r.Options = append(r.Options, Option{Label: c.guide.Title, Payload: PayloadGuide + c.guide.ID})
 		s.Options = append(s.Options, c.guide.ID)
 	}
-	s.LastAspect = q.aspect
-	if q.aspect == AspectNone && len(q.aspectSpan) == 0 {
-		s.LastAspect = AspectSteps
-	}
+	s.LastAspect = q.aspectFor(nil)
 	r.Text = clarifyText(r.Options)
 	return r
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"botdvc/knowledge"
+	"botdvc/knowledge/vntext"
 )
 
 // candidate is one guide the search returned, with the engine's own view of
@@ -26,6 +27,7 @@ type candidate struct {
 // profile is a guide's text analysed for matching, cached by id.
 type profile struct {
 	sig   string
+	title []string   // folded title words, fillers kept: aspect cues are checked against it
 	names [][]string // title, aliases, codes: rewritten content words
 	faqs  [][]string
 	all   map[string]bool    // every content word in the guide
@@ -51,9 +53,9 @@ func (s *stats) weight(w string) float64 {
 // profiles caches guide profiles. Guides change rarely; a profile is rebuilt
 // when the guide's signature changes.
 type profiles struct {
-	mu  sync.Mutex
-	m   map[string]*profile
-	syn *synonyms
+	mu   sync.Mutex
+	m    map[string]*profile
+	dict *vntext.Dict
 }
 
 func signature(g knowledge.Guide) string {
@@ -86,23 +88,11 @@ func (ps *profiles) get(g knowledge.Guide) *profile {
 	return p
 }
 
-// contentWords analyses a name or a question the same way: fold, rewrite
-// synonyms, drop fillers.
-func contentWords(syn *synonyms, s string) []string {
-	ws := syn.rewrite(words(fold(s)))
-	out := ws[:0]
-	for _, w := range ws {
-		if !stop[w] {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
 func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
 	p := &profile{sig: sig, all: map[string]bool{}, pairs: map[[2]string]bool{}}
+	p.title = analyse(ps.dict, g.Title).folded
 	add := func(s string) []string {
-		ws := contentWords(ps.syn, s)
+		ws := contentWords(ps.dict, s)
 		for _, w := range ws {
 			p.all[w] = true
 		}
@@ -141,12 +131,12 @@ func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
 }
 
 // buildStats counts, for every word, how many guides use it in a name.
-func buildStats(guides []knowledge.Guide, syn *synonyms) *stats {
+func buildStats(guides []knowledge.Guide, dict *vntext.Dict) *stats {
 	s := &stats{docs: len(guides), df: map[string]int{}}
 	for _, g := range guides {
 		seen := map[string]bool{}
 		for _, n := range append([]string{g.Title}, g.Aliases...) {
-			for _, w := range contentWords(syn, n) {
+			for _, w := range contentWords(dict, n) {
 				if !seen[w] {
 					seen[w] = true
 					s.df[w]++
@@ -306,13 +296,13 @@ func (e *Engine) decide(cs []candidate) (verdict, float64, []candidate) {
 		return opts
 	}
 	switch {
-	case top.score >= e.AnswerMin && margin >= e.MinMargin:
+	case top.score >= e.AnswerMin && margin >= e.MinMargin && (top.nameCov >= e.MinNameMatch || top.faqScore >= 0.6):
 		return verdictAnswer, conf, nil
 	case top.score >= e.ClarifyMin:
 		if opts := close(); len(opts) >= 2 {
 			return verdictClarify, conf, opts
 		}
-		if top.score >= e.AnswerMin {
+		if top.score >= e.AnswerMin && top.nameCov >= e.MinNameMatch {
 			return verdictAnswer, conf, nil
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"botdvc/knowledge/vntext"
 )
 
 // intent is what a citizen's text message is about, before any search.
@@ -21,27 +23,90 @@ const (
 // query is a text message analysed once: folded words, intent, aspect and
 // the content words left for matching guides.
 type query struct {
-	text    string   // as typed, NFC is not required
-	words   []string // folded canonical words, abbreviations expanded
+	text    string   // as typed
+	words   []string // folded words, abbreviations expanded
 	content []string // words minus fillers, aspect and intent phrases
 	intent  intent
-	aspect  Aspect
-	// aspectSpan is the phrase that gave the aspect; the aspect is dropped
-	// when the chosen guide's own title holds that phrase ("nộp hồ sơ trực
-	// tuyến" asks how to submit online, not whether it can be done online).
-	aspectSpan []string
-	// aspectWeak marks an aspect guessed from weak cues ("được không", "tuổi").
-	aspectWeak bool
-	howTo      bool   // asks how/where/what: a procedure question even when it names a complaint word
-	number     int    // the message is just a number (picking an option), else 0
-	dossier    string // a dossier code found in the text
-	insist     bool   // asks the bot to check or do it for them ("kiểm tra giúp")
+	// cues are the aspect cues found, in priority order. The engine picks
+	// the first whose words are not part of the chosen guide's title ("nộp
+	// hồ sơ trực tuyến" names the procedure, it does not ask "online?").
+	cues    []aspectCue
+	howTo   bool   // asks how/where/what: a procedure question even when it names a complaint word
+	number  int    // the message is just a number (picking an option), else 0
+	dossier string // a dossier code found in the text
+	insist  bool   // asks the bot to check or do it for them ("kiểm tra giúp")
 }
 
-// pattern is a phrase of folded canonical words; "*" matches up to two words.
+// aspectCue is one aspect cue found in a question.
+type aspectCue struct {
+	aspect Aspect
+	weak   bool     // guessed from a weak cue ("được không", "tuổi")
+	span   []string // the folded words of the cue
+}
+
+// aspect returns the aspect asked, ignoring cues that name the guide itself
+// (title words). No cue at all means "how do I do it": steps.
+func (q *query) aspectFor(title []string) Aspect {
+	if q == nil {
+		return AspectNone
+	}
+	var first *aspectCue
+	for i := range q.cues {
+		c := &q.cues[i]
+		if first == nil {
+			first = c
+		}
+		if !containsPhrase(title, c.span) {
+			if c.weak && first != nil && !first.weak {
+				break
+			}
+			return c.aspect
+		}
+	}
+	if first != nil {
+		return first.aspect
+	}
+	return AspectSteps
+}
+
+// anyAspect returns the first cue's aspect, AspectNone when there is none.
+func (q *query) anyAspect() Aspect {
+	if len(q.cues) == 0 {
+		return AspectNone
+	}
+	return q.cues[0].aspect
+}
+
+// pattern is a phrase of folded words; "*" matches up to two words.
 type pattern []string
 
-func pat(s string) pattern { return pattern(words(fold(s))) }
+func pat(s string) pattern {
+	if s == "*" {
+		return pattern{"*"}
+	}
+	var p pattern
+	for _, part := range splitStar(s) {
+		if part == "*" {
+			p = append(p, "*")
+			continue
+		}
+		p = append(p, foldPhrase(part)...)
+	}
+	return p
+}
+
+func splitStar(s string) []string {
+	var out []string
+	for i, part := range strings.Split(s, "*") {
+		if i > 0 {
+			out = append(out, "*")
+		}
+		if strings.TrimSpace(part) != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
 
 func pats(ss ...string) []pattern {
 	ps := make([]pattern, len(ss))
@@ -132,17 +197,10 @@ var (
 		"tra không được", "vẫn không", "không thấy", "giúp tôi kiểm tra", "giúp mình kiểm tra")
 )
 
-// stop holds words that carry no procedure meaning on their own.
-var stop = set("tôi toi mình minh em anh chị chi ơi oi ạ nhé nhe nha vậy vay thì thi là la của cua có co không khong ko k " +
-	"được duoc dc đc cho muốn muon phải phai nào nao gì gi j thế như nhu và va hay hoặc hoac để de ở o trên tren " +
-	"trong về ve rồi roi này nay đây day những nhung các cac nhiều nhieu sẽ se vừa vua mới moi giúp giup " +
-	"ai khi nếu neu bị bi ra vào vao lên len đi thôi thoi luôn luon nữa nua bây giờ gio vs " +
-	"hiện nay ạh")
-
 func set(s string) map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(s) {
-		for _, f := range words(fold(w)) {
+		for _, f := range foldPhrase(w) {
 			m[f] = true
 		}
 	}
@@ -174,70 +232,61 @@ func findDossier(s string) string {
 }
 
 // understand analyses a text message.
-func understand(text string, syn *synonyms) *query {
+func understand(text string, dict *vntext.Dict) *query {
 	q := &query{text: text}
 	q.dossier = findDossier(text)
-	raw := words(fold(text))
-	if n, err := strconv.Atoi(strings.Join(raw, "")); err == nil && len(raw) == 1 && n > 0 && n < 100 {
-		q.number = n
+	raw := vntext.FoldTokens(vntext.Tokens(text))
+	if len(raw) == 1 {
+		if n, err := strconv.Atoi(raw[0]); err == nil && n > 0 && n < 100 {
+			q.number = n
+		}
 	}
-	q.words = syn.rewrite(raw)
+	a := analyse(dict, text)
+	q.words = a.folded
 	used := make([]bool, len(q.words))
-	mark := func(i, j int) {
-		for k := i; k < j; k++ {
-			used[k] = true
-		}
-	}
-
-	// Aspect: first rule (in priority order) that matches.
-rules:
 	for _, r := range aspectRules {
 		for _, p := range r.ps {
-			if i, j := p.match(q.words); i >= 0 {
-				q.aspect, q.aspectWeak = r.aspect, r.weak
-				q.aspectSpan = q.words[i:j]
-				break rules
+			i, j := p.match(q.words)
+			if i < 0 {
+				continue
 			}
-		}
-	}
-	// Every aspect phrase is removed from the content words, not only the winner's.
-	for _, r := range aspectRules {
-		for _, p := range r.ps {
-			if len(p) == 1 && (p[0] == "tuoi" || p[0] == "phi" || p[0] == "tien" || p[0] == "cach") {
-				continue // these also name things ("14 tuổi", "phí" in a title)
+			q.cues = append(q.cues, aspectCue{aspect: r.aspect, weak: r.weak, span: q.words[i:j]})
+			if r.aspect == AspectOnline || len(p) == 1 && keepWords[p[0]] {
+				// These also name things: "nộp hồ sơ trực tuyến", "14 tuổi", "phí" in a title.
+				continue
 			}
 			for from := 0; from < len(q.words); {
 				i, j := p.match(q.words[from:])
-				if i < 0 {
+				if i < 0 || j == 0 {
 					break
 				}
-				mark(from+i, from+j)
+				for k := from + i; k < from+j; k++ {
+					used[k] = true
+				}
 				from += j
-				if j == 0 {
-					break
-				}
 			}
 		}
 	}
-	for _, p := range howToCues {
-		if i, _ := p.match(q.words); i >= 0 {
-			q.howTo = true
-		}
-	}
-	for _, p := range insistCues {
-		if i, _ := p.match(q.words); i >= 0 {
-			q.insist = true
-		}
-	}
-
+	q.howTo = anyMatch(howToCues, q.words)
+	q.insist = anyMatch(insistCues, q.words)
 	q.intent = classify(q, raw)
-	for i, w := range q.words {
-		if !used[i] && !stop[w] && w != "*" {
+	// Content: the expanded words minus cue words and fillers.
+	toks := append([]string(nil), a.toks...)
+	for i := range toks {
+		if used[i] {
+			toks[i] = "\x00"
+		}
+	}
+	for _, w := range vntext.FoldTokens(vntext.RemoveStopWords(toks)) {
+		if w != "\x00" {
 			q.content = append(q.content, w)
 		}
 	}
 	return q
 }
+
+// keepWords are one-word cues that stay content words too.
+var keepWords = map[string]bool{"tuoi": true, "phi": true, "tien": true, "cach": true}
 
 // classify finds the intent of a message from its words.
 func classify(q *query, raw []string) intent {
@@ -247,7 +296,7 @@ func classify(q *query, raw []string) intent {
 	if anyMatch(personNouns, q.words) && (anyMatch(personVerbs, q.words) || len(raw) <= 4) && !q.howTo {
 		return intentPerson
 	}
-	if anyMatch(complaintCues, q.words) && !q.howTo && q.aspect == AspectNone {
+	if anyMatch(complaintCues, q.words) && !q.howTo && len(q.cues) == 0 {
 		return intentComplaint
 	}
 	if anyMatch(menuCues, raw) && len(raw) <= 6 {

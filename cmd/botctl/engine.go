@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"botdvc/bot"
+	"botdvc/knowledge"
+	"botdvc/knowledge/bleveindex"
+	"botdvc/knowledge/guides"
+)
+
+// engineFlags are the flags shared by ask, chat and eval: where the guides
+// come from.
+type engineFlags struct {
+	guides  string
+	catalog string
+}
+
+func addEngineFlags(fs *flag.FlagSet) *engineFlags {
+	f := &engineFlags{}
+	fs.StringVar(&f.guides, "guides", "", "directory of guide files (default: the bundled corpus)")
+	fs.StringVar(&f.catalog, "catalog", "", "national catalogue file (JSON lines, .gz allowed) to load beside the guides")
+	return f
+}
+
+// loadedEngine is an engine over an in-memory index, with what must be closed.
+type loadedEngine struct {
+	*bot.Engine
+	index  *bleveindex.Index
+	guides int
+}
+
+func (l *loadedEngine) Close() error { return l.index.Close() }
+
+// buildEngine loads the guides (and the catalogue, when asked), indexes them
+// in an in-memory bleve index and returns an engine with in-memory sessions.
+func buildEngine(ctx context.Context, f *engineFlags, stderr io.Writer) (*loadedEngine, error) {
+	var (
+		curated []knowledge.Guide
+		err     error
+	)
+	if f.guides == "" {
+		curated, _, err = guides.Check() // TEMP while the corpus is incomplete
+	} else {
+		curated, err = knowledge.LoadDir(f.guides)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load guides: %w", err)
+	}
+	all := curated
+	if f.catalog != "" {
+		cat, err := loadCatalog(f.catalog, stderr)
+		if err != nil {
+			return nil, fmt.Errorf("load catalogue: %w", err)
+		}
+		all = knowledge.Merge(curated, cat)
+	}
+	idx, err := bleveindex.Open("")
+	if err != nil {
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	if err := idx.Upsert(ctx, all...); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("index guides: %w", err)
+	}
+	lib := knowledge.NewLibrary(all...)
+	e := bot.NewEngine(idx, lib, bot.NewMemorySessions(time.Hour))
+	return &loadedEngine{Engine: e, index: idx, guides: len(all)}, nil
+}
+
+// loadCatalog reads the national catalogue. Placeholder until knowledge/catalog lands.
+func loadCatalog(path string, progress io.Writer) ([]knowledge.Guide, error) {
+	return nil, errors.New("catalogue import not available yet")
+}
