@@ -96,6 +96,18 @@ type summary struct {
 	Created  time.Time
 	LastUser time.Time
 	Window   Window
+	Rev      uint64
+}
+
+// remember puts a ticket this instance just wrote into the summary cache
+// (the watch brings it too, later); older revisions never replace newer ones.
+func (q *Queue) remember(t Ticket, rev uint64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if old, ok := q.cache[t.ID]; ok && old.Rev >= rev {
+		return
+	}
+	q.cache[t.ID] = summary{Status: t.Status, Created: t.Created, LastUser: t.LastUser, Window: t.Window, Rev: rev}
 }
 
 // New reconciles the hotline's streams and buckets, starts watching tickets
@@ -179,7 +191,9 @@ func (q *Queue) watch(w jetstream.KeyWatcher, ready chan struct{}) {
 				q.logger.Warn("undecodable ticket", "ticket", e.Key(), "err", err)
 				continue
 			}
-			q.cache[t.ID] = summary{Status: t.Status, Created: t.Created, LastUser: t.LastUser, Window: t.Window}
+			if old, ok := q.cache[t.ID]; !ok || old.Rev < e.Revision() {
+				q.cache[t.ID] = summary{Status: t.Status, Created: t.Created, LastUser: t.LastUser, Window: t.Window, Rev: e.Revision()}
+			}
 			ev.Status = t.Status
 		}
 		if !initial {
@@ -299,13 +313,14 @@ func (q *Queue) update(ctx context.Context, id string, fn func(t *Ticket) error)
 		if err != nil {
 			return Ticket{}, err
 		}
-		_, err = q.tickets.Update(ctx, id, b, rev)
+		nrev, err := q.tickets.Update(ctx, id, b, rev)
 		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 			continue
 		}
 		if err != nil {
 			return Ticket{}, fmt.Errorf("%v: %w", err, ErrUnavailable)
 		}
+		q.remember(t, nrev)
 		return t, nil
 	}
 	return Ticket{}, ErrConflict
@@ -390,13 +405,15 @@ func (q *Queue) escalate(ctx context.Context, e bot.Escalation) (Ticket, error) 
 	if err != nil {
 		return Ticket{}, err
 	}
-	if _, err := q.tickets.Create(ctx, id, tb); err != nil {
+	rev, err := q.tickets.Create(ctx, id, tb)
+	if err != nil {
 		if errors.Is(err, jetstream.ErrKeyExists) { // the same hand-off, concurrently
 			t, _, err := q.get(ctx, id)
 			return t, err
 		}
 		return Ticket{}, fmt.Errorf("create ticket: %v: %w", err, ErrUnavailable)
 	}
+	q.remember(t, rev)
 	if err := q.putRoute(ctx, conv, route{TicketID: id, State: routeActive}); err != nil {
 		return Ticket{}, err
 	}
