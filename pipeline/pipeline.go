@@ -23,7 +23,9 @@ import (
 // Citizen-facing notices for refused messages.
 const (
 	NoticeRate = "Bạn gửi nhanh quá, vui lòng chờ ít phút rồi hỏi tiếp nhé."
-	noticeSize = "Tin nhắn của bạn dài quá (tối đa %d ký tự). Bạn vui lòng viết ngắn gọn câu hỏi, ví dụ: “làm căn cước cho con cần giấy tờ gì?”"
+	// NoticeFailed tells a citizen whose message was parked after failing.
+	NoticeFailed = "Xin lỗi, hệ thống đang gặp sự cố nên chưa trả lời được tin nhắn này của bạn. Bạn vui lòng hỏi lại sau ít phút nhé."
+	noticeSize   = "Tin nhắn của bạn dài quá (tối đa %d ký tự). Bạn vui lòng viết ngắn gọn câu hỏi, ví dụ: “làm căn cước cho con cần giấy tờ gì?”"
 )
 
 // Pipeline accepts inbound messages into JetStream, runs the workers that
@@ -319,8 +321,8 @@ func (p *Pipeline) work(msg jetstream.Msg) {
 	}
 	if md.NumDelivered > uint64(p.cfg.MaxDeliver) {
 		// Earlier deliveries never completed (a crash or a hang each time).
-		p.park(msg, deadInbound, md.NumDelivered, "delivered "+strconv.FormatUint(md.NumDelivered-1, 10)+" times without completing")
-		p.Metrics.Handled.WithLabelValues("parked").Inc()
+		p.Logger.Error("message parked", "msg", m, "deliveries", md.NumDelivered-1, "reason", "never completed")
+		p.parkInbound(msg, m, md.NumDelivered, "delivered "+strconv.FormatUint(md.NumDelivered-1, 10)+" times without completing")
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.HandlerTimeout)
@@ -332,8 +334,7 @@ func (p *Pipeline) work(msg jetstream.Msg) {
 		p.Metrics.Errors.WithLabelValues("handler").Inc()
 		if md.NumDelivered >= uint64(p.cfg.MaxDeliver) {
 			p.Logger.Error("message parked", "msg", m, "deliveries", md.NumDelivered, "err", redactErr(err))
-			p.park(msg, deadInbound, md.NumDelivered, "handler: "+redactErr(err))
-			p.Metrics.Handled.WithLabelValues("parked").Inc()
+			p.parkInbound(msg, m, md.NumDelivered, "handler: "+redactErr(err))
 			return
 		}
 		p.Logger.Warn("handler failed, will retry", "msg", m, "deliveries", md.NumDelivered, "err", redactErr(err))
@@ -368,6 +369,23 @@ func (p *Pipeline) work(msg jetstream.Msg) {
 	}
 	p.Metrics.Handled.WithLabelValues(result).Inc()
 	p.Logger.Debug("message handled", "msg", m, "action", reply.Action, "guide", reply.GuideID, "confidence", reply.Confidence)
+}
+
+// parkInbound parks a message that keeps failing and tells the citizen.
+func (p *Pipeline) parkInbound(msg jetstream.Msg, m bot.Message, deliveries uint64, reason string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if m.Kind != bot.KindAgentEcho {
+		o := bot.Outbound{
+			ID: dedupID(m) + ":failed", Channel: m.Channel, UserID: m.UserID, InReplyTo: m.ID,
+			Reply: bot.Reply{Action: bot.ActionFallback, Text: NoticeFailed}, LastUser: m.Time, Created: p.Now(),
+		}
+		if err := p.Enqueue(ctx, o); err != nil {
+			p.Logger.Warn("failure notice not enqueued", "msg", m, "err", err)
+		}
+	}
+	p.park(msg, deadInbound, deliveries, reason)
+	p.Metrics.Handled.WithLabelValues("parked").Inc()
 }
 
 // handle calls the handler and turns a panic into an error.
