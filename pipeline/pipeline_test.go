@@ -641,4 +641,3 @@ func TestPartitionStable(t *testing.T) {
 		t.Errorf("200 conversations hit %d of 16 partitions", len(seen))
 	}
 }
-
