@@ -228,8 +228,9 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 		}
 	}
 
-	// A follow-up with no new subject ("còn lệ phí thì sao?") is about the last guide.
-	if len(q.content) == 0 {
+	// A follow-up with no new subject ("còn lệ phí thì sao?", "làm online
+	// được không?") is about the last guide.
+	if len(q.subject) == 0 {
 		if s.LastGuide != "" {
 			if g, ok := e.lib.Get(s.LastGuide); ok {
 				return e.answerGuide(s, g, q.aspectFor(e.profiles.get(g).title), 1, nil, "", nil), nil
@@ -256,7 +257,7 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 	}
 	// Nothing fits. A question that names an aspect after an answer is a
 	// follow-up on it ("làm online được không?").
-	if s.LastGuide != "" && len(q.cues) > 0 && !q.cues[0].weak && len(q.content) <= 2 {
+	if s.LastGuide != "" && len(q.cues) > 0 && !q.cues[0].weak && len(q.subject) <= 2 {
 		if g, ok := e.lib.Get(s.LastGuide); ok {
 			return e.answerGuide(s, g, q.aspectFor(e.profiles.get(g).title), conf, cands, "", nil), nil
 		}

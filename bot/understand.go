@@ -26,6 +26,7 @@ type query struct {
 	text    string   // as typed
 	words   []string // folded words, abbreviations expanded
 	content []string // words minus fillers, aspect and intent phrases
+	subject []string // content minus online cue words and generic verbs: empty for a follow-up
 	intent  intent
 	// cues are the aspect cues found, in priority order. The engine picks
 	// the first whose words are not part of the chosen guide's title ("nộp
@@ -244,6 +245,7 @@ func understand(text string, dict *vntext.Dict) *query {
 	a := analyse(dict, text)
 	q.words = a.folded
 	used := make([]bool, len(q.words))
+	online := make([]bool, len(q.words)) // online cue words: content, but no subject
 	for _, r := range aspectRules {
 		for _, p := range r.ps {
 			i, j := p.match(q.words)
@@ -251,6 +253,11 @@ func understand(text string, dict *vntext.Dict) *query {
 				continue
 			}
 			q.cues = append(q.cues, aspectCue{aspect: r.aspect, weak: r.weak, span: q.words[i:j]})
+			if r.aspect == AspectOnline {
+				for k := i; k < j; k++ {
+					online[k] = true
+				}
+			}
 			if r.aspect == AspectOnline || len(p) == 1 && keepWords[p[0]] {
 				// These also name things: "nộp hồ sơ trực tuyến", "14 tuổi", "phí" in a title.
 				continue
@@ -267,10 +274,22 @@ func understand(text string, dict *vntext.Dict) *query {
 			}
 		}
 	}
+	// Follow-up frames ("còn ... thì sao?", "thế còn ...") carry no subject.
+	for _, p := range followCues {
+		if i, j := p.match(q.words); i >= 0 {
+			for k := i; k < j; k++ {
+				used[k] = true
+			}
+		}
+	}
+	if len(q.words) > 0 && (a.toks[0] == "còn" || a.toks[0] == "con" && len(q.cues) > 0) {
+		used[0] = true
+	}
 	q.howTo = anyMatch(howToCues, q.words)
 	q.insist = anyMatch(insistCues, q.words)
 	q.intent = classify(q, raw)
 	// Content: the expanded words minus cue words and fillers.
+	// Subject: content that names a procedure, for telling follow-ups apart.
 	toks := append([]string(nil), a.toks...)
 	for i := range toks {
 		if used[i] {
@@ -282,8 +301,24 @@ func understand(text string, dict *vntext.Dict) *query {
 			q.content = append(q.content, w)
 		}
 	}
+	for i := range toks {
+		if online[i] {
+			toks[i] = "\x00"
+		}
+	}
+	for _, w := range vntext.FoldTokens(vntext.RemoveStopWords(toks)) {
+		if w != "\x00" && !genericVerbs[w] {
+			q.subject = append(q.subject, w)
+		}
+	}
 	return q
 }
+
+// followCues frame a follow-up question.
+var followCues = pats("thì sao", "thế còn", "vậy còn", "thế thì", "vậy thì", "còn thì", "cái đó", "thủ tục đó", "thủ tục này", "cái này")
+
+// genericVerbs say what the citizen does, not which procedure.
+var genericVerbs = map[string]bool{"lam": true, "xin": true, "nop": true, "hoi": true, "biet": true, "duoc": true}
 
 // keepWords are one-word cues that stay content words too.
 var keepWords = map[string]bool{"tuoi": true, "phi": true, "tien": true, "cach": true}

@@ -278,4 +278,3 @@ func pyList(ss []string) string {
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
 }
-
