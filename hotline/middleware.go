@@ -253,7 +253,10 @@ func (q *Queue) askRating(ctx context.Context, t Ticket, now time.Time) error {
 func ParseRating(m bot.Message) (score int, comment string, ok bool) {
 	if p, found := strings.CutPrefix(m.Payload, ratingPayload); found {
 		n, err := strconv.Atoi(p)
-		return n, "", err == nil && n >= 1 && n <= 5
+		if err != nil || n < 1 || n > 5 {
+			return 0, "", false
+		}
+		return n, "", true
 	}
 	s := strings.TrimSpace(m.Text)
 	if s == "" || s[0] < '1' || s[0] > '5' {
