@@ -1,0 +1,335 @@
+package meiliindex
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/meilisearch/meilisearch-go"
+
+	"botdvc/knowledge"
+	"botdvc/knowledge/vntext"
+)
+
+// Document attributes. Searchable ones hold pre-analysed folded text; the
+// order of SearchableAttributes is Meilisearch's attribute ranking.
+const (
+	attrID       = "id"
+	attrCode     = "code"
+	attrTitle    = "title" // display only
+	attrCodes    = "codes"
+	attrTitleF   = "title_f"
+	attrTitleBi  = "title_bi"
+	attrAliasF   = "aliases_f"
+	attrAliasBi  = "aliases_bi"
+	attrBodyF    = "body_f"
+	attrBodyBi   = "body_bi"
+	primaryKey   = attrID
+	pollInterval = 20 * time.Millisecond
+)
+
+// SearchableAttributes is the ranking order of the searchable attributes:
+// bigrams before single syllables, title and aliases before the body.
+var SearchableAttributes = []string{attrTitleBi, attrTitleF, attrAliasBi, attrAliasF, attrCodes, attrBodyBi, attrBodyF}
+
+// Default and maximum number of hits.
+const (
+	DefaultLimit = 10
+	MaxLimit     = 100
+)
+
+// Index is a Meilisearch index of guides. It implements knowledge.Index and
+// is safe for concurrent use.
+type Index struct {
+	client meilisearch.ServiceManager
+	index  meilisearch.IndexManager
+	name   string
+}
+
+var _ knowledge.Index = (*Index)(nil)
+
+// document is what Upsert sends for one guide.
+type document struct {
+	ID        string   `json:"id"`
+	Code      string   `json:"code"`
+	Title     string   `json:"title"`
+	Codes     []string `json:"codes"`
+	TitleF    []string `json:"title_f"`
+	TitleBi   []string `json:"title_bi"`
+	AliasesF  []string `json:"aliases_f"`
+	AliasesBi []string `json:"aliases_bi"`
+	BodyF     []string `json:"body_f"`
+	BodyBi    []string `json:"body_bi"`
+}
+
+// Open connects to Meilisearch at url with the API key (may be empty),
+// creates the index if it does not exist (primary key "id"), applies the
+// settings (Settings) and waits for both tasks.
+func Open(ctx context.Context, url, key, indexName string) (*Index, error) {
+	if indexName == "" {
+		return nil, errors.New("meiliindex.Open: empty index name")
+	}
+	var opts []meilisearch.Option
+	if key != "" {
+		opts = append(opts, meilisearch.WithAPIKey(key))
+	}
+	x := &Index{client: meilisearch.New(url, opts...), name: indexName}
+	x.index = x.client.Index(indexName)
+	if _, err := x.client.GetIndex(ctx, indexName); err != nil {
+		var me *meilisearch.Error
+		if !errors.As(err, &me) || me.StatusCode != http.StatusNotFound {
+			return nil, fmt.Errorf("meiliindex.Open: get index %s: %v", indexName, describe(err))
+		}
+		task, err := x.client.CreateIndex(ctx, &meilisearch.IndexConfig{Uid: indexName, PrimaryKey: primaryKey})
+		if err != nil {
+			return nil, fmt.Errorf("meiliindex.Open: create index %s: %v", indexName, describe(err))
+		}
+		if err := x.wait(ctx, task); err != nil {
+			return nil, fmt.Errorf("meiliindex.Open: create index %s: %w", indexName, err)
+		}
+	}
+	task, err := x.index.UpdateSettings(ctx, Settings(vntext.DefaultDict()))
+	if err != nil {
+		return nil, fmt.Errorf("meiliindex.Open: settings: %v", describe(err))
+	}
+	if err := x.wait(ctx, task); err != nil {
+		return nil, fmt.Errorf("meiliindex.Open: settings: %w", err)
+	}
+	return x, nil
+}
+
+// Settings returns the index settings: searchable attributes in ranking
+// order, displayed attributes, synonyms from d (folded, since documents are
+// folded; Meilisearch lowercases and de-unicodes them anyway), and typo
+// tolerance with one typo from 4 letters (the default, 5, would leave most
+// Vietnamese syllables without any) and none on codes and numbers.
+func Settings(d *vntext.Dict) *meilisearch.Settings {
+	syn := map[string][]string{}
+	for from, tos := range d.Synonyms() {
+		k := vntext.Fold(from)
+		for _, t := range tos {
+			syn[k] = append(syn[k], vntext.Fold(t))
+		}
+	}
+	return &meilisearch.Settings{
+		SearchableAttributes: SearchableAttributes,
+		DisplayedAttributes:  []string{attrID, attrCode, attrTitle},
+		Synonyms:             syn,
+		TypoTolerance: &meilisearch.TypoTolerance{
+			Enabled:             true,
+			MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{OneTypo: 4, TwoTypos: 9},
+			DisableOnWords:      []string{},
+			DisableOnAttributes: []string{attrCodes},
+			DisableOnNumbers:    true,
+		},
+	}
+}
+
+// Close releases idle connections; the index itself lives on the server.
+func (x *Index) Close() error {
+	x.client.Close()
+	return nil
+}
+
+// wait blocks until the task finished and returns ErrTaskFailed when it did
+// not succeed.
+func (x *Index) wait(ctx context.Context, info *meilisearch.TaskInfo) error {
+	t, err := x.client.WaitForTask(ctx, info.TaskUID, pollInterval)
+	if err != nil {
+		return fmt.Errorf("wait for task %d: %v", info.TaskUID, describe(err))
+	}
+	if t.Status != meilisearch.TaskStatusSucceeded {
+		return fmt.Errorf("task %d (%s) %s: %s: %s: %w", info.TaskUID, t.Type, t.Status, t.Error.Code, t.Error.Message, ErrTaskFailed)
+	}
+	return nil
+}
+
+func toDocument(g knowledge.Guide) document {
+	a := vntext.AnalyzeGuide(g)
+	return document{
+		ID: g.ID, Code: g.Code, Title: g.Title, Codes: nonNil(a.Codes),
+		TitleF: nonNil(a.TitleFold), TitleBi: joinBigrams(a.TitleBi),
+		AliasesF: nonNil(a.AliasesFold), AliasesBi: joinBigrams(a.AliasBi),
+		BodyF: nonNil(a.BodyFold), BodyBi: joinBigrams(a.BodyBi),
+	}
+}
+
+// joinBigrams writes bigrams without their separator ("khai_sinh" →
+// "khaisinh"): Meilisearch's tokenizer would split on "_".
+func joinBigrams(items []string) []string {
+	out := make([]string, len(items))
+	for i, s := range items {
+		out[i] = strings.ReplaceAll(s, vntext.BigramSep, "")
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Upsert adds or replaces guides by ID and waits until Meilisearch has
+// indexed them.
+func (x *Index) Upsert(ctx context.Context, guides ...knowledge.Guide) error {
+	if len(guides) == 0 {
+		return nil
+	}
+	docs := make([]document, len(guides))
+	for i, g := range guides {
+		if g.ID == "" {
+			return fmt.Errorf("meiliindex.Upsert: guide %d has no id", i)
+		}
+		docs[i] = toDocument(g)
+	}
+	pk := primaryKey
+	task, err := x.index.AddDocuments(ctx, docs, &meilisearch.DocumentOptions{PrimaryKey: &pk})
+	if err != nil {
+		return fmt.Errorf("meiliindex.Upsert: %v", describe(err))
+	}
+	if err := x.wait(ctx, task); err != nil {
+		return fmt.Errorf("meiliindex.Upsert: %w", err)
+	}
+	return nil
+}
+
+// Delete removes guides by ID and waits; unknown IDs are ignored.
+func (x *Index) Delete(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	task, err := x.index.DeleteDocuments(ctx, ids, nil)
+	if err != nil {
+		return fmt.Errorf("meiliindex.Delete: %v", describe(err))
+	}
+	if err := x.wait(ctx, task); err != nil {
+		return fmt.Errorf("meiliindex.Delete: %w", err)
+	}
+	return nil
+}
+
+// Count returns the number of indexed guides.
+func (x *Index) Count(ctx context.Context) (int, error) {
+	st, err := x.index.GetStats(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("meiliindex.Count: %v", describe(err))
+	}
+	return int(st.NumberOfDocuments), nil
+}
+
+// Query returns the q string sent to Meilisearch for a question: the folded
+// content words of the literal and expanded question, their bigrams written
+// as in the documents, and national codes. "" means nothing to search.
+func Query(text string) string {
+	t := vntext.AnalyzeQuery(text)
+	if t.Empty() {
+		return ""
+	}
+	words := append(append(append([]string{}, t.Folded...), joinBigrams(t.Bigrams)...), t.Codes...)
+	return strings.Join(words, " ")
+}
+
+// Search sends the analysed question (see Query) with matchingStrategy
+// "frequency" (rare words must match, frequent ones may be dropped) and
+// returns hits scored by _rankingScore. Hit.Fields comes from
+// _matchesPosition: "title", "aliases", "body", "code", and
+// "title_phrase", "aliases_phrase", "body_phrase" for bigram matches.
+func (x *Index) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit, error) {
+	text := Query(q.Text)
+	if text == "" {
+		return nil, nil
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit)
+	res, err := x.index.Search(ctx, text, &meilisearch.SearchRequest{
+		Limit:                int64(limit),
+		AttributesToRetrieve: []string{attrID, attrCode, attrTitle},
+		MatchingStrategy:     meilisearch.Frequency,
+		ShowRankingScore:     true,
+		ShowMatchesPosition:  true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("meiliindex.Search: %v", describe(err))
+	}
+	hits := make([]knowledge.Hit, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		var hit knowledge.Hit
+		var matches map[string]json.RawMessage
+		if err := decode(h, attrID, &hit.GuideID); err != nil {
+			return nil, fmt.Errorf("meiliindex.Search: hit: %w", err)
+		}
+		_ = decode(h, attrCode, &hit.Code)
+		_ = decode(h, attrTitle, &hit.Title)
+		_ = decode(h, "_rankingScore", &hit.Score)
+		_ = decode(h, "_matchesPosition", &matches)
+		hit.Fields = matchedFields(matches)
+		hits = append(hits, hit)
+	}
+	// Meilisearch returns hits in ranking order already; keep it stable on ties.
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
+	return hits, nil
+}
+
+func decode(h meilisearch.Hit, key string, v any) error {
+	raw, ok := h[key]
+	if !ok {
+		return fmt.Errorf("no %q in hit", key)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("%s: %v", key, err)
+	}
+	return nil
+}
+
+var fieldGroup = map[string]string{
+	attrTitleF: "title", attrTitleBi: "title_phrase",
+	attrAliasF: "aliases", attrAliasBi: "aliases_phrase",
+	attrBodyF: "body", attrBodyBi: "body_phrase",
+	attrCodes: "code",
+}
+
+// matchedFields maps _matchesPosition keys (an attribute, or
+// "attribute.N" for an array element) to field groups, in a stable order.
+func matchedFields(m map[string]json.RawMessage) []string {
+	seen := map[string]bool{}
+	for k := range m {
+		attr, _, _ := strings.Cut(k, ".")
+		if g, ok := fieldGroup[attr]; ok {
+			seen[g] = true
+		}
+	}
+	var out []string
+	for _, g := range []string{"title", "title_phrase", "aliases", "aliases_phrase", "body", "body_phrase", "code"} {
+		if seen[g] {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// describe turns a meilisearch-go error into its HTTP status and
+// Meilisearch error code and message, without the request body (which may
+// hold document text) and without the API key.
+func describe(err error) string {
+	var me *meilisearch.Error
+	if errors.As(err, &me) {
+		if me.APIError.Code != "" {
+			return fmt.Sprintf("%s %s: status %d: %s: %s", me.Method, me.Endpoint, me.StatusCode, me.APIError.Code, me.APIError.Message)
+		}
+		if me.OriginError != nil {
+			return fmt.Sprintf("%s %s: %v", me.Method, me.Endpoint, me.OriginError)
+		}
+		return fmt.Sprintf("%s %s: status %d", me.Method, me.Endpoint, me.StatusCode)
+	}
+	return err.Error()
+}
