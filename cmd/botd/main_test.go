@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// MustRunMain runs the whole program on a free port with a temp data dir and
+// the default configuration otherwise (embedded NATS, bundled corpus).
+func MustRunMain(tb testing.TB, dataDir string, env map[string]string) *Main {
+	tb.Helper()
+	if env == nil {
+		env = map[string]string{}
+	}
+	cfg, err := LoadConfig([]string{"-addr", "127.0.0.1:0", "-data-dir", dataDir}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		tb.Fatal(err)
+	}
+	m := NewMain(cfg)
+	var logs bytes.Buffer
+	m.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if err := m.Run(context.Background()); err != nil {
+		_ = m.Close()
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			tb.Error(err)
+		}
+		// Privacy: the logs never carry what citizens typed.
+		if strings.Contains(logs.String(), secretText) {
+			tb.Errorf("logs contain message text")
+		}
+	})
+	return m
+}
+
+const secretText = "số điện thoại của tôi là 0912345678"
+
+func getJSON(tb testing.TB, url string, v any) int {
+	tb.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if v != nil {
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			tb.Fatalf("GET %s: %v", url, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+func postJSON(tb testing.TB, url, body string, v any) int {
+	tb.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if v != nil {
+		_ = json.NewDecoder(resp.Body).Decode(v)
+	}
+	return resp.StatusCode
+}
+
+type pollResult struct {
+	Messages []struct {
+		Seq  uint64 `json:"seq"`
+		ID   string `json:"id"`
+		Text string `json:"text"`
+	} `json:"messages"`
+	Cursor uint64 `json:"cursor"`
+}
+
+func TestMainOverHTTP(t *testing.T) {
+	dir := t.TempDir()
+	m := MustRunMain(t, dir, nil)
+	base := m.URL()
+
+	var health map[string]any
+	if code := getJSON(t, base+"/healthz", &health); code != 200 {
+		t.Fatalf("healthz %d", code)
+	}
+	var ready map[string]any
+	if code := getJSON(t, base+"/readyz", &ready); code != 200 || ready["status"] != "ready" {
+		t.Fatalf("readyz %d %v", code, ready)
+	}
+	resp, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Contains(page, []byte("/api/v1/chat")) {
+		t.Fatalf("page %d", resp.StatusCode)
+	}
+
+	// Web chat: post, then long-poll for the reply.
+	const session = "e2e-session-0123456789"
+	var accepted map[string]string
+	if code := postJSON(t, base+"/api/v1/chat", `{"session":"`+session+`","id":"q1","text":"`+secretText+`"}`, &accepted); code != 202 {
+		t.Fatalf("chat %d %v", code, accepted)
+	}
+	var poll pollResult
+	if code := getJSON(t, base+"/api/v1/chat/messages?wait=1&session="+session, &poll); code != 200 || len(poll.Messages) != 1 {
+		t.Fatalf("poll %d %+v", code, poll)
+	}
+	if poll.Messages[0].ID != "web:q1:r" || poll.Messages[0].Text == "" {
+		t.Errorf("reply %+v", poll.Messages[0])
+	}
+	// The same message again (a retry) is not answered twice.
+	if code := postJSON(t, base+"/api/v1/chat", `{"session":"`+session+`","id":"q1","text":"`+secretText+`"}`, nil); code != 202 {
+		t.Fatalf("retry %d", code)
+	}
+	if code := postJSON(t, base+"/api/v1/chat", `{"session":"`+session+`","id":"q2","text":"cảm ơn"}`, nil); code != 202 {
+		t.Fatalf("second %d", code)
+	}
+	poll = pollResult{}
+	getJSON(t, fmt.Sprintf("%s/api/v1/chat/messages?wait=1&session=%s&after=%d", base, session, 1), &poll)
+	if len(poll.Messages) != 1 || poll.Messages[0].ID != "web:q2:r" {
+		t.Errorf("after retry: %+v", poll.Messages)
+	}
+
+	// Ask: the contract object.
+	var ask map[string]any
+	if code := postJSON(t, base+"/api/v1/ask", `{"text":"đăng ký khai sinh cần giấy tờ gì","session":"s"}`, &ask); code != 200 {
+		t.Fatalf("ask %d %v", code, ask)
+	}
+	for _, k := range []string{"query", "action", "guide_id", "code", "aspect", "confidence", "candidates", "text"} {
+		if _, ok := ask[k]; !ok {
+			t.Errorf("ask result lacks %q: %v", k, ask)
+		}
+	}
+	if code := postJSON(t, base+"/api/v1/ask", `{"text":`, nil); code != 400 {
+		t.Errorf("bad ask: %d", code)
+	}
+
+	resp, err = http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`bot_messages_in_total{channel="web",result="accepted"} 2`,
+		`bot_messages_in_total{channel="web",result="duplicate"} 1`,
+		`bot_messages_out_total{channel="web",result="sent"} 2`,
+		`bot_stream_messages{stream="BOT_INBOUND"} 0`,
+		`bot_http_requests_total{method="POST",route="/api/v1/chat",status="202"} 3`,
+		"go_goroutines",
+	} {
+		if !bytes.Contains(metrics, []byte(want)) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+
+	// Restart on the same data dir: replies and dedup state survive.
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m2 := MustRunMain(t, dir, nil)
+	poll = pollResult{}
+	getJSON(t, m2.URL()+"/api/v1/chat/messages?session="+session, &poll)
+	if len(poll.Messages) != 2 {
+		t.Errorf("after restart: %d replies kept, want 2", len(poll.Messages))
+	}
+	if code := postJSON(t, m2.URL()+"/api/v1/chat", `{"session":"`+session+`","id":"q1","text":"again"}`, nil); code != 202 {
+		t.Fatal(code)
+	}
+	poll = pollResult{}
+	time.Sleep(200 * time.Millisecond) // give a wrongly accepted duplicate time to be answered
+	getJSON(t, m2.URL()+"/api/v1/chat/messages?session="+session, &poll)
+	if len(poll.Messages) != 2 {
+		t.Errorf("duplicate after restart answered: %d replies", len(poll.Messages))
+	}
+}
+
+func TestConfig(t *testing.T) {
+	env := map[string]string{"BOT_ADDR": ":9000", "NATS_URL": "nats://user:pw@nats:4222", "FB_APP_SECRET": "s3cr3t", "FB_VERIFY_TOKEN": "v", "FB_PAGE_TOKEN": "tok", "MEILI_URL": "http://meili:7700", "MEILI_KEY": "mk"}
+	c, err := LoadConfig([]string{"-addr", ":9100"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":9100" {
+		t.Errorf("flag did not override env: %q", c.Addr)
+	}
+	if c.NATSURL != env["NATS_URL"] || c.FBGraphURL != DefaultFBGraphURL || c.Partitions != 16 {
+		t.Errorf("config %+v", c)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("valid config: %v", err)
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c)
+	for _, secret := range []string{"s3cr3t", "tok", "mk", "pw"} {
+		if strings.Contains(buf.String(), `"`+secret+`"`) || strings.Contains(buf.String(), ":"+secret+"@") {
+			t.Errorf("config dump shows secret %q: %s", secret, buf.String())
+		}
+	}
+	if !strings.Contains(buf.String(), `"fb_app_secret":"set"`) || !strings.Contains(buf.String(), `"zalo_oa_secret":"unset"`) {
+		t.Errorf("dump: %s", buf.String())
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{env: map[string]string{"BOT_ADDR": "8080"}, want: "BOT_ADDR"},
+		{env: map[string]string{"NATS_URL": "http://x"}, want: "NATS_URL"},
+		{env: map[string]string{"FB_APP_SECRET": "x"}, want: "FB_PAGE_TOKEN is required"},
+		{env: map[string]string{"ZALO_OA_SECRET": "x"}, want: "ZALO_APP_ID is required"},
+		{env: map[string]string{"MEILI_KEY": "x"}, want: "MEILI_URL is not"},
+		{env: map[string]string{"BOT_STAFF_FILE": "/does/not/exist"}, want: "BOT_STAFF_FILE"},
+		{env: map[string]string{"BOT_PARTITIONS": "0"}, want: "BOT_PARTITIONS"},
+		{env: map[string]string{"BOT_LOG_LEVEL": "loud"}, want: "BOT_LOG_LEVEL"},
+		{args: []string{"-partitions", "5000"}, want: "BOT_PARTITIONS 5000"},
+	} {
+		c, err := LoadConfig(tc.args, func(k string) string { return tc.env[k] }, io.Discard)
+		if err == nil {
+			err = c.Validate()
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v %v: got %v, want an error about %s", tc.env, tc.args, err, tc.want)
+		}
+	}
+	// Environment values of the wrong type are reported, not ignored.
+	if _, err := LoadConfig(nil, func(k string) string {
+		return map[string]string{"BOT_PARTITIONS": "many", "BOT_REQUEST_TIMEOUT": "10"}[k]
+	}, io.Discard); err == nil || !strings.Contains(err.Error(), "BOT_PARTITIONS") || !strings.Contains(err.Error(), "BOT_REQUEST_TIMEOUT") {
+		t.Errorf("bad env types: %v", err)
+	}
+	if _, err := LoadConfig([]string{"-nope"}, func(string) string { return "" }, io.Discard); err != errUsage {
+		t.Errorf("unknown flag: %v", err)
+	}
+}
