@@ -301,11 +301,9 @@ func (c *Client) checkWindow(o bot.Outbound) error {
 // render turns a reply into CS messages.
 func render(r bot.Reply) []csMessage {
 	text := r.Text
-	n := 0
-	for _, opt := range r.Options {
+	for i, opt := range r.Options { // numbered by position, as the engine numbers them
 		if opt.Label != "" && !strings.Contains(text, opt.Label) {
-			n++
-			text = strings.TrimRight(text, "\n") + "\n" + strconv.Itoa(n) + ". " + opt.Label
+			text = strings.TrimRight(text, "\n") + "\n" + strconv.Itoa(i+1) + ". " + opt.Label
 		}
 	}
 	for _, l := range r.Links {

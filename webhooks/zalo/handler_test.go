@@ -179,9 +179,9 @@ func TestReceiveEvents(t *testing.T) {
 
 func TestSeenIDsBothForms(t *testing.T) {
 	for body, want := range map[string]string{
-		`{"event_name":"user_seen_message","timestamp":"1","message":{"msg_ids":["a","b"]}}`:    "a,b",
-		`{"event_name":"user_seen_message","timestamp":"1","message":{"msg_id":"a"}}`:           "a",
-		`{"event_name":"user_received_message","timestamp":"1","message":{"msg_id":"a"}}`:       "a",
+		`{"event_name":"user_seen_message","timestamp":"1","message":{"msg_ids":["a","b"]}}`:   "a,b",
+		`{"event_name":"user_seen_message","timestamp":"1","message":{"msg_id":"a"}}`:          "a",
+		`{"event_name":"user_received_message","timestamp":"1","message":{"msg_id":"a"}}`:      "a",
 		`{"event_name":"user_received_message","timestamp":"1","message":{"msg_ids":[7,"b"]}}`: "7,b",
 	} {
 		p, err := parse([]byte(body))
