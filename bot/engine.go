@@ -91,7 +91,7 @@ type Engine struct {
 
 // NewEngine returns an engine with default tunables. When lib also has
 // All() []knowledge.Guide (as *knowledge.Library does), word weights are
-// computed from it once, here.
+// computed from it once, here; without it every word weighs the same.
 func NewEngine(search Searcher, lib Library, sessions SessionStore) *Engine {
 	dict := vntext.DefaultDict()
 	e := &Engine{
@@ -114,7 +114,7 @@ func NewEngine(search Searcher, lib Library, sessions SessionStore) *Engine {
 		profiles:      &profiles{dict: dict},
 	}
 	if l, ok := lib.(lister); ok {
-		e.stats = buildStats(l.All(), dict)
+		e.stats = e.profiles.buildStats(l.All())
 	}
 	return e
 }
@@ -266,10 +266,10 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 	s.Options = nil
 	if s.Fails >= e.MaxFails {
 		r := e.handoff(s, CategoryUnanswered, "repeated_fallback")
-		r.Candidates, r.Confidence = cands, conf
+		r.Candidates, r.Confidence = cands, round3(conf)
 		return r, nil
 	}
-	return Reply{Action: ActionFallback, Text: e.fallbackText(), Options: menuOptions(), Confidence: conf, Candidates: cands}, nil
+	return Reply{Action: ActionFallback, Text: e.fallbackText(), Options: menuOptions(), Confidence: round3(conf), Candidates: cands}, nil
 }
 
 // faqFor returns the candidate's FAQ entry when its question matches well.

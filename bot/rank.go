@@ -34,15 +34,15 @@ type profile struct {
 	pairs map[[2]string]bool // adjacent word pairs of the title and aliases
 }
 
-// stats holds document frequencies of name words over the library, for
+// stats holds document frequencies of words over the library, for
 // weighting rare words above common ones ("khai sinh" above "đăng ký").
 type stats struct {
 	docs int
 	df   map[string]int
 }
 
-// weight is the inverse document frequency of a word among guide names; a
-// word no guide name uses weighs most.
+// weight is the inverse document frequency of a word among guides; a word
+// no guide uses weighs most.
 func (s *stats) weight(w string) float64 {
 	if s == nil || s.docs == 0 {
 		return 1
@@ -130,28 +130,25 @@ func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
 	return p
 }
 
-// buildStats counts, for every word, how many guides use it in a name.
-func buildStats(guides []knowledge.Guide, dict *vntext.Dict) *stats {
+// buildStats counts, for every word, how many guides use it anywhere in
+// their text. Question fillers that vntext keeps because they could be
+// content when typed without accents ("cua", "thi", "moi") occur in most
+// guides and so weigh little; words no guide uses ("thời tiết") weigh most.
+func (ps *profiles) buildStats(guides []knowledge.Guide) *stats {
 	s := &stats{docs: len(guides), df: map[string]int{}}
 	for _, g := range guides {
-		seen := map[string]bool{}
-		for _, n := range append([]string{g.Title}, g.Aliases...) {
-			for _, w := range contentWords(dict, n) {
-				if !seen[w] {
-					seen[w] = true
-					s.df[w]++
-				}
-			}
+		for w := range ps.build(g, "").all {
+			s.df[w]++
 		}
 	}
 	return s
 }
 
 // matchName scores how much of name the question holds, in [0, 1]. The
-// weighted share of the name's words found in the question is squared, so a
-// name that is only partly in the question ("đăng ký" of "đăng ký tạm trú")
-// scores far below one that is all there, and word pairs of the name found
-// side by side in the question count for half.
+// weighted share of the name's words found in the question is raised to
+// namePower, so a name that is only partly in the question ("đăng ký" of
+// "đăng ký tạm trú") scores well below one that is all there, and word
+// pairs of the name found side by side in the question count for half.
 func matchName(name []string, qset map[string]bool, qpairs map[[2]string]bool, st *stats) float64 {
 	var all, got float64
 	seen := map[string]bool{}
@@ -179,7 +176,7 @@ func matchName(name []string, qset map[string]bool, qpairs map[[2]string]bool, s
 			pairs++
 		}
 	}
-	return cov * cov * (0.5 + 0.5*float64(pairs)/float64(len(name)-1))
+	return math.Pow(cov, namePower) * (0.5 + 0.5*float64(pairs)/float64(len(name)-1))
 }
 
 // rank scores the hits against the question and sorts them, best first.
@@ -250,7 +247,7 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 				c.queryCov = 0.5*c.queryCov + 0.5*float64(got)/float64(len(qpairs))
 			}
 		}
-		lex := 0.5*c.nameCov + 0.3*c.queryCov + 0.2*c.fullCov
+		lex := weightName*c.nameCov + weightQuery*c.queryCov + weightFull*c.fullCov
 		lex = math.Max(lex, 0.8*c.faqScore*c.fullCov)
 		c.score = lex * (0.8 + 0.2*c.search)
 		if g.Source != knowledge.SourceCatalog {
@@ -261,6 +258,14 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].score > cs[j].score })
 	return cs
 }
+
+// Weights of the lexical features in a candidate's score.
+var (
+	weightName  = 0.5
+	weightQuery = 0.4
+	weightFull  = 0.1
+	namePower   = 1.5
+)
 
 // verdict is what the ranking supports.
 type verdict int

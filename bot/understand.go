@@ -2,6 +2,7 @@ package bot
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -258,8 +259,9 @@ func understand(text string, dict *vntext.Dict) *query {
 					online[k] = true
 				}
 			}
-			if r.aspect == AspectOnline || len(p) == 1 && keepWords[p[0]] {
-				// These also name things: "nộp hồ sơ trực tuyến", "14 tuổi", "phí" in a title.
+			if r.aspect == AspectOnline || len(p) == 1 && keepWords[p[0]] || slices.Contains(p, "*") {
+				// These also name things: "nộp hồ sơ trực tuyến", "14 tuổi", "phí"
+				// in a title; a wildcard spans words that are not the cue's.
 				continue
 			}
 			for from := 0; from < len(q.words); {
