@@ -28,6 +28,9 @@ func LoadDir(dir string) ([]Guide, error) {
 // CheckDir is CheckFS over a directory on disk; messages name files as
 // dir/name.
 func CheckDir(dir string) ([]Guide, ParseErrors, error) {
+	if _, err := os.Stat(dir); err != nil {
+		return nil, nil, fmt.Errorf("knowledge.LoadDir: %w", err)
+	}
 	return checkFS(os.DirFS(dir), ".", dir)
 }
 

@@ -644,16 +644,36 @@ func fieldFilled(g *Guide, f string) (filled, ok bool) {
 }
 
 // Filled returns the front matter fields of g that hold a value, in the order
-// of Fields, plus "body" when the body is not empty.
+// of Fields (source left out), plus "body" when the body is not empty.
 func Filled(g Guide) []string {
 	var out []string
 	for _, f := range Fields {
+		if f == fieldSource {
+			continue // always set; not content
+		}
 		if ok, _ := fieldFilled(&g, f); ok {
 			out = append(out, f)
 		}
 	}
 	if g.Body != "" {
 		out = append(out, "body")
+	}
+	return out
+}
+
+// Missing returns the required fields of g that hold no value: those of
+// RequiredFields for a curated guide, RequiredCatalogFields for a catalogue
+// guide.
+func Missing(g Guide) []string {
+	required := RequiredFields
+	if g.Source == SourceCatalog {
+		required = RequiredCatalogFields
+	}
+	var out []string
+	for _, f := range required {
+		if ok, _ := fieldFilled(&g, f); !ok {
+			out = append(out, f)
+		}
 	}
 	return out
 }
