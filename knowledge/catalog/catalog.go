@@ -259,11 +259,15 @@ func ParseRecord(data []byte) (knowledge.Guide, []string, error) {
 //   - "một phần" when Trực tuyến is among the channels: the record does not
 //     say whether the result or an original must still be handled in
 //     person, so the weaker claim is made;
-//   - "không" otherwise.
+//   - "không" when channels are listed and none is Trực tuyến;
+//   - "" (unknown) when the record lists no channel at all.
 func OnlineLevel(title, methodsText string, methods []knowledge.Method) string {
 	flat := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 	if strings.Contains(flat(title), "toàn trình") || strings.Contains(flat(methodsText), "toàn trình") {
 		return knowledge.OnlineFull
+	}
+	if len(methods) == 0 {
+		return "" // no channel listed: unknown, not "không"
 	}
 	for _, m := range methods {
 		if m.Channel == ChannelOnline {

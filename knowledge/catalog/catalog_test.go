@@ -219,6 +219,9 @@ func TestOnlineLevel(t *testing.T) {
 	if got := OnlineLevel("Đăng ký khai sinh", "", inPerson); got != knowledge.OnlineNone {
 		t.Errorf("no online channel: got %q", got)
 	}
+	if got := OnlineLevel("Đăng ký khai sinh", "", nil); got != "" {
+		t.Errorf("no channel listed: got %q, want unknown", got)
+	}
 }
 
 // record builds a JSON line with the given fields.
