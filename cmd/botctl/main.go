@@ -8,8 +8,8 @@
 //	botctl chat [--guides DIR] [--catalog FILE]           interactive conversation
 //	botctl eval [--guides DIR] [--catalog FILE] FILE.tsv  accuracy table as score.py prints it
 //	botctl lint [DIR]                                     check guide files
-//	botctl guides [--json] [--guides DIR]                 list guides and filled fields
-//	botctl import-catalog [--out DIR] FILE                parse the national catalogue
+//	botctl guides [--json] [--guides DIR] [--catalog FILE] list guides and filled fields
+//	botctl import-catalog [--out DIR] [--json] FILE       parse the national catalogue
 //	botctl hotline [--url URL] list|claim|reply|close     the hotline queue from a shell
 //	botctl export-guides [--url URL] [--user NAME] DIR    write the live corpus back to files
 package main
