@@ -91,12 +91,13 @@ func (ps *profiles) get(g knowledge.Guide) *profile {
 func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
 	p := &profile{sig: sig, all: map[string]bool{}, pairs: map[[2]string]bool{}}
 	p.title = analyse(ps.dict, g.Title).folded
+	// all holds every word, fillers included, so that a filler typed
+	// without accents ("cua" for "của") is known to be common.
 	add := func(s string) []string {
-		ws := contentWords(ps.dict, s)
-		for _, w := range ws {
+		for _, w := range analyse(ps.dict, s).folded {
 			p.all[w] = true
 		}
-		return ws
+		return contentWords(ps.dict, s)
 	}
 	for _, n := range append([]string{g.Title}, g.Aliases...) {
 		if ws := add(n); len(ws) > 0 {
@@ -301,17 +302,26 @@ func (e *Engine) decide(cs []candidate) (verdict, float64, []candidate) {
 		return opts
 	}
 	switch {
-	case top.score >= e.AnswerMin && margin >= e.MinMargin && (top.nameCov >= e.MinNameMatch || top.faqScore >= 0.6):
+	case top.score >= e.AnswerMin && margin >= e.MinMargin && top.named(e.MinNameMatch),
+		// A clear winner needs a little less.
+		top.score >= e.AnswerMin-0.05 && margin >= 3*e.MinMargin && top.named(e.MinNameMatch):
 		return verdictAnswer, conf, nil
 	case top.score >= e.ClarifyMin:
 		if opts := close(); len(opts) >= 2 {
 			return verdictClarify, conf, opts
 		}
-		if top.score >= e.AnswerMin && top.nameCov >= e.MinNameMatch {
+		if top.score >= e.AnswerMin && top.named(e.MinNameMatch) {
 			return verdictAnswer, conf, nil
 		}
 	}
 	return verdictFallback, conf, nil
+}
+
+// named reports whether the candidate's names match the question well
+// enough to answer: a name mostly in the question, or a question mostly
+// made of the guide's names, or a matching FAQ question.
+func (c candidate) named(min float64) bool {
+	return c.nameCov >= min || c.queryCov >= 0.7 || c.faqScore >= 0.6
 }
 
 func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"botdvc/bot"
 	"botdvc/knowledge"
 	"botdvc/knowledge/bleveindex"
+	"botdvc/knowledge/catalog"
 	"botdvc/knowledge/guides"
 )
 
@@ -45,7 +45,7 @@ func buildEngine(ctx context.Context, f *engineFlags, stderr io.Writer) (*loaded
 		err     error
 	)
 	if f.guides == "" {
-		curated, _, err = guides.Check() // TEMP while the corpus is incomplete
+		curated, err = guides.Load()
 	} else {
 		curated, err = knowledge.LoadDir(f.guides)
 	}
@@ -73,7 +73,17 @@ func buildEngine(ctx context.Context, f *engineFlags, stderr io.Writer) (*loaded
 	return &loadedEngine{Engine: e, index: idx, guides: len(all)}, nil
 }
 
-// loadCatalog reads the national catalogue. Placeholder until knowledge/catalog lands.
-func loadCatalog(path string, progress io.Writer) ([]knowledge.Guide, error) {
-	return nil, errors.New("catalogue import not available yet")
+// loadCatalog reads the national catalogue, showing progress on stderr.
+// Records that cannot be parsed are counted and reported, not fatal.
+func loadCatalog(path string, stderr io.Writer) ([]knowledge.Guide, error) {
+	gs, probs, err := catalog.ReadFile(path, func(done int) {
+		if done%500 == 0 {
+			fmt.Fprintf(stderr, "\rcatalogue: %d records", done)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stderr, "\rcatalogue: %d procedures loaded, %d records with problems\n", len(gs), len(probs))
+	return gs, nil
 }
