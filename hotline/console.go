@@ -473,6 +473,15 @@ func (c *Console) funcs() template.FuncMap {
 			return "quá hạn " + span(now().Sub(d))
 		},
 		"urgency": func(t Ticket) string { return urgency(t, now()) },
+		"pastStandard": func(t Ticket) string {
+			if t.Window.Standard.IsZero() || now().Before(t.Window.Standard) {
+				return ""
+			}
+			if t.Channel == bot.Messenger {
+				return "quá 24 giờ: gửi kèm HUMAN_AGENT"
+			}
+			return "quá 48 giờ: tin có thể bị tính phí"
+		},
 		"windowNote": func(t Ticket) string {
 			n := now()
 			switch {
@@ -524,7 +533,8 @@ func deadline(t Ticket, now time.Time) time.Time {
 	return t.Window.Final
 }
 
-// urgency classes the time left: "late" (past), "warn" (under 2 hours), "ok", "none".
+// urgency classes the time left: "late" (past), "warn" (under 2 hours, or
+// past the standard window), "ok", "none".
 func urgency(t Ticket, now time.Time) string {
 	d := deadline(t, now)
 	switch {
@@ -532,7 +542,7 @@ func urgency(t Ticket, now time.Time) string {
 		return "none"
 	case !now.Before(d):
 		return "late"
-	case d.Sub(now) < 2*time.Hour:
+	case d.Sub(now) < 2*time.Hour || d.Equal(t.Window.Final) && !t.Window.Standard.IsZero():
 		return "warn"
 	}
 	return "ok"

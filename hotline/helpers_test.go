@@ -151,7 +151,9 @@ func mustStaff(tb testing.TB) webauth.Accounts {
 // MustApp builds a real Fiber app with the console mounted.
 func (e *env) MustApp(tb testing.TB, cfg webauth.Config) *fiber.App {
 	tb.Helper()
-	cfg.Now = e.clock.Now
+	if cfg.Now == nil {
+		cfg.Now = e.clock.Now
+	}
 	auth := webauth.New(mustStaff(tb), webauth.NewKVStore(e.q.Sessions), cfg, nil)
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	e.q.Console(auth).Mount(app)

@@ -17,9 +17,11 @@
       var iso = el.getAttribute("data-deadline");
       if (!iso || el.closest('tr[data-status="closed"]')) return;
       var left = Date.parse(iso) - now;
+      var std = el.getAttribute("data-standard");
+      var pastStd = std && Date.parse(std) <= now;
       el.textContent = left > 0 ? "còn " + span(left) : "quá hạn " + span(-left);
       el.classList.remove("ok", "warn", "late");
-      el.classList.add(left <= 0 ? "late" : left < 7200000 ? "warn" : "ok");
+      el.classList.add(left <= 0 ? "late" : (left < 7200000 || pastStd) ? "warn" : "ok");
     });
   }
   setInterval(tick, 30000);
@@ -33,10 +35,17 @@
     ta.focus();
   });
 
+  function counts() {
+    var c = document.getElementById("counts");
+    if (!c) return;
+    var open = document.querySelectorAll('#rows tr[data-status="open"]').length;
+    var claimed = document.querySelectorAll('#rows tr[data-status="claimed"]').length;
+    c.textContent = open + " chờ, " + claimed + " đã nhận";
+  }
   function refresh(url, id) {
     return fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
-      .then(function (html) { document.getElementById(id).innerHTML = html; tick(); });
+      .then(function (html) { document.getElementById(id).innerHTML = html; tick(); counts(); });
   }
   var queue = document.getElementById("queue");
   var ticket = document.getElementById("ticket");
