@@ -107,8 +107,9 @@ func (h *Handler) process(ctx context.Context, raw []byte, sig, sigTS string) (i
 	}
 	// The MAC covers the body's own timestamp, so a body that is not a
 	// JSON object cannot be checked at all: refuse it as malformed.
-	if _, ok := bodyTimestamp(raw); !ok {
-		_, err := parse(raw)
+	ts, ok := bodyTimestamp(raw)
+	if !ok {
+		_, err := parse(raw, ts)
 		if err == nil {
 			err = ErrMalformed
 		}
@@ -116,7 +117,7 @@ func (h *Handler) process(ctx context.Context, raw []byte, sig, sigTS string) (i
 		h.logger.Warn("zalo webhook: malformed body", "err", err)
 		return fiber.StatusBadRequest, err.Error()
 	}
-	if !Verify(raw, sig, sigTS, h.cfg.AppID, h.cfg.OASecret) {
+	if !verifyTS(raw, ts, sig, sigTS, h.cfg.AppID, h.cfg.OASecret) {
 		h.m.badSignature.Inc()
 		h.logger.Warn("zalo webhook: bad signature (check ZALO_OA_SECRET: the OA Secret Key, not the App Secret)",
 			"has_header", sig != "", "acked", h.cfg.AckBadSignature)
@@ -125,7 +126,7 @@ func (h *Handler) process(ctx context.Context, raw []byte, sig, sigTS string) (i
 		}
 		return fiber.StatusUnauthorized, "bad signature"
 	}
-	p, err := parse(raw)
+	p, err := parse(raw, ts)
 	if err != nil {
 		h.m.rejected.WithLabelValues("malformed").Inc()
 		h.logger.Warn("zalo webhook: malformed body", "err", err)

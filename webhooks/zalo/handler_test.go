@@ -184,7 +184,8 @@ func TestSeenIDsBothForms(t *testing.T) {
 		`{"event_name":"user_received_message","timestamp":"1","message":{"msg_id":"a"}}`:      "a",
 		`{"event_name":"user_received_message","timestamp":"1","message":{"msg_ids":[7,"b"]}}`: "7,b",
 	} {
-		p, err := parse([]byte(body))
+		ts, _ := bodyTimestamp([]byte(body))
+		p, err := parse([]byte(body), ts)
 		if err != nil || strings.Join(p.Seen, ",") != want {
 			t.Errorf("%s: seen %v err %v, want %s", body, p.Seen, err, want)
 		}

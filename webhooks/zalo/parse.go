@@ -91,9 +91,10 @@ var attachmentEvents = map[string]bool{
 	"user_send_business_card": true,
 }
 
-// parse decodes a verified webhook body. It returns an error wrapping
-// ErrMalformed when raw is not a JSON object of the documented shape.
-func parse(raw []byte) (parsed, error) {
+// parse decodes a verified webhook body whose top-level timestamp, as
+// written, is ts. It returns an error wrapping ErrMalformed when raw is not
+// a JSON object of the documented shape.
+func parse(raw []byte, ts string) (parsed, error) {
 	var ev event
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -103,7 +104,6 @@ func parse(raw []byte) (parsed, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return parsed{}, fmt.Errorf("%w: trailing data after the JSON object", ErrMalformed)
 	}
-	ts, _ := bodyTimestamp(raw)
 	m := bot.Message{Channel: bot.Zalo, Time: millis(ts)}
 	name := ev.EventName
 	p := parsed{}

@@ -211,10 +211,16 @@ func (tm *TokenManager) ready(ctx context.Context) error {
 	if seed := seedOf(tm.cfg.RefreshToken); seed != "" && t.Seed != seed {
 		rev := t.Revision
 		t = Tokens{AccessToken: tm.cfg.AccessToken, RefreshToken: tm.cfg.RefreshToken, Seed: seed, Refreshed: tm.Now().UTC(), Revision: rev}
-		if t.Revision, err = tm.store.Save(ctx, t); err != nil {
+		rev, err := tm.store.Save(ctx, t)
+		if errors.Is(err, ErrTokenConflict) { // another instance seeded (or refreshed) first
+			t, err = tm.store.Load(ctx)
+		} else {
+			t.Revision = rev
+			tm.Logger.Info("zalo tokens seeded from configuration")
+		}
+		if err != nil {
 			return fmt.Errorf("seed tokens: %w", err)
 		}
-		tm.Logger.Info("zalo tokens seeded from configuration")
 	}
 	if t.RefreshToken == "" && t.AccessToken == "" {
 		return fmt.Errorf("no OA tokens stored or configured: %w", ErrNeedsReauth)
@@ -237,6 +243,13 @@ func (tm *TokenManager) reload(ctx context.Context) error {
 	}
 	return nil
 }
+
+// After a refused refresh, the store is polled adoptTries times adoptWait
+// apart for tokens another instance obtained with the same refresh token.
+const (
+	adoptTries = 5
+	adoptWait  = 200 * time.Millisecond
+)
 
 // tokenResponse is the OAuth v4 answer: tokens at the top level,
 // expires_in a string or a number; errors as error/error_name.
@@ -274,11 +287,19 @@ func (tm *TokenManager) refresh(ctx context.Context) error {
 	var tr tokenResponse
 	if err := json.Unmarshal(body, &tr); err != nil || tr.AccessToken == "" || tr.RefreshToken == "" {
 		// Refused (used or expired refresh token, wrong secret...). Another
-		// instance may have used it first and stored the result.
-		if err := tm.reload(ctx); err == nil && tm.cur.RefreshToken != used {
-			tm.m.refreshes.WithLabelValues("adopted").Inc()
-			tm.m.refreshFailed.Set(0)
-			return nil
+		// instance may have used it first: wait a moment for it to store
+		// the result, and adopt that.
+		for i := 0; i < adoptTries; i++ {
+			if err := tm.reload(ctx); err == nil && tm.cur.RefreshToken != used {
+				tm.m.refreshes.WithLabelValues("adopted").Inc()
+				tm.m.refreshFailed.Set(0)
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				i = adoptTries
+			case <-time.After(adoptWait):
+			}
 		}
 		return tm.fail("rejected", fmt.Errorf("refresh refused (HTTP %d, error %s %q): %w", resp.StatusCode, tr.Error, tr.ErrorName, ErrNeedsReauth))
 	}

@@ -21,8 +21,16 @@ func Verify(raw []byte, header, headerTS, appID, oaSecret string) bool {
 	if appID == "" || oaSecret == "" {
 		return false
 	}
-	got := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(header), "mac="))
 	ts, _ := bodyTimestamp(raw)
+	return verifyTS(raw, ts, header, headerTS, appID, oaSecret)
+}
+
+// verifyTS is Verify with the body timestamp already extracted.
+func verifyTS(raw []byte, ts, header, headerTS, appID, oaSecret string) bool {
+	if appID == "" || oaSecret == "" {
+		return false
+	}
+	got := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(header), "mac="))
 	if subtle.ConstantTimeCompare([]byte(got), []byte(mac(raw, ts, appID, oaSecret))) == 1 {
 		return true
 	}
