@@ -121,14 +121,14 @@ func invalidDetail(err error) string {
 
 type pageData struct {
 	Account, CSRF, Flash, Error string
-	Status                     string
-	Tickets                    []Ticket
-	T                          *Ticket
-	Canned                     []Canned
-	Hours                      string
-	OnDuty                     bool
-	Mine                       bool
-	Counts                     map[string]int
+	Status                      string
+	Tickets                     []Ticket
+	T                           *Ticket
+	Canned                      []Canned
+	Hours                       string
+	OnDuty                      bool
+	Mine                        bool
+	Counts                      map[string]int
 }
 
 func (c *Console) render(f *fiber.Ctx, status int, name string, d pageData) error {

@@ -487,8 +487,8 @@ func (q *Queue) Reply(ctx context.Context, id, account, text string) (Ticket, er
 	o := bot.Outbound{
 		ID:      fmt.Sprintf("%s-s%d", t.ID, t.staffReplies()+1),
 		Channel: t.Channel, UserID: t.UserID,
-		Reply:   bot.Reply{Action: bot.ActionAnswer, Text: text},
-		Staff:   account, LastUser: t.LastUser, Created: now,
+		Reply: bot.Reply{Action: bot.ActionAnswer, Text: text},
+		Staff: account, LastUser: t.LastUser, Created: now,
 	}
 	if err := q.outbox.Enqueue(ctx, o); err != nil {
 		return t, fmt.Errorf("hotline.Reply: enqueue: %w", err)

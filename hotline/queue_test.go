@@ -522,14 +522,14 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 	for k, want := range map[string]float64{
-		"hotline_queue_length,status=open":            1,
-		"hotline_queue_length,status=claimed":         1,
-		"hotline_oldest_waiting_seconds":              600,
-		"hotline_tickets_past_window,window=standard": 1,
-		"hotline_tickets_past_window,window=final":    0,
-		"hotline_time_to_claim_seconds":               1,
-		"hotline_time_to_first_reply_seconds":         1,
-		"hotline_ratings_total,score=4":               1,
+		"hotline_queue_length,status=open":                  1,
+		"hotline_queue_length,status=claimed":               1,
+		"hotline_oldest_waiting_seconds":                    600,
+		"hotline_tickets_past_window,window=standard":       1,
+		"hotline_tickets_past_window,window=final":          0,
+		"hotline_time_to_claim_seconds":                     1,
+		"hotline_time_to_first_reply_seconds":               1,
+		"hotline_ratings_total,score=4":                     1,
 		"hotline_tickets_created_total,category=unanswered": 2,
 	} {
 		if got[k] != want {
