@@ -2,6 +2,7 @@ package messenger
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -46,6 +47,7 @@ type Config struct {
 func (c Config) Enabled() bool { return c.AppSecret != "" }
 
 func (c Config) withDefaults() Config {
+	c.GraphURL = strings.TrimRight(c.GraphURL, "/")
 	if c.GraphURL == "" {
 		c.GraphURL = DefaultGraphURL
 	}

@@ -19,23 +19,23 @@ type metrics struct {
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "botd_messenger_webhook_events_total",
+			Name: "bot_messenger_webhook_events_total",
 			Help: "Messenger webhook events received, by kind (text, payload, follow, attachment, agent_echo, echo, delivery, read, standby, reaction, test, unknown, ...).",
 		}, []string{"kind"}),
 		badSignature: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "botd_messenger_bad_signature_total",
+			Name: "bot_messenger_bad_signature_total",
 			Help: "Messenger webhook requests refused because X-Hub-Signature-256 did not verify.",
 		}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "botd_messenger_webhook_rejected_total",
+			Name: "bot_messenger_webhook_rejected_total",
 			Help: "Messenger webhook requests refused before reaching the inbox, by reason.",
 		}, []string{"reason"}),
 		sends: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "botd_messenger_sends_total",
+			Name: "bot_messenger_sends_total",
 			Help: "Messenger Send API calls by result (ok, transient, window_closed, refused_window, reauth, undeliverable, rate_limited).",
 		}, []string{"result"}),
 		reauth: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "botd_messenger_reauth_needed",
+			Name: "bot_messenger_reauth_needed",
 			Help: "1 while the Page access token was rejected (Graph error 190) and sending is stopped.",
 		}),
 	}

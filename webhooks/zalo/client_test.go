@@ -160,7 +160,7 @@ func newTestClient(t testing.TB, srv *httptest.Server, store TokenStore, cfg Con
 	if cfg.AccessToken == "" {
 		cfg.AccessToken, cfg.RefreshToken = "AT0", "RT0"
 	}
-	cfg.APIURL, cfg.OAuthURL = srv.URL, srv.URL+"/v4/oa/access_token"
+	cfg.APIURL, cfg.OAuthURL = srv.URL, srv.URL // a bare host, as cmd/botd passes it: the token path is added
 	c := NewClient(cfg, store)
 	c.Now = func() time.Time { return now0 }
 	c.Tokens().Now = c.Now

@@ -2,6 +2,8 @@ package zalo
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -10,7 +12,8 @@ import (
 // Default hosts (channels.md A6, A8).
 const (
 	DefaultAPIURL   = "https://openapi.zalo.me"
-	DefaultOAuthURL = "https://oauth.zaloapp.com/v4/oa/access_token"
+	DefaultOAuthURL = "https://oauth.zaloapp.com" + oauthTokenPath
+	oauthTokenPath  = "/v4/oa/access_token"
 )
 
 // DefaultMaxBody is the largest webhook body accepted, in bytes.
@@ -30,7 +33,7 @@ type Config struct {
 	AccessToken  string // ZALO_ACCESS_TOKEN: seeds the TokenStore when it is empty or was seeded by another refresh token
 	RefreshToken string // ZALO_REFRESH_TOKEN: idem
 	APIURL       string // ZALO_API_URL: OA OpenAPI base; default DefaultAPIURL
-	OAuthURL     string // ZALO_OAUTH_URL: full token endpoint; default DefaultOAuthURL
+	OAuthURL     string // ZALO_OAUTH_URL: token endpoint, or a bare host to which /v4/oa/access_token is added; default DefaultOAuthURL
 	// SiteVerification is the code of Zalo's domain ownership check. When
 	// set, GET /zalo_verifier<code>.html serves the page holding the meta tag
 	// <meta name="zalo-platform-site-verification" content="<code>" />.
@@ -64,6 +67,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.OAuthURL == "" {
 		c.OAuthURL = DefaultOAuthURL
+	} else if u, err := url.Parse(c.OAuthURL); err == nil && strings.Trim(u.Path, "/") == "" {
+		// A bare host (https://oauth.zaloapp.com): add the token path.
+		c.OAuthURL = strings.TrimRight(c.OAuthURL, "/") + oauthTokenPath
 	}
 	if c.MaxBody <= 0 {
 		c.MaxBody = DefaultMaxBody

@@ -20,27 +20,27 @@ type metrics struct {
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "botd_zalo_webhook_events_total",
+			Name: "bot_zalo_webhook_events_total",
 			Help: "Zalo OA webhook events received, by kind (text, payload, follow, chatnow, unfollow, attachment, agent_echo, echo, received, seen, reaction, anonymous, unknown).",
 		}, []string{"kind"}),
 		badSignature: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "botd_zalo_bad_signature_total",
+			Name: "bot_zalo_bad_signature_total",
 			Help: "Zalo OA webhook requests whose X-ZEvent-Signature did not verify.",
 		}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "botd_zalo_webhook_rejected_total",
+			Name: "bot_zalo_webhook_rejected_total",
 			Help: "Zalo OA webhook requests refused before reaching the inbox, by reason.",
 		}, []string{"reason"}),
 		sends: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "botd_zalo_sends_total",
+			Name: "bot_zalo_sends_total",
 			Help: "Zalo OA message API calls by result (ok, transient, rate_limited, window_closed, refused_window, reauth, undeliverable, buttons_refused).",
 		}, []string{"result"}),
 		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "botd_zalo_token_refresh_total",
+			Name: "bot_zalo_token_refresh_total",
 			Help: "Zalo OA access token refreshes by result (ok, rejected, error, adopted).",
 		}, []string{"result"}),
 		refreshFailed: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "botd_zalo_token_refresh_failed",
+			Name: "bot_zalo_token_refresh_failed",
 			Help: "1 while the last Zalo OA token refresh failed (alert: re-authorise the OA if it stays 1).",
 		}),
 	}
