@@ -24,6 +24,16 @@ type Outbox interface {
 	Enqueue(ctx context.Context, o bot.Outbound) error
 }
 
+// OutboxFunc adapts a function to Outbox, for wiring where the Queue must
+// exist before the pipeline that delivers its replies (the pipeline's
+// handler chain includes Queue.Middleware).
+type OutboxFunc func(ctx context.Context, o bot.Outbound) error
+
+var _ Outbox = OutboxFunc(nil)
+
+// Enqueue calls f.
+func (f OutboxFunc) Enqueue(ctx context.Context, o bot.Outbound) error { return f(ctx, o) }
+
 // Config tunes a Queue. The zero value gets the defaults listed per field.
 type Config struct {
 	Hours        Hours                 // opening hours; default DefaultHours()
