@@ -301,6 +301,20 @@ func (e *Engine) decide(cs []candidate) (verdict, float64, []candidate) {
 		}
 		return opts
 	}
+	// A question that several guides' names hold whole, and that is no
+	// guide's name itself ("căn cước", "sổ đỏ"), names a family of
+	// procedures: the guides' other words must not decide, the citizen does.
+	if top.queryCov >= fullyNamed && top.nameCov < 0.9 && top.score >= e.ClarifyMin {
+		var opts []candidate
+		for _, c := range cs {
+			if len(opts) < e.MaxOptions && c.queryCov >= fullyNamed && c.score >= e.ClarifyMin {
+				opts = append(opts, c)
+			}
+		}
+		if len(opts) >= 2 {
+			return verdictClarify, conf, opts
+		}
+	}
 	switch {
 	case top.score >= e.AnswerMin && margin >= e.MinMargin && top.named(e.MinNameMatch),
 		// A clear winner needs a little less.
@@ -316,6 +330,10 @@ func (e *Engine) decide(cs []candidate) (verdict, float64, []candidate) {
 	}
 	return verdictFallback, conf, nil
 }
+
+// fullyNamed is the question coverage above which a guide's names hold the
+// whole question.
+const fullyNamed = 0.95
 
 // named reports whether the candidate's names match the question well
 // enough to answer: a name mostly in the question, or a question mostly
