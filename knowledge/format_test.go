@@ -97,3 +97,14 @@ func FuzzFormatGuide(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkParseGuide measures parsing one complete guide file.
+func BenchmarkParseGuide(b *testing.B) {
+	data := []byte(validGuide)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseGuide("dang-ky-khai-sinh.md", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

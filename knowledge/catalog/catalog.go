@@ -56,6 +56,7 @@ func (p Problem) String() string {
 }
 
 // Record is one line of the catalogue file, with the portal's section names.
+// Unknown fields are ignored.
 type Record struct {
 	Code        string `json:"ma_thu_tuc"`
 	DetailURL   string `json:"detail_url"`

@@ -388,18 +388,31 @@ func TestRealCatalogue(t *testing.T) {
 	}
 }
 
+// stripLines copies g through its exported fields only, dropping the field
+// line numbers ParseGuide records (a catalogue guide has none).
 func stripLines(g knowledge.Guide) knowledge.Guide {
-	// ParseGuide records field lines; a catalogue guide has none. Rebuild
-	// through exported fields only.
-	out := knowledge.Guide{}
-	out = g
 	return knowledge.Guide{
-		ID: out.ID, Code: out.Code, OtherCodes: out.OtherCodes, Title: out.Title, Aliases: out.Aliases,
-		Domain: out.Domain, Agency: out.Agency, Level: out.Level, Online: out.Online, Fee: out.Fee,
-		Duration: out.Duration, Where: out.Where, Documents: out.Documents, Steps: out.Steps,
-		Eligibility: out.Eligibility, Methods: out.Methods, LegalBasis: out.LegalBasis,
-		SourceURL: out.SourceURL, Reviewed: out.Reviewed, Related: out.Related, FAQ: out.FAQ,
-		Body: out.Body, Source: out.Source, Path: out.Path,
+		ID: g.ID, Code: g.Code, OtherCodes: g.OtherCodes, Title: g.Title, Aliases: g.Aliases,
+		Domain: g.Domain, Agency: g.Agency, Level: g.Level, Online: g.Online, Fee: g.Fee,
+		Duration: g.Duration, Where: g.Where, Documents: g.Documents, Steps: g.Steps,
+		Eligibility: g.Eligibility, Methods: g.Methods, LegalBasis: g.LegalBasis,
+		SourceURL: g.SourceURL, Reviewed: g.Reviewed, Related: g.Related, FAQ: g.FAQ,
+		Body: g.Body, Source: g.Source, Path: g.Path,
+	}
+}
+
+// BenchmarkReadCatalogue measures reading the whole shared snapshot.
+func BenchmarkReadCatalogue(b *testing.B) {
+	data, err := os.ReadFile(realFile)
+	if err != nil {
+		b.Skipf("catalogue not available: %v", err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		gs, _, err := Read(bytes.NewReader(data), nil)
+		if err != nil || len(gs) == 0 {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -29,8 +29,6 @@ var (
 	feeRe = regexp.MustCompile(`^(?:Miễn phí|Không có thông tin|(?:Lệ phí|Phí)\s*:|\d[\d.,]*\s*(?:Việt Nam Đồng|VNĐ|VND|USD|Đồng|đồng))`)
 	// amountRe matches a whole amount fee cell ("50,000 Việt Nam Đồng").
 	amountRe  = regexp.MustCompile(`^\d[\d.,]*\s*(?:Việt Nam Đồng|VNĐ|VND|USD|Đồng|đồng)`)
-	spaceRe   = regexp.MustCompile(`[ \t\x{00a0}]+`)
-	blankRe   = regexp.MustCompile(`\n{3,}`)
 	colonFeRe = regexp.MustCompile(`^(?:Lệ phí|Phí)\s*:\s*`)
 )
 
@@ -184,17 +182,38 @@ func balanced(s string) int {
 	return 0
 }
 
-// tidy collapses runs of blanks, trims lines and drops extra blank lines.
+// tidy collapses runs of blanks, trims lines and drops extra blank lines
+// (at most one empty line in a row), then trims the whole text.
 func tidy(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = spaceRe.ReplaceAllString(s, " ")
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSpace(l)
+	var b strings.Builder
+	b.Grow(len(s))
+	pendingBreaks := 0 // line breaks owed before the next text
+	for line := range strings.SplitSeq(s, "\n") {
+		wrote := false
+		space := false
+		for _, r := range line {
+			if r == ' ' || r == '\t' || r == '\r' || r == '\u00a0' {
+				space = true
+				continue
+			}
+			if !wrote {
+				if b.Len() > 0 {
+					b.WriteString("\n\n"[:min(pendingBreaks, 2)])
+				}
+				wrote = true
+			} else if space {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		}
+		if wrote {
+			pendingBreaks = 1
+		} else if b.Len() > 0 {
+			pendingBreaks++
+		}
 	}
-	s = strings.Join(lines, "\n")
-	s = blankRe.ReplaceAllString(s, "\n\n")
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(b.String())
 }
 
 // summarise joins per-channel values: the single value when every channel
@@ -228,13 +247,14 @@ func summarise(ms []knowledge.Method, get func(knowledge.Method) string) string 
 // lowerFirst lowercases the first letter of each comma-separated part
 // ("Cấp bộ, Cấp tỉnh" becomes "cấp bộ, cấp tỉnh").
 func lowerFirst(s string) string {
-	parts := strings.Split(s, ",")
-	for i, p := range parts {
+	var parts []string
+	for p := range strings.SplitSeq(s, ",") {
 		p = strings.TrimSpace(p)
-		if r, n := utf8.DecodeRuneInString(p); n > 0 {
-			p = string(unicode.ToLower(r)) + p[n:]
+		if p == "" {
+			continue
 		}
-		parts[i] = p
+		r, n := utf8.DecodeRuneInString(p)
+		parts = append(parts, string(unicode.ToLower(r))+p[n:])
 	}
 	return strings.Join(parts, ", ")
 }
