@@ -351,6 +351,10 @@ func (c *Client) sendPiece(ctx context.Context, userID string, msg csMessage) er
 		case err != nil:
 			return err
 		case code == 0:
+			if plain { // the text alone went through: it was the buttons
+				c.buttonsOff.Store(true)
+				c.Logger.Warn("zalo refused buttons on /message/cs; sending options as text only from now on")
+			}
 			return nil
 		case tokenCodes[code] && !renewed:
 			renewed = true
@@ -367,9 +371,7 @@ func (c *Client) sendPiece(ctx context.Context, userID string, msg csMessage) er
 			// back to the text, which already numbers the options.
 			plain = true
 			msg.Attachment = nil
-			c.buttonsOff.Store(true)
 			c.m.sends.WithLabelValues("buttons_refused").Inc()
-			c.Logger.Warn("zalo refused buttons on /message/cs; sending options as text only from now on")
 		case code == -32:
 			c.m.sends.WithLabelValues("rate_limited").Inc()
 			c.pause()

@@ -239,8 +239,25 @@ func TestSendButtons(t *testing.T) {
 		t.Fatal(err)
 	}
 	sent, _, _ = f.snapshot()
-	if len(sent) != 3 || sent[2].Message.Attachment != nil {
+	if len(sent) != 3 || sent[2].Message.Attachment != nil || !c.buttonsOff.Load() {
 		t.Fatalf("fallback: %d sent, last %+v", len(sent), sent[len(sent)-1].Message)
+	}
+}
+
+// A -201 that is not about the buttons (a bad user id) does not turn the
+// buttons off: the text alone fails too.
+func TestSendButtonsBadUser(t *testing.T) {
+	f, srv := newFakeZalo(t, nil)
+	f.access["AT0"] = true
+	f.failOn = func(csRequest) string { return `{"error":-201,"message":"user_id is invalid"}` }
+	c := newTestClient(t, srv, &MemTokens{}, Config{Buttons: true})
+	o := out("Chọn:")
+	o.Reply.Options = []bot.Option{{Label: "A", Payload: "a"}}
+	if err := c.Send(context.Background(), o); !errors.Is(err, ErrRejected) {
+		t.Fatalf("err = %v, want ErrRejected", err)
+	}
+	if _, calls, _ := f.snapshot(); calls != 2 || c.buttonsOff.Load() {
+		t.Fatalf("%d calls, buttons off %v; want 2 calls and buttons still on", calls, c.buttonsOff.Load())
 	}
 }
 
