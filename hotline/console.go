@@ -154,6 +154,9 @@ func (c *Console) loginPage(f *fiber.Ctx) error {
 
 func (c *Console) login(f *fiber.Ctx) error {
 	securityHeaders(f)
+	if f.Get("Sec-Fetch-Site") == "cross-site" { // login CSRF: another site posting our form
+		return c.render(f, fiber.StatusForbidden, "login.html", pageData{Error: "Yêu cầu đăng nhập không hợp lệ."})
+	}
 	err := c.auth.SignIn(f, f.FormValue("user"), f.FormValue("password"))
 	switch {
 	case errors.Is(err, webauth.ErrRateLimited):
@@ -178,15 +181,25 @@ func (c *Console) logout(f *fiber.Ctx) error {
 func (c *Console) listFor(f *fiber.Ctx) (pageData, error) {
 	d := c.base(f)
 	d.Status = f.Query("status")
-	all, err := c.q.List(f.UserContext(), "")
+	var err error
+	if d.Status == "closed" {
+		d.Tickets, err = c.q.List(f.UserContext(), StatusClosed)
+	} else {
+		var open, claimed []Ticket
+		open, err = c.q.List(f.UserContext(), StatusOpen)
+		if err == nil {
+			claimed, err = c.q.List(f.UserContext(), StatusClaimed)
+		}
+		d.Tickets = append(open, claimed...)
+	}
 	if err != nil {
 		return d, err
 	}
-	d.Counts = map[string]int{}
-	for _, t := range all {
-		d.Counts[string(t.Status)]++
-		if (d.Status == "closed") == (t.Status == StatusClosed) {
-			d.Tickets = append(d.Tickets, t)
+	d.Counts = c.q.counts()
+	if d.Status != "closed" { // counted from what is shown, so the tab matches the rows
+		d.Counts[string(StatusOpen)], d.Counts[string(StatusClaimed)] = 0, 0
+		for _, t := range d.Tickets {
+			d.Counts[string(t.Status)]++
 		}
 	}
 	if d.Status == "closed" && len(d.Tickets) > 200 {

@@ -629,7 +629,13 @@ func (q *Queue) CloseTicket(ctx context.Context, id, account string, req CloseRe
 // List returns tickets with the given status (all when empty): waiting ones
 // first by how long they waited, closed ones newest first.
 func (q *Queue) List(ctx context.Context, status Status) ([]Ticket, error) {
-	all, err := q.all(ctx)
+	var all []Ticket
+	var err error
+	if status == StatusOpen || status == StatusClaimed {
+		all, err = q.active(ctx)
+	} else {
+		all, err = q.all(ctx)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("hotline.List: %w", err)
 	}
@@ -650,6 +656,44 @@ func (q *Queue) List(ctx context.Context, status Status) ([]Ticket, error) {
 		return a.Created.Compare(b.Created)
 	})
 	return out, nil
+}
+
+// active reads the tickets that are not closed, found through the watch's
+// summary cache so that closed tickets (most of the bucket) are not read.
+// The watch updates the cache before it announces a change, so a console
+// refreshing on an event sees that change.
+func (q *Queue) active(ctx context.Context) ([]Ticket, error) {
+	q.mu.Lock()
+	var ids []string
+	for id, s := range q.cache {
+		if s.Status != StatusClosed {
+			ids = append(ids, id)
+		}
+	}
+	q.mu.Unlock()
+	out := make([]Ticket, 0, len(ids))
+	for _, id := range ids {
+		t, _, err := q.get(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// counts returns how many tickets have each status, from the summary cache.
+func (q *Queue) counts() map[string]int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	c := map[string]int{}
+	for _, s := range q.cache {
+		c[string(s.Status)]++
+	}
+	return c
 }
 
 func (q *Queue) all(ctx context.Context) ([]Ticket, error) {

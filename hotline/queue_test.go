@@ -537,3 +537,59 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestManyConcurrentClaimsOneWinner(t *testing.T) {
+	e := MustOpenQueue(t)
+	ctx := context.Background()
+	r, _ := e.q.Escalate(ctx, escalation("m", bot.Zalo, "z", e.clock.Now()))
+	var mu sync.Mutex
+	winners, lost := 0, 0
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			_, err := e.q.Claim(ctx, r.TicketID, fmt.Sprint("staff", i))
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				winners++
+			case errors.Is(err, ErrClaimed):
+				lost++
+			default:
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if winners != 1 || lost != 7 {
+		t.Fatalf("%d winners, %d refused; want 1 and 7", winners, lost)
+	}
+}
+
+func BenchmarkMiddlewareNoTicket(b *testing.B) {
+	e := MustOpenQueue(b)
+	h := bot.Chain(func(context.Context, bot.Message) (bot.Reply, error) { return bot.Reply{Action: bot.ActionAnswer}, nil }, e.q.Middleware())
+	m := bot.Message{ID: "x", Channel: bot.Zalo, UserID: "z", Kind: bot.KindText, Text: "làm căn cước"}
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := h(ctx, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEscalateAndClaim(b *testing.B) {
+	e := MustOpenQueue(b)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		i++
+		r, err := e.q.Escalate(ctx, escalation(fmt.Sprint("b", i), bot.Zalo, fmt.Sprint("u", i), e.clock.Now()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.q.Claim(ctx, r.TicketID, "lan"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
