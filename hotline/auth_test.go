@@ -100,6 +100,12 @@ func TestWrongPasswordRateLimited(t *testing.T) {
 		t.Fatalf("other account: %d, want 200", code)
 	}
 	e.clock.Add(16 * time.Minute)
+	cross := httptest.NewRequest("POST", "/hotline/login", strings.NewReader(url.Values{"user": {"lan"}, "password": {"mật khẩu 1"}}.Encode()))
+	cross.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	cross.Header.Set("Sec-Fetch-Site", "cross-site")
+	if resp, _ := app.Test(cross); resp.StatusCode != 403 {
+		t.Fatalf("cross-site sign-in: %d, want 403", resp.StatusCode)
+	}
 	if code := login("mật khẩu 1"); code != 303 {
 		t.Fatalf("after the window: %d, want 303", code)
 	}

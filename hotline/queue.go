@@ -435,7 +435,7 @@ func (q *Queue) escalate(ctx context.Context, e bot.Escalation) (Ticket, error) 
 }
 
 // Claim gives the ticket to account. Claiming a ticket one already holds is
-// fine. Errors wrap ErrClaimed (someone else holds it), ErrClosed, ErrNotFound.
+// fine, and a ticket held by PageInbox can be taken over. Errors wrap ErrClaimed (someone else holds it), ErrClosed, ErrNotFound.
 func (q *Queue) Claim(ctx context.Context, id, account string) (Ticket, error) {
 	now := q.cfg.Now()
 	first := false
@@ -446,7 +446,7 @@ func (q *Queue) Claim(ctx context.Context, id, account string) (Ticket, error) {
 			return ErrClosed
 		case t.Assignee == account:
 			return nil
-		case t.Assignee != "":
+		case t.Assignee != "" && t.Assignee != PageInbox: // console staff may take over from the page inbox
 			return ErrClaimed
 		}
 		t.Assignee, t.Status = account, StatusClaimed

@@ -417,6 +417,10 @@ func TestAgentEchoTakesConversation(t *testing.T) {
 	if len(ts) != 1 || ts[0].Assignee != PageInbox || len(ts[0].Transcript) != 2 {
 		t.Fatalf("tickets = %+v", ts)
 	}
+	// Console staff may take over from the page inbox.
+	if tk, err := e.q.Claim(ctx, ts[0].ID, "lan"); err != nil || tk.Assignee != "lan" {
+		t.Fatalf("take over: %+v %v", tk, err)
+	}
 }
 
 func TestRestartKeepsTickets(t *testing.T) {
