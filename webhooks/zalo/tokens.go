@@ -297,7 +297,7 @@ func (tm *TokenManager) refresh(ctx context.Context) error {
 			}
 			select {
 			case <-ctx.Done():
-				i = adoptTries
+				return tm.fail("error", fmt.Errorf("refresh refused, waiting for another instance's tokens: %w", ctx.Err()))
 			case <-time.After(adoptWait):
 			}
 		}
