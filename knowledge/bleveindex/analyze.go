@@ -11,7 +11,6 @@ const (
 	fAliases    = "aliases"
 	fAliasesF   = "aliases_f"
 	fAliasesBi  = "aliases_bi"
-	fBody       = "body"
 	fBodyF      = "body_f"
 	fBodyBi     = "body_bi"
 	fCode       = "code"      // national codes, keyword
@@ -30,7 +29,6 @@ func guideDoc(a vntext.GuideText) map[string]any {
 		fAliases:   a.AliasesAcc,
 		fAliasesF:  a.AliasesFold,
 		fAliasesBi: a.AliasBi,
-		fBody:      a.BodyAcc,
 		fBodyF:     a.BodyFold,
 		fBodyBi:    a.BodyBi,
 		fCode:      a.Codes,

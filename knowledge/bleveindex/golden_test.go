@@ -44,8 +44,8 @@ var fixtureGolden = []goldenCase{
 	{"bao hiem that nghiep", "huong-tro-cap-that-nghiep"},
 	{"ho so cua toi dang o dau", "tra-cuu-ho-so"},
 	{"tra cứu hồ sơ bằng mã", "tra-cuu-ho-so"},
-	{"Hoà sơ khai sinh", "dang-ky-khai-sinh"}, // typo + new tone placement
-	{"dang ky khai sihn", "dang-ky-khai-sinh"},  // typo, fuzzy pass
+	{"Hoà sơ khai sinh", "dang-ky-khai-sinh"},  // typo + new tone placement
+	{"dang ky khai sihn", "dang-ky-khai-sinh"}, // typo, fuzzy pass
 	{"1.001193", "dang-ky-khai-sinh"},
 }
 

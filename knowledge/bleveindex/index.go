@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
@@ -15,7 +14,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -27,7 +25,7 @@ import (
 // tokens. Bump it whenever the mapping below or the output of vntext's
 // Normalize, Fold, Tokens, Bigrams or AnalyzeGuide changes: Open then
 // discards an on-disk index written with another version.
-const mappingVersion = "guides-v1"
+const mappingVersion = "guides-v3"
 
 // Internal keys (bleve's internal storage, not documents).
 var (
@@ -38,7 +36,8 @@ var (
 // Query-time boosts. Title and aliases weigh well above the body; bigram
 // fields reward multi-syllable words ("khai sinh") over pages that merely
 // contain both syllables; accented fields reward exact tones when the
-// citizen typed them; fuzzy clauses weigh less than exact ones.
+// citizen typed them (title and aliases only: the body has no accented
+// field, to keep the index small); fuzzy clauses weigh less than exact ones.
 const (
 	boostTitleF        = 3.0
 	boostAliasesF      = 2.5
@@ -151,8 +150,12 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		return f
 	}
 	dm := bleve.NewDocumentStaticMapping()
-	for _, name := range []string{fTitle, fTitleF, fTitleBi, fAliases, fAliasesF, fAliasesBi, fBody, fBodyF, fBodyBi} {
-		dm.AddFieldMappingsAt(name, text())
+	for _, name := range []string{fTitle, fTitleF, fTitleBi, fAliases, fAliasesF, fAliasesBi, fBodyF, fBodyBi} {
+		f := text()
+		// The folded title and alias fields are small: store them so Search
+		// can tell which of them matched without a second, explained search.
+		f.Store = name == fTitleF || name == fTitleBi || name == fAliasesF || name == fAliasesBi
+		dm.AddFieldMappingsAt(name, f)
 	}
 	code := bleve.NewKeywordFieldMapping()
 	code.Analyzer = keyword.Name
@@ -316,9 +319,10 @@ func (x *Index) ids(ctx context.Context) ([]string, error) {
 // accents, national codes) with the boosts above. When the first pass is
 // weak (no hit, or the best hit matched only the body) a second pass adds
 // fuzzy clauses (edit distance 1, first letter fixed) on the folded fields.
-// Hit.Fields names the field groups that matched: "title", "aliases",
-// "body", "code"; a bigram match adds "title_phrase", "aliases_phrase" or
-// "body_phrase".
+// Hit.Fields names the field groups that matched (see matchedFields):
+// "title", "aliases", "title_phrase", "aliases_phrase", "code", or "body";
+// hits of the fuzzy pass also carry "fuzzy" (they may have matched only
+// through a word at edit distance 1).
 func (x *Index) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit, error) {
 	limit := q.Limit
 	if limit <= 0 {
@@ -329,62 +333,108 @@ func (x *Index) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 	if t.Empty() {
 		return nil, nil
 	}
-	clauses := baseClauses(t)
-	hits, err := x.run(ctx, bleve.NewDisjunctionQuery(clauses...), limit)
+	p, err := x.plan(t)
 	if err != nil {
 		return nil, fmt.Errorf("bleveindex.Search: %w", err)
 	}
-	unknown, err := x.unknownTerms(t.Folded)
+	clauses := baseClauses(t, p.commonBody)
+	// Words no guide contains are likely typos: go fuzzy at once.
+	fz := fuzzyClauses(p.unknown, minFuzzyLenUnknown)
+	clauses = append(clauses, fz...)
+	hits, err := x.run(ctx, bleve.NewDisjunctionQuery(clauses...), t, limit)
 	if err != nil {
 		return nil, fmt.Errorf("bleveindex.Search: %w", err)
 	}
-	var fz []query.Query
-	switch {
-	case len(unknown) > 0:
-		fz = fuzzyClauses(unknown, minFuzzyLenUnknown)
-	case weak(hits):
-		fz = fuzzyClauses(t.Folded, minFuzzyLen)
+	fuzzy := len(fz) > 0
+	if !fuzzy && weak(hits) {
+		if fz := fuzzyClauses(t.Folded, minFuzzyLen); len(fz) > 0 {
+			hits, err = x.run(ctx, bleve.NewDisjunctionQuery(append(clauses, fz...)...), t, limit)
+			if err != nil {
+				return nil, fmt.Errorf("bleveindex.Search: fuzzy: %w", err)
+			}
+			fuzzy = true
+		}
 	}
-	if len(fz) > 0 {
-		hits, err = x.run(ctx, bleve.NewDisjunctionQuery(append(clauses, fz...)...), limit)
-		if err != nil {
-			return nil, fmt.Errorf("bleveindex.Search: fuzzy: %w", err)
+	if fuzzy {
+		for i := range hits {
+			hits[i].Fields = append(hits[i].Fields, "fuzzy")
 		}
 	}
 	return hits, nil
 }
 
-// unknownTerms returns the words that occur in no folded field of the
-// index: likely typos ("sihn"), worth a fuzzy clause.
-func (x *Index) unknownTerms(words []string) ([]string, error) {
+// queryPlan is what the index dictionaries say about a question's words.
+type queryPlan struct {
+	unknown    []string        // folded words in no title, alias or body: likely typos
+	commonBody map[string]bool // words and bigrams in more than commonShare of the bodies
+}
+
+// Body terms in more than this share of the guides are left out of the
+// body clauses (not of title and alias clauses) once the index holds at
+// least commonMinDocs guides: with BM25 their weight is small (idf ≈ 1.6
+// at 20 %, ≈ 8 for a rare word in 3,000), but their posting lists are the
+// longest, and iterating them was most of the query cost at catalogue
+// scale (doc/search.md).
+const (
+	commonShare   = 0.2
+	commonMinDocs = 200
+)
+
+// plan looks the question's words up in the index dictionaries.
+func (x *Index) plan(t vntext.QueryTerms) (queryPlan, error) {
+	var p queryPlan
 	r, err := x.idx.Advanced()
 	if err != nil {
-		return nil, fmt.Errorf("advanced: %v", err)
+		return p, fmt.Errorf("advanced: %v", err)
 	}
 	rd, err := r.Reader()
 	if err != nil {
-		return nil, fmt.Errorf("reader: %v", err)
+		return p, fmt.Errorf("reader: %v", err)
 	}
 	defer rd.Close()
+	n, err := rd.DocCount()
+	if err != nil {
+		return p, fmt.Errorf("doc count: %v", err)
+	}
+	if n >= commonMinDocs {
+		p.commonBody = map[string]bool{}
+		limit := uint64(float64(n) * commonShare)
+		for _, fw := range []struct {
+			field string
+			terms []string
+		}{{fBodyF, t.Folded}, {fBodyBi, t.Bigrams}} {
+			for _, w := range fw.terms {
+				df, err := docFreq(rd, fw.field, w)
+				if err != nil {
+					return p, err
+				}
+				if df > limit {
+					p.commonBody[w] = true
+				}
+			}
+		}
+	}
 	rc, ok := rd.(index.IndexReaderContains)
 	if !ok {
-		return nil, nil // no dictionary lookup: skip the typo pass
+		return p, nil // no dictionary lookup: no typo detection
 	}
 	var dicts []index.FieldDictContains
 	for _, f := range []string{fTitleF, fAliasesF, fBodyF} {
 		d, err := rc.FieldDictContains(f)
 		if err != nil {
-			return nil, fmt.Errorf("dictionary %s: %v", f, err)
+			return p, fmt.Errorf("dictionary %s: %v", f, err)
 		}
 		dicts = append(dicts, d)
 	}
-	var out []string
-	for _, w := range words {
+	for _, w := range t.Folded {
+		if p.commonBody[w] {
+			continue
+		}
 		known := false
 		for _, d := range dicts {
 			ok, err := d.Contains([]byte(w))
 			if err != nil {
-				return nil, fmt.Errorf("dictionary: %v", err)
+				return p, fmt.Errorf("dictionary: %v", err)
 			}
 			if ok {
 				known = true
@@ -392,10 +442,27 @@ func (x *Index) unknownTerms(words []string) ([]string, error) {
 			}
 		}
 		if !known {
-			out = append(out, w)
+			p.unknown = append(p.unknown, w)
 		}
 	}
-	return out, nil
+	return p, nil
+}
+
+// docFreq returns how many guides hold term in field.
+func docFreq(rd index.IndexReader, field, term string) (uint64, error) {
+	d, err := rd.FieldDictRange(field, []byte(term), []byte(term))
+	if err != nil {
+		return 0, fmt.Errorf("dictionary %s: %v", field, err)
+	}
+	defer d.Close()
+	e, err := d.Next()
+	if err != nil {
+		return 0, fmt.Errorf("dictionary %s: %v", field, err)
+	}
+	if e == nil || e.Term != term {
+		return 0, nil
+	}
+	return e.Count, nil
 }
 
 // weak reports whether a first-pass result deserves the fuzzy pass.
@@ -418,19 +485,34 @@ func match(text, field string, boost float64) *query.MatchQuery {
 	return m
 }
 
-func baseClauses(t vntext.QueryTerms) []query.Query {
+func baseClauses(t vntext.QueryTerms, commonBody map[string]bool) []query.Query {
 	var cs []query.Query
+	rare := func(terms []string) string {
+		var out []string
+		for _, w := range terms {
+			if !commonBody[w] {
+				out = append(out, w)
+			}
+		}
+		return strings.Join(out, " ")
+	}
 	if len(t.Folded) > 0 {
 		f := strings.Join(t.Folded, " ")
-		cs = append(cs, match(f, fTitleF, boostTitleF), match(f, fAliasesF, boostAliasesF), match(f, fBodyF, boostBodyF))
+		cs = append(cs, match(f, fTitleF, boostTitleF), match(f, fAliasesF, boostAliasesF))
+		if r := rare(t.Folded); r != "" {
+			cs = append(cs, match(r, fBodyF, boostBodyF))
+		}
 	}
 	if len(t.Bigrams) > 0 {
 		b := strings.Join(t.Bigrams, " ")
-		cs = append(cs, match(b, fTitleBi, boostTitleBi), match(b, fAliasesBi, boostAliasesBi), match(b, fBodyBi, boostBodyBi))
+		cs = append(cs, match(b, fTitleBi, boostTitleBi), match(b, fAliasesBi, boostAliasesBi))
+		if r := rare(t.Bigrams); r != "" {
+			cs = append(cs, match(r, fBodyBi, boostBodyBi))
+		}
 	}
 	if len(t.Exact) > 0 {
 		e := strings.Join(t.Exact, " ")
-		cs = append(cs, match(e, fTitle, boostTitleAcc), match(e, fAliases, boostAliasesAcc), match(e, fBody, boostBodyAcc))
+		cs = append(cs, match(e, fTitle, boostTitleAcc), match(e, fAliases, boostAliasesAcc))
 	}
 	for _, c := range t.Codes {
 		tq := bleve.NewTermQuery(c)
@@ -444,13 +526,13 @@ func baseClauses(t vntext.QueryTerms) []query.Query {
 func fuzzyClauses(words []string, minLen int) []query.Query {
 	var cs []query.Query
 	for _, w := range words {
-		if len(w) < minLen {
-			continue
+		if len(w) < minLen || strings.ContainsAny(w, "0123456789") {
+			continue // short syllables and numbers: too many neighbours
 		}
 		for _, fb := range []struct {
 			field string
 			boost float64
-		}{{fTitleF, boostTitleF}, {fAliasesF, boostAliasesF}, {fBodyF, boostBodyF}} {
+		}{{fTitleF, boostTitleF}, {fAliasesF, boostAliasesF}} {
 			fq := bleve.NewFuzzyQuery(w)
 			fq.SetField(fb.field)
 			fq.SetFuzziness(1)
@@ -462,38 +544,25 @@ func fuzzyClauses(words []string, minLen int) []query.Query {
 	return cs
 }
 
-// run executes q and fills Hit.Fields from an explanation computed for the
-// returned hits only (explaining every candidate would cost more).
-func (x *Index) run(ctx context.Context, q query.Query, limit int) ([]knowledge.Hit, error) {
+// run executes q and fills Hit.Fields from the stored folded title and
+// alias fields (see matchedFields).
+func (x *Index) run(ctx context.Context, q query.Query, t vntext.QueryTerms, limit int) ([]knowledge.Hit, error) {
 	req := bleve.NewSearchRequestOptions(q, limit, 0, false)
-	req.Fields = []string{fTitleRaw, fCodeRaw}
+	req.Fields = []string{fTitleRaw, fCodeRaw, fTitleF, fTitleBi, fAliasesF, fAliasesBi}
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("%v", err)
 	}
 	if len(res.Hits) == 0 {
 		return nil, nil
 	}
 	hits := make([]knowledge.Hit, len(res.Hits))
-	ids := make([]string, len(res.Hits))
-	pos := make(map[string]int, len(res.Hits))
 	for i, h := range res.Hits {
-		hits[i] = knowledge.Hit{GuideID: h.ID, Score: h.Score, Title: str(h.Fields[fTitleRaw]), Code: str(h.Fields[fCodeRaw])}
-		ids[i] = h.ID
-		pos[h.ID] = i
-	}
-	ereq := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), q), len(ids), 0, true)
-	eres, err := x.idx.SearchInContext(ctx, ereq)
-	if err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("explain: %v", err)
-	}
-	for _, h := range eres.Hits {
-		if i, ok := pos[h.ID]; ok {
-			hits[i].Fields = matchedFields(h.Expl)
-		}
+		hits[i] = knowledge.Hit{GuideID: h.ID, Score: h.Score, Title: str(h.Fields[fTitleRaw]), Code: str(h.Fields[fCodeRaw]),
+			Fields: matchedFields(h.Fields, t)}
 	}
 	return hits, nil
 }
@@ -503,44 +572,75 @@ func str(v any) string {
 	return s
 }
 
-var weightField = regexp.MustCompile(`(?:^|\()weight\(([a-z_]+):|fieldWeight\(([a-z_]+):`)
-
-// fieldGroup maps an indexed field to the name reported in Hit.Fields.
-var fieldGroup = map[string]string{
-	fTitle: "title", fTitleF: "title", fTitleBi: "title_phrase",
-	fAliases: "aliases", fAliasesF: "aliases", fAliasesBi: "aliases_phrase",
-	fBody: "body", fBodyF: "body", fBodyBi: "body_phrase",
-	fCode: "code",
+// strs returns a stored field's values: bleve gives a string for one value
+// and []any for several.
+func strs(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
 }
 
-// matchedFields walks a bleve explanation and returns the field groups of
-// the term scores in it, in a stable order.
-func matchedFields(e *search.Explanation) []string {
-	seen := map[string]bool{}
-	var walk func(e *search.Explanation)
-	walk = func(e *search.Explanation) {
-		if e == nil {
-			return
-		}
-		if m := weightField.FindStringSubmatch(e.Message); m != nil {
-			f := m[1]
-			if f == "" {
-				f = m[2]
+// anyToken reports whether one of the space-separated tokens of the stored
+// values is in terms.
+func anyToken(values []string, terms map[string]bool) bool {
+	for _, v := range values {
+		for _, tok := range strings.Fields(v) {
+			if terms[tok] {
+				return true
 			}
-			if g, ok := fieldGroup[f]; ok {
-				seen[g] = true
-			}
-		}
-		for _, c := range e.Children {
-			walk(c)
 		}
 	}
-	walk(e)
+	return false
+}
+
+// matchedFields names the field groups a hit matched: "title", "aliases"
+// (a folded query word is among their words), "title_phrase",
+// "aliases_phrase" (a query bigram is), "code" (a national code in the
+// question is the guide's). When none of these matched, the hit matched
+// through its body and the result is ["body"]; whether the body also
+// matched alongside the title is not computed (it would need a second,
+// explained search: measured at a third of the query cost).
+func matchedFields(stored map[string]any, t vntext.QueryTerms) []string {
+	words := make(map[string]bool, len(t.Folded))
+	for _, w := range t.Folded {
+		words[w] = true
+	}
+	bigrams := make(map[string]bool, len(t.Bigrams))
+	for _, b := range t.Bigrams {
+		bigrams[b] = true
+	}
 	var out []string
-	for _, g := range []string{"title", "title_phrase", "aliases", "aliases_phrase", "body", "body_phrase", "code"} {
-		if seen[g] {
-			out = append(out, g)
+	if anyToken(strs(stored[fTitleF]), words) {
+		out = append(out, "title")
+	}
+	if anyToken(strs(stored[fTitleBi]), bigrams) {
+		out = append(out, "title_phrase")
+	}
+	if anyToken(strs(stored[fAliasesF]), words) {
+		out = append(out, "aliases")
+	}
+	if anyToken(strs(stored[fAliasesBi]), bigrams) {
+		out = append(out, "aliases_phrase")
+	}
+	code := str(stored[fCodeRaw])
+	for _, c := range t.Codes {
+		if c == code && c != "" {
+			out = append(out, "code")
+			break
 		}
+	}
+	if len(out) == 0 {
+		out = []string{"body"}
 	}
 	return out
 }

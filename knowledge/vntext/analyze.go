@@ -16,7 +16,7 @@ type GuideText struct {
 	Title                            string
 	TitleAcc, TitleFold, TitleBi     []string
 	AliasesAcc, AliasesFold, AliasBi []string
-	BodyAcc, BodyFold, BodyBi        []string
+	BodyFold, BodyBi                 []string // no accented body: no backend queries it
 }
 
 // AnalyzeGuide turns a guide into the strings the index stores: for title,
@@ -42,7 +42,9 @@ func AnalyzeGuide(g knowledge.Guide) GuideText {
 			seqs = append(seqs, exp)
 		}
 		for _, s := range seqs {
-			*acc = append(*acc, strings.Join(s, " "))
+			if acc != nil {
+				*acc = append(*acc, strings.Join(s, " "))
+			}
 			*fold = append(*fold, strings.Join(FoldTokens(s), " "))
 			if b := Bigrams(s); len(b) > 0 {
 				*bi = append(*bi, strings.Join(b, " "))
@@ -53,7 +55,7 @@ func AnalyzeGuide(g knowledge.Guide) GuideText {
 	for _, s := range g.Aliases {
 		add(&a.AliasesAcc, &a.AliasesFold, &a.AliasBi, s)
 	}
-	body := func(s string) { add(&a.BodyAcc, &a.BodyFold, &a.BodyBi, s) }
+	body := func(s string) { add(nil, &a.BodyFold, &a.BodyBi, s) }
 	for _, s := range g.Documents {
 		body(s)
 	}

@@ -145,36 +145,46 @@ func canonicalSyllable(w []rune) []rune {
 			return w // vowels after the final consonant: not one syllable
 		}
 	}
+	// i/y spelling variants in open syllables: "kí" → "ký", "qui" → "quy".
+	iy := false
+	if end-start == 1 && end == n && base(start) == 'i' {
+		switch string(w[:start]) {
+		case "h", "k", "l", "m", "s", "t", "qu", "qú", "qù", "qủ", "qũ", "qụ":
+			iy = true
+		}
+	}
+	pos := -1
+	if tone != 0 {
+		for i := start; i < end; i++ {
+			switch base(i) {
+			case 'ă', 'â', 'ê', 'ô', 'ơ', 'ư':
+				pos = i
+			}
+		}
+		switch {
+		case pos >= 0:
+		case end < n:
+			pos = end - 1 // closed syllable: on the last vowel (hoàn, huýt)
+		case end-start <= 2:
+			pos = start // open: on the first vowel (hòa, thủy, mùa, tài)
+		default:
+			pos = start + 1 // three vowels: the middle one (ngoài, khuỷu)
+		}
+		if pos == tonePos && !iy {
+			return w // already canonical
+		}
+	} else if !iy {
+		return w
+	}
 	out := make([]rune, n)
 	for i := range w {
 		out[i] = base(i)
 	}
-	// i/y spelling variants in open syllables.
-	if end-start == 1 && end == n && out[start] == 'i' {
-		onset := string(out[:start])
-		switch onset {
-		case "h", "k", "l", "m", "s", "t", "qu":
-			out[start] = 'y'
-		}
+	if iy {
+		out[start] = 'y'
 	}
 	if tone == 0 {
 		return out
-	}
-	pos := -1
-	for i := start; i < end; i++ {
-		switch out[i] {
-		case 'ă', 'â', 'ê', 'ô', 'ơ', 'ư':
-			pos = i
-		}
-	}
-	switch {
-	case pos >= 0:
-	case end < n:
-		pos = end - 1 // closed syllable: on the last vowel (hoàn, huýt)
-	case end-start <= 2:
-		pos = start // open: on the first vowel (hòa, thủy, mùa, tài)
-	default:
-		pos = start + 1 // three vowels: the middle one (ngoài, khuỷu)
 	}
 	out[pos] = toned[out[pos]][tone]
 	return out
