@@ -495,7 +495,9 @@ func (q *Queue) Reply(ctx context.Context, id, account, text string) (Ticket, er
 		return t, fmt.Errorf("hotline.Reply: %w", ErrWindowClosed)
 	}
 	o := bot.Outbound{
-		ID:      fmt.Sprintf("%s-s%d", t.ID, t.staffReplies()+1),
+		// Count and text: a double-submitted reply is stored once on the
+		// outbound stream (dedup by id); two different replies both go.
+		ID:      fmt.Sprintf("%s-s%d-%s", t.ID, t.staffReplies()+1, convHash(text)[:8]),
 		Channel: t.Channel, UserID: t.UserID,
 		Reply: bot.Reply{Action: bot.ActionAnswer, Text: text},
 		Staff: account, LastUser: t.LastUser, Created: now,
