@@ -215,17 +215,17 @@ func When(t time.Time) string {
 // place in the queue, and the hours, or when staff are back.
 func ReceiptText(r bot.Receipt) string {
 	var b strings.Builder
-	b.WriteString("Em đã chuyển câu hỏi của anh/chị đến cán bộ tổng đài; cán bộ sẽ trả lời ngay trong cuộc trò chuyện này.")
+	b.WriteString("Mình đã chuyển câu hỏi của bạn đến cán bộ tổng đài; cán bộ sẽ trả lời ngay trong cuộc trò chuyện này.")
 	if r.Position == 1 {
-		b.WriteString(" Anh/chị là người tiếp theo trong hàng chờ.")
+		b.WriteString(" Bạn là người tiếp theo trong hàng chờ.")
 	} else if r.Position > 1 {
-		fmt.Fprintf(&b, " Anh/chị đang ở vị trí số %d trong hàng chờ.", r.Position)
+		fmt.Fprintf(&b, " Bạn đang ở vị trí số %d trong hàng chờ.", r.Position)
 	}
 	if r.Open {
 		if r.Hours != "" {
 			fmt.Fprintf(&b, " Giờ làm việc của tổng đài: %s.", r.Hours)
 		}
-		b.WriteString(" Anh/chị vui lòng chờ trong giây lát.")
+		b.WriteString(" Bạn vui lòng chờ trong giây lát.")
 		return b.String()
 	}
 	b.WriteString(" Hiện đã ngoài giờ làm việc")
@@ -233,10 +233,10 @@ func ReceiptText(r bot.Receipt) string {
 		fmt.Fprintf(&b, " (%s)", r.Hours)
 	}
 	if !r.NextOpen.IsZero() {
-		fmt.Fprintf(&b, "; cán bộ sẽ trả lời anh/chị từ %s.", When(r.NextOpen))
+		fmt.Fprintf(&b, "; cán bộ sẽ trả lời bạn từ %s.", When(r.NextOpen))
 	} else {
-		b.WriteString("; cán bộ sẽ trả lời anh/chị trong giờ làm việc gần nhất.")
+		b.WriteString("; cán bộ sẽ trả lời bạn trong giờ làm việc gần nhất.")
 	}
-	b.WriteString(" Anh/chị có thể nhắn thêm thông tin, cán bộ sẽ đọc toàn bộ cuộc trò chuyện.")
+	b.WriteString(" Bạn có thể nhắn thêm thông tin, cán bộ sẽ đọc toàn bộ cuộc trò chuyện.")
 	return b.String()
 }

@@ -230,9 +230,9 @@ func (q *Queue) askRating(ctx context.Context, t Ticket, now time.Time) error {
 		// an automated survey would break the platform's rules.
 		return nil
 	}
-	text := "Cán bộ tổng đài đã hoàn tất hỗ trợ anh/chị. Anh/chị vui lòng đánh giá mức độ hài lòng từ 1 đến 5 (5 là rất hài lòng) bằng cách chọn hoặc nhắn một số, có thể kèm góp ý, ví dụ: \"5 cán bộ nhiệt tình\"."
+	text := "Cán bộ tổng đài đã hoàn tất hỗ trợ bạn. Bạn vui lòng đánh giá mức độ hài lòng từ 1 đến 5 (5 là rất hài lòng) bằng cách chọn hoặc nhắn một số, có thể kèm góp ý, ví dụ: \"5 cán bộ nhiệt tình\"."
 	if t.Handback {
-		text += " Nếu cần hỏi thêm về thủ tục hành chính, anh/chị cứ nhắn, trợ lý tự động sẽ trả lời."
+		text += " Nếu cần hỏi thêm về thủ tục hành chính, bạn cứ nhắn, trợ lý tự động sẽ trả lời."
 	}
 	opts := make([]bot.Option, 5)
 	for i := range opts {
@@ -297,7 +297,7 @@ func (q *Queue) takeRating(ctx context.Context, m bot.Message) (bot.Reply, bool,
 		return bot.Reply{}, false, err
 	}
 	return bot.Reply{Action: bot.ActionAnswer,
-		Text: "Cảm ơn anh/chị đã đánh giá. Ý kiến của anh/chị giúp tổng đài phục vụ tốt hơn."}, true, nil
+		Text: "Cảm ơn bạn đã đánh giá. Ý kiến của bạn giúp tổng đài phục vụ tốt hơn."}, true, nil
 }
 
 // Rate stores a citizen's rating (1–5) and optional comment on a ticket.

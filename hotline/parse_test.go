@@ -150,7 +150,7 @@ func TestParseRating(t *testing.T) {
 
 func TestReceiptTextOpen(t *testing.T) {
 	got := ReceiptText(bot.Receipt{TicketID: "HLX", Position: 3, Open: true, Hours: DefaultHours().String()})
-	want := "Em đã chuyển câu hỏi của anh/chị đến cán bộ tổng đài; cán bộ sẽ trả lời ngay trong cuộc trò chuyện này. Anh/chị đang ở vị trí số 3 trong hàng chờ. Giờ làm việc của tổng đài: 7:30–17:00 từ thứ Hai đến thứ Sáu; 7:30–11:30 thứ Bảy. Anh/chị vui lòng chờ trong giây lát."
+	want := "Mình đã chuyển câu hỏi của bạn đến cán bộ tổng đài; cán bộ sẽ trả lời ngay trong cuộc trò chuyện này. Bạn đang ở vị trí số 3 trong hàng chờ. Giờ làm việc của tổng đài: 7:30–17:00 từ thứ Hai đến thứ Sáu; 7:30–11:30 thứ Bảy. Bạn vui lòng chờ trong giây lát."
 	if got != want {
 		t.Errorf("ReceiptText =\n%q\nwant\n%q", got, want)
 	}
