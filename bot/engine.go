@@ -246,6 +246,13 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 		return Reply{}, fmt.Errorf("bot.Answer: search: %w", err)
 	}
 	cs := e.rank(q, hits)
+	// A national procedure code in the question names the guide outright.
+	for i, c := range cs {
+		if q.hasCode(c.guide) {
+			cs[0], cs[i] = cs[i], cs[0]
+			return e.answerGuide(s, c.guide, q.aspectFor(e.profiles.get(c.guide).title), 1, candidates(cs, 5), "", nil), nil
+		}
+	}
 	v, conf, opts := e.decide(cs)
 	cands := candidates(cs, 5)
 	switch v {

@@ -2,9 +2,11 @@ package bot
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 
 	"botdvc/knowledge"
 	"botdvc/knowledge/vntext"
@@ -26,12 +28,13 @@ type candidate struct {
 
 // profile is a guide's text analysed for matching, cached by id.
 type profile struct {
-	sig   string
-	title []string   // folded title words, fillers kept: aspect cues are checked against it
-	names [][]string // title, aliases, codes: rewritten content words
-	faqs  [][]string
-	all   map[string]bool    // every content word in the guide
-	pairs map[[2]string]bool // adjacent word pairs of the title and aliases
+	sig       string
+	title     []string        // folded title words, fillers kept: aspect cues are checked against it
+	names     [][]string      // title, aliases, codes: rewritten content words
+	nameWords map[string]bool // every word of names
+	faqs      [][]string
+	all       map[string]bool    // every content word in the guide
+	pairs     map[[2]string]bool // adjacent word pairs of the title and aliases
 }
 
 // stats holds document frequencies of words over the library, for
@@ -89,21 +92,17 @@ func (ps *profiles) get(g knowledge.Guide) *profile {
 }
 
 func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
-	p := &profile{sig: sig, all: map[string]bool{}, pairs: map[[2]string]bool{}}
+	p := &profile{sig: sig, all: guideWords(g), pairs: map[[2]string]bool{}, nameWords: map[string]bool{}}
 	p.title = analyse(ps.dict, g.Title).folded
-	// all holds every word, fillers included, so that a filler typed
-	// without accents ("cua" for "của") is known to be common.
-	add := func(s string) []string {
-		for _, w := range analyse(ps.dict, s).folded {
-			p.all[w] = true
-		}
-		return contentWords(ps.dict, s)
-	}
 	for _, n := range append([]string{g.Title}, g.Aliases...) {
-		if ws := add(n); len(ws) > 0 {
+		if ws := contentWords(ps.dict, n); len(ws) > 0 {
 			p.names = append(p.names, ws)
-			for i := 0; i+1 < len(ws); i++ {
-				p.pairs[[2]string{ws[i], ws[i+1]}] = true
+			for i, w := range ws {
+				p.all[w] = true // expanded forms ("giấy phép lái xe" for "bằng lái")
+				p.nameWords[w] = true
+				if i+1 < len(ws) {
+					p.pairs[[2]string{w, ws[i+1]}] = true
+				}
 			}
 		}
 	}
@@ -111,24 +110,43 @@ func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
 		if c != "" {
 			p.names = append(p.names, []string{strings.ToLower(c)})
 			p.all[strings.ToLower(c)] = true
+			p.nameWords[strings.ToLower(c)] = true
 		}
 	}
 	for _, f := range g.FAQ {
-		p.faqs = append(p.faqs, add(f.Q))
-		add(f.A)
-	}
-	for _, s := range []string{g.Fee, g.Duration, g.Where, g.Eligibility, g.Agency, g.Body} {
-		add(s)
-	}
-	for _, l := range [][]string{g.Documents, g.Steps} {
-		for _, s := range l {
-			add(s)
-		}
-	}
-	for _, m := range g.Methods {
-		add(m.Channel + " " + m.Duration + " " + m.Fee + " " + m.Note)
+		p.faqs = append(p.faqs, contentWords(ps.dict, f.Q))
 	}
 	return p
+}
+
+// guideWords returns every folded word of a guide's text, fillers included,
+// so that a filler typed without accents ("cua" for "của") is known to be
+// common. One Fold over the whole text keeps this cheap for the catalogue.
+func guideWords(g knowledge.Guide) map[string]bool {
+	var b strings.Builder
+	for _, s := range []string{g.Title, g.Fee, g.Duration, g.Where, g.Eligibility, g.Agency, g.Body} {
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
+	for _, l := range [][]string{g.Aliases, g.Documents, g.Steps} {
+		for _, s := range l {
+			b.WriteString(s)
+			b.WriteByte('\n')
+		}
+	}
+	for _, f := range g.FAQ {
+		b.WriteString(f.Q + "\n" + f.A + "\n")
+	}
+	for _, m := range g.Methods {
+		b.WriteString(m.Channel + " " + m.Duration + " " + m.Fee + " " + m.Note + "\n")
+	}
+	words := map[string]bool{}
+	for _, w := range strings.FieldsFunc(vntext.Fold(b.String()), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		words[w] = true
+	}
+	return words
 }
 
 // buildStats counts, for every word, how many guides use it anywhere in
@@ -138,7 +156,7 @@ func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
 func (ps *profiles) buildStats(guides []knowledge.Guide) *stats {
 	s := &stats{docs: len(guides), df: map[string]int{}}
 	for _, g := range guides {
-		for w := range ps.build(g, "").all {
+		for w := range guideWords(g) {
 			s.df[w]++
 		}
 	}
@@ -152,12 +170,10 @@ func (ps *profiles) buildStats(guides []knowledge.Guide) *stats {
 // pairs of the name found side by side in the question count for half.
 func matchName(name []string, qset map[string]bool, qpairs map[[2]string]bool, st *stats) float64 {
 	var all, got float64
-	seen := map[string]bool{}
-	for _, w := range name {
-		if seen[w] {
-			continue
+	for i, w := range name {
+		if slices.Contains(name[:i], w) {
+			continue // names are short: a scan beats a map
 		}
-		seen[w] = true
 		wt := st.weight(w)
 		all += wt
 		if qset[w] {
@@ -214,12 +230,8 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 		if top > 0 {
 			c.search = h.Score / top
 		}
-		names := map[string]bool{}
 		for _, n := range p.names {
 			c.nameCov = math.Max(c.nameCov, matchName(n, qset, qpairs, e.stats))
-			for _, w := range n {
-				names[w] = true
-			}
 		}
 		for i, f := range p.faqs {
 			if s := matchName(f, qset, qpairs, e.stats); s > c.faqScore {
@@ -230,7 +242,7 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 			var inNames, inAll float64
 			for w := range qset {
 				wt := e.stats.weight(w)
-				if names[w] {
+				if p.nameWords[w] {
 					inNames += wt
 				}
 				if p.all[w] {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"botdvc/knowledge"
 	"botdvc/knowledge/vntext"
 )
 
@@ -33,10 +34,11 @@ type query struct {
 	// the first whose words are not part of the chosen guide's title ("nộp
 	// hồ sơ trực tuyến" names the procedure, it does not ask "online?").
 	cues    []aspectCue
-	howTo   bool   // asks how/where/what: a procedure question even when it names a complaint word
-	number  int    // the message is just a number (picking an option), else 0
-	dossier string // a dossier code found in the text
-	insist  bool   // asks the bot to check or do it for them ("kiểm tra giúp")
+	howTo   bool     // asks how/where/what: a procedure question even when it names a complaint word
+	number  int      // the message is just a number (picking an option), else 0
+	dossier string   // a dossier code found in the text
+	insist  bool     // asks the bot to check or do it for them ("kiểm tra giúp")
+	codes   []string // national procedure codes in the text (1.001193)
 }
 
 // aspectCue is one aspect cue found in a question.
@@ -215,6 +217,19 @@ func set(s string) map[string]bool {
 // dot and no letter and do not match.
 var reDossier = regexp.MustCompile(`\b[A-Za-z0-9]+(?:[.\-/][A-Za-z0-9]+){2,}\b`)
 
+// reCode finds national procedure codes: one digit, a dot, six digits.
+var reCode = regexp.MustCompile(`\b\d\.\d{6}\b`)
+
+// hasCode reports whether the question names one of g's national codes.
+func (q *query) hasCode(g knowledge.Guide) bool {
+	for _, c := range q.codes {
+		if c == g.Code || slices.Contains(g.OtherCodes, c) {
+			return true
+		}
+	}
+	return false
+}
+
 func findDossier(s string) string {
 	for _, m := range reDossier.FindAllString(s, -1) {
 		digits, letters := 0, 0
@@ -237,6 +252,7 @@ func findDossier(s string) string {
 func understand(text string, dict *vntext.Dict) *query {
 	q := &query{text: text}
 	q.dossier = findDossier(text)
+	q.codes = reCode.FindAllString(text, -1)
 	raw := vntext.FoldTokens(vntext.Tokens(text))
 	if len(raw) == 1 {
 		if n, err := strconv.Atoi(raw[0]); err == nil && n > 0 && n < 100 {
