@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -196,10 +197,11 @@ func section(g knowledge.Guide, a Aspect, short bool) string {
 				fmt.Fprintf(&b, "\n(còn %d mục nữa, xem ở trang chính thức)", len(items)-i)
 				break
 			}
+			it = clip(reEnum.ReplaceAllString(strings.TrimSpace(it), ""), 300)
 			if numbered {
-				fmt.Fprintf(&b, "\n%d. %s", i+1, clip(strings.TrimSpace(it), 300))
+				fmt.Fprintf(&b, "\n%d. %s", i+1, it)
 			} else {
-				b.WriteString("\n- " + clip(strings.TrimSpace(it), 300))
+				b.WriteString("\n- " + it)
 			}
 		}
 		return b.String()
@@ -289,6 +291,10 @@ func methodsLine(label string, ms []knowledge.Method, f func(knowledge.Method) s
 	}
 	return label + ":\n- " + strings.Join(rows, "\n- ")
 }
+
+// reEnum matches the numbering or bullet a list item already carries
+// (catalogue steps read "1. Gửi hồ sơ..."), which the reply replaces.
+var reEnum = regexp.MustCompile(`^(?:(?:[Bb]ước\s*)?\d{1,2}\s*[.):]\s*|[-•+*]\s+)`)
 
 // firstSentence returns the first sentence or line of s, at most n runes.
 func firstSentence(s string, n int) string {
