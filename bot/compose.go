@@ -12,10 +12,10 @@ import (
 
 // Limits that keep replies readable on a phone.
 const (
-	maxListItems   = 8   // documents or steps listed before "xem thêm"
-	summaryRunes   = 160 // one summary line
-	leadTextRunes  = 700 // a prose lead section (fee, place...)
-	faqAnswerRunes = 500
+	maxListItems  = 8   // documents or steps listed before "xem thêm"
+	summaryRunes  = 160 // one summary line
+	leadTextRunes = 700 // a prose lead section (fee, place...)
+	passageRunes  = 700 // a quoted FAQ entry or body section
 )
 
 // menuText lists what the service can do; it ends every welcome and fallback.
@@ -131,9 +131,10 @@ func statusIntro(code string) string {
 	return ""
 }
 
-// composeGuide writes the answer about guide g: name and code, the asked
-// aspect first, a short summary of the rest, the matching FAQ, the link.
-func composeGuide(g knowledge.Guide, a Aspect, faq *knowledge.FAQ, intro string) string {
+// composeGuide writes the answer about guide g: name and code, the FAQ
+// entry or body section that matches the question, the asked aspect, a
+// short summary of the rest, the link.
+func composeGuide(g knowledge.Guide, a Aspect, passage, intro string) string {
 	var parts []string
 	if intro != "" {
 		parts = append(parts, intro)
@@ -143,8 +144,8 @@ func composeGuide(g knowledge.Guide, a Aspect, faq *knowledge.FAQ, intro string)
 		head += " (mã thủ tục " + g.Code + ")"
 	}
 	parts = append(parts, head)
-	if faq != nil {
-		parts = append(parts, clip(faq.A, faqAnswerRunes))
+	if passage != "" {
+		parts = append(parts, clip(passage, passageRunes))
 	}
 	if lead := section(g, a, false); lead != "" {
 		parts = append(parts, lead)

@@ -250,7 +250,7 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 	for i, c := range cs {
 		if q.hasCode(c.guide) {
 			cs[0], cs[i] = cs[i], cs[0]
-			return e.answerGuide(s, c.guide, q.aspectFor(e.profiles.get(c.guide).title), 1, candidates(cs, 5), "", nil), nil
+			return e.answerGuide(s, c.guide, q.aspectFor(e.profiles.get(c.guide).title), 1, candidates(cs, 5), "", q), nil
 		}
 	}
 	v, conf, opts := e.decide(cs)
@@ -258,7 +258,7 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 	switch v {
 	case verdictAnswer:
 		top := cs[0]
-		return e.answerGuide(s, top.guide, q.aspectFor(e.profiles.get(top.guide).title), conf, cands, "", top.faqFor()), nil
+		return e.answerGuide(s, top.guide, q.aspectFor(e.profiles.get(top.guide).title), conf, cands, "", q), nil
 	case verdictClarify:
 		return e.clarify(s, q, opts, conf, cands), nil
 	}
@@ -279,22 +279,13 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 	return Reply{Action: ActionFallback, Text: e.fallbackText(), Options: menuOptions(), Confidence: round3(conf), Candidates: cands}, nil
 }
 
-// faqFor returns the candidate's FAQ entry when its question matches well.
-func (c candidate) faqFor() *knowledge.FAQ {
-	if c.faq < 0 || c.faqScore < 0.75 || c.faq >= len(c.guide.FAQ) {
-		return nil
-	}
-	f := c.guide.FAQ[c.faq]
-	return &f
-}
-
 // answerGuide composes the answer about g, leading with aspect a, and
 // remembers g as the last guide.
-func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float64, cands []Candidate, intro string, faq *knowledge.FAQ) Reply {
+func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float64, cands []Candidate, intro string, q *query) Reply {
 	s.LastGuide, s.LastAspect, s.Options, s.Fails = g.ID, a, nil, 0
 	return Reply{
 		Action:     ActionAnswer,
-		Text:       composeGuide(g, a, faq, intro),
+		Text:       composeGuide(g, a, e.passageFor(g, q), intro),
 		Links:      guideLinks(g),
 		GuideID:    g.ID,
 		Code:       g.Code,

@@ -21,7 +21,6 @@ type candidate struct {
 	nameCov  float64 // how much of the best-matching title or alias the question holds
 	queryCov float64 // how much of the question the title and aliases explain
 	fullCov  float64 // how much of the question the whole guide text holds
-	faq      int     // index of the FAQ whose question matches best, or -1
 	faqScore float64
 	score    float64 // final score in [0, 1+]
 }
@@ -33,8 +32,11 @@ type profile struct {
 	names     [][]string      // title, aliases, codes: rewritten content words
 	nameWords map[string]bool // every word of names
 	faqs      [][]string
-	all       map[string]bool    // every content word in the guide
-	pairs     map[[2]string]bool // adjacent word pairs of the title and aliases
+	// passages are the FAQ entries and body sections, for quoting the one
+	// that answers what the question adds to the procedure's name.
+	passages []passage
+	all      map[string]bool    // every content word in the guide
+	pairs    map[[2]string]bool // adjacent word pairs of the title and aliases
 }
 
 // stats holds document frequencies of words over the library, for
@@ -115,9 +117,93 @@ func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
 	}
 	for _, f := range g.FAQ {
 		p.faqs = append(p.faqs, contentWords(ps.dict, f.Q))
+		p.passages = append(p.passages, newPassage(ps.dict, f.Q, f.A, f.Q+"\n"+f.A))
+	}
+	for _, sec := range bodySections(g.Body) {
+		p.passages = append(p.passages, newPassage(ps.dict, sec.heading, sec.text, sec.heading+":\n"+sec.text))
 	}
 	return p
 }
+
+// passage is a quotable piece of a guide with its words.
+type passage struct {
+	text  string          // as quoted
+	head  map[string]bool // words of the FAQ question or section heading
+	words map[string]bool // words of the whole passage
+}
+
+func newPassage(dict *vntext.Dict, head, body, text string) passage {
+	p := passage{text: text, head: map[string]bool{}, words: map[string]bool{}}
+	for _, w := range contentWords(dict, head) {
+		p.head[w], p.words[w] = true, true
+	}
+	for _, w := range contentWords(dict, body) {
+		p.words[w] = true
+	}
+	return p
+}
+
+type bodySection struct{ heading, text string }
+
+// bodySections splits a guide body at its "## " headings.
+func bodySections(body string) []bodySection {
+	var out []bodySection
+	for _, part := range strings.Split("\n"+body, "\n## ") {
+		head, text, _ := strings.Cut(part, "\n")
+		if head = strings.TrimSpace(head); head != "" && strings.TrimSpace(text) != "" {
+			out = append(out, bodySection{head, strings.TrimSpace(text)})
+		}
+	}
+	return out
+}
+
+// passageFor returns the FAQ entry or body section that best holds what the
+// question asks beyond the procedure's title ("không nhận được mã OTP"), or
+// "" when none holds most of it.
+func (e *Engine) passageFor(g knowledge.Guide, q *query) string {
+	if q == nil {
+		return ""
+	}
+	p := e.profiles.get(g)
+	var extra []string
+	var total float64
+	var title []string
+	if len(p.names) > 0 {
+		title = p.names[0]
+	}
+	for _, w := range q.subject {
+		if !slices.Contains(title, w) && !slices.Contains(extra, w) {
+			extra = append(extra, w)
+			total += e.stats.weight(w)
+		}
+	}
+	if len(extra) == 0 || total < minPassageWeight {
+		return ""
+	}
+	best, bestScore := "", 0.0
+	for _, ps := range p.passages {
+		var got float64
+		for _, w := range extra {
+			switch {
+			case ps.head[w]:
+				got += e.stats.weight(w)
+			case ps.words[w]:
+				got += 0.6 * e.stats.weight(w)
+			}
+		}
+		if sc := got / total; sc > bestScore {
+			best, bestScore = ps.text, sc
+		}
+	}
+	if bestScore < 0.6 {
+		return ""
+	}
+	return best
+}
+
+// minPassageWeight is how much the question must add beyond the guide's
+// name (in word weight) before a passage is quoted.
+const minPassageWeight = 1.5
 
 // guideWords returns every folded word of a guide's text, fillers included,
 // so that a filler typed without accents ("cua" for "của") is known to be
@@ -226,17 +312,15 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 			continue // index ahead of library: skip rather than answer from nothing
 		}
 		p := e.profiles.get(g)
-		c := candidate{guide: g, hit: h, faq: -1}
+		c := candidate{guide: g, hit: h}
 		if top > 0 {
 			c.search = h.Score / top
 		}
 		for _, n := range p.names {
 			c.nameCov = math.Max(c.nameCov, matchName(n, qset, qpairs, e.stats))
 		}
-		for i, f := range p.faqs {
-			if s := matchName(f, qset, qpairs, e.stats); s > c.faqScore {
-				c.faqScore, c.faq = s, i
-			}
+		for _, f := range p.faqs {
+			c.faqScore = math.Max(c.faqScore, matchName(f, qset, qpairs, e.stats))
 		}
 		if qweight > 0 {
 			var inNames, inAll float64

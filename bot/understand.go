@@ -81,7 +81,7 @@ func (q *query) anyAspect() Aspect {
 	return q.cues[0].aspect
 }
 
-// pattern is a phrase of folded words; "*" matches up to two words.
+// pattern is a phrase of folded words; "*" matches up to four words.
 type pattern []string
 
 func pat(s string) pattern {
@@ -135,7 +135,7 @@ func (p pattern) matchAt(ws []string, i, k int) int {
 		return i
 	}
 	if p[k] == "*" {
-		for skip := 0; skip <= 2 && i+skip <= len(ws); skip++ {
+		for skip := 0; skip <= 4 && i+skip <= len(ws); skip++ {
 			if j := p.matchAt(ws, i+skip, k+1); j >= 0 {
 				return j
 			}
