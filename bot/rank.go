@@ -117,25 +117,27 @@ func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
 	}
 	for _, f := range g.FAQ {
 		p.faqs = append(p.faqs, contentWords(ps.dict, f.Q))
-		p.passages = append(p.passages, newPassage(ps.dict, f.Q, f.A, f.Q+"\n"+f.A))
+		p.passages = append(p.passages, newPassage(ps.dict, true, f.Q, f.A, f.Q+"\n"+f.A))
 	}
 	for _, sec := range bodySections(g.Body) {
-		p.passages = append(p.passages, newPassage(ps.dict, sec.heading, sec.text, sec.heading+":\n"+sec.text))
+		p.passages = append(p.passages, newPassage(ps.dict, false, sec.heading, sec.text, sec.heading+":\n"+sec.text))
 	}
 	return p
 }
 
-// passage is a quotable piece of a guide with its words.
+// passage is a quotable piece of a guide: a FAQ entry (head is its
+// question) or a body section (head is its heading).
 type passage struct {
+	faq   bool
 	text  string          // as quoted
-	head  map[string]bool // words of the FAQ question or section heading
+	head  []string        // content words of the question or heading
 	words map[string]bool // words of the whole passage
 }
 
-func newPassage(dict *vntext.Dict, head, body, text string) passage {
-	p := passage{text: text, head: map[string]bool{}, words: map[string]bool{}}
-	for _, w := range contentWords(dict, head) {
-		p.head[w], p.words[w] = true, true
+func newPassage(dict *vntext.Dict, faq bool, head, body, text string) passage {
+	p := passage{faq: faq, text: text, head: contentWords(dict, head), words: map[string]bool{}}
+	for _, w := range p.head {
+		p.words[w] = true
 	}
 	for _, w := range contentWords(dict, body) {
 		p.words[w] = true
@@ -157,35 +159,51 @@ func bodySections(body string) []bodySection {
 	return out
 }
 
-// passageFor returns the FAQ entry or body section that best holds what the
-// question asks beyond the procedure's title ("không nhận được mã OTP"), or
-// "" when none holds most of it.
+// passageFor returns what to quote besides the asked aspect: the FAQ entry
+// whose question the citizen's question holds ("không nhận được mã OTP thì
+// làm sao?"), else the body section that holds most of what the question
+// adds beyond the guide's names; "" when nothing fits.
 func (e *Engine) passageFor(g knowledge.Guide, q *query) string {
 	if q == nil {
 		return ""
 	}
 	p := e.profiles.get(g)
+	qset := map[string]bool{}
+	qpairs := map[[2]string]bool{}
+	for i, w := range q.words {
+		qset[w] = true
+		if i+1 < len(q.words) {
+			qpairs[[2]string{w, q.words[i+1]}] = true
+		}
+	}
+	best, bestScore := "", 0.0
+	for _, ps := range p.passages {
+		if ps.faq {
+			if sc := matchName(ps.head, qset, qpairs, e.stats); sc > bestScore {
+				best, bestScore = ps.text, sc
+			}
+		}
+	}
+	if bestScore >= 0.7 {
+		return best
+	}
 	var extra []string
 	var total float64
-	var title []string
-	if len(p.names) > 0 {
-		title = p.names[0]
-	}
 	for _, w := range q.subject {
-		if !slices.Contains(title, w) && !slices.Contains(extra, w) {
+		if !p.nameWords[w] && !slices.Contains(extra, w) {
 			extra = append(extra, w)
 			total += e.stats.weight(w)
 		}
 	}
-	if len(extra) == 0 || total < minPassageWeight {
+	if total < minPassageWeight {
 		return ""
 	}
-	best, bestScore := "", 0.0
+	best, bestScore = "", 0.0
 	for _, ps := range p.passages {
 		var got float64
 		for _, w := range extra {
 			switch {
-			case ps.head[w]:
+			case slices.Contains(ps.head, w):
 				got += e.stats.weight(w)
 			case ps.words[w]:
 				got += 0.6 * e.stats.weight(w)
