@@ -59,11 +59,6 @@ func benchAnswer(b *testing.B, gs []knowledge.Guide) {
 	qs := benchQuestions(b)
 	e := MustOpenEngine(b, gs, bot.NewMemorySessions(time.Hour))
 	ctx := context.Background()
-	if os.Getenv("WARM") != "" {
-		for i, q := range qs {
-			e.Answer(ctx, bot.Message{Channel: bot.Web, UserID: fmt.Sprint("w", i), Kind: bot.KindText, Text: q})
-		}
-	}
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	start := time.Now()

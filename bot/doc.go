@@ -7,4 +7,19 @@
 // Vietnamese. It does no I/O of its own. Adapters (webhooks/...) translate
 // platform events to Message and Reply to platform payloads; the hotline
 // package turns hand-offs into tickets.
+//
+// Engine.Answer, in order: the message kind (follow → welcome and menu,
+// attachment → "I read text only", agent echo → silent); option payloads
+// and a bare number picking an offered option; the intent of the text
+// (greeting, thanks, menu, a request for a person, a complaint, a dossier
+// code); a follow-up that names no new procedure is answered from the
+// session's last guide; otherwise the question is searched and the hits are
+// ranked by the engine itself (see rank.go and doc/engine.md), which
+// answers, asks back with 2–5 numbered options, or falls back honestly; a
+// second fallback in a row hands off. Text analysis (folding, the synonym
+// dictionary, stop words) is package knowledge/vntext's, the same the
+// search backends use.
+//
+// Also here: Split (cut a reply at a channel's size limit) and
+// MemorySessions (an in-memory SessionStore with a TTL for botctl and tests).
 package bot
