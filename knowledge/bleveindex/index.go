@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -52,13 +54,14 @@ const (
 	fuzzyScale         = 0.4 // multiplies the folded boosts for the fuzzy pass
 	minFuzzyLen        = 4   // in a weak result, shorter folded syllables get no fuzzy clause
 	minFuzzyLenUnknown = 3   // the same for syllables the index does not know at all
+	maxTerms           = 16  // words, bigrams and accented words searched per question
 )
 
 // DefaultLimit is the number of hits when Query.Limit is 0; MaxLimit caps it.
 const (
 	DefaultLimit = 10
 	MaxLimit     = 100
-	batchSize    = 500
+	batchSize    = 2000
 )
 
 // Index is a bleve index of guides. It implements knowledge.Index and is
@@ -185,23 +188,40 @@ func (x *Index) Close() error {
 	return nil
 }
 
-// Upsert adds or replaces guides by ID, in batches.
+// Upsert adds or replaces guides by ID, in batches of batchSize. The
+// Vietnamese analysis of a batch runs on all cores before bleve indexes it.
 func (x *Index) Upsert(ctx context.Context, guides ...knowledge.Guide) error {
-	b := x.idx.NewBatch()
 	for i, g := range guides {
 		if g.ID == "" {
 			return fmt.Errorf("bleveindex.Upsert: guide %d has no id", i)
 		}
-		if err := b.Index(g.ID, guideDoc(vntext.AnalyzeGuide(g))); err != nil {
-			return fmt.Errorf("bleveindex.Upsert %s: %v", g.ID, err)
+	}
+	workers := max(1, runtime.GOMAXPROCS(0))
+	docs := make([]map[string]any, batchSize)
+	for start := 0; start < len(guides); start += batchSize {
+		chunk := guides[start:min(start+batchSize, len(guides))]
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < len(chunk); i += workers {
+					docs[i] = guideDoc(vntext.AnalyzeGuide(chunk[i]))
+				}
+			}()
 		}
-		if b.Size() >= batchSize {
-			if err := x.flush(ctx, b); err != nil {
-				return err
+		wg.Wait()
+		b := x.idx.NewBatch()
+		for i, g := range chunk {
+			if err := b.Index(g.ID, docs[i]); err != nil {
+				return fmt.Errorf("bleveindex.Upsert %s: %v", g.ID, err)
 			}
 		}
+		if err := x.flush(ctx, b); err != nil {
+			return err
+		}
 	}
-	return x.flush(ctx, b)
+	return nil
 }
 
 func (x *Index) flush(ctx context.Context, b *bleve.Batch) error {
@@ -333,11 +353,16 @@ func (x *Index) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 	if t.Empty() {
 		return nil, nil
 	}
+	// A question of 40 words (a pasted procedure name) would cost 40 term
+	// searchers per field; its first words identify it as well.
+	t.Folded = t.Folded[:min(len(t.Folded), maxTerms)]
+	t.Bigrams = t.Bigrams[:min(len(t.Bigrams), maxTerms)]
+	t.Exact = t.Exact[:min(len(t.Exact), maxTerms)]
 	p, err := x.plan(t)
 	if err != nil {
 		return nil, fmt.Errorf("bleveindex.Search: %w", err)
 	}
-	clauses := baseClauses(t, p.commonBody)
+	clauses := baseClauses(t, p)
 	// Words no guide contains are likely typos: go fuzzy at once.
 	fz := fuzzyClauses(p.unknown, minFuzzyLenUnknown)
 	clauses = append(clauses, fz...)
@@ -367,11 +392,14 @@ func (x *Index) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 type queryPlan struct {
 	unknown    []string        // folded words in no title, alias or body: likely typos
 	commonBody map[string]bool // words and bigrams in more than commonShare of the bodies
+	commonHead map[string]bool // words in more than commonShare of the titles
 }
 
 // Body terms in more than this share of the guides are left out of the
-// body clauses (not of title and alias clauses) once the index holds at
-// least commonMinDocs guides: with BM25 their weight is small (idf ≈ 1.6
+// body clauses, and title words in more than this share of the titles out
+// of the single-word title, alias and accented clauses (bigram clauses keep
+// them, and a clause never ends up empty), once the index holds at least
+// commonMinDocs guides: with BM25 their weight is small (idf ≈ 1.6
 // at 20 %, ≈ 8 for a rare word in 3,000), but their posting lists are the
 // longest, and iterating them was most of the query cost at catalogue
 // scale (doc/search.md).
@@ -398,7 +426,17 @@ func (x *Index) plan(t vntext.QueryTerms) (queryPlan, error) {
 	}
 	if n >= commonMinDocs {
 		p.commonBody = map[string]bool{}
+		p.commonHead = map[string]bool{}
 		limit := uint64(float64(n) * commonShare)
+		for _, w := range t.Folded {
+			df, err := docFreq(rd, fTitleF, w)
+			if err != nil {
+				return p, err
+			}
+			if df > limit {
+				p.commonHead[w] = true
+			}
+		}
 		for _, fw := range []struct {
 			field string
 			terms []string
@@ -485,19 +523,23 @@ func match(text, field string, boost float64) *query.MatchQuery {
 	return m
 }
 
-func baseClauses(t vntext.QueryTerms, commonBody map[string]bool) []query.Query {
+func baseClauses(t vntext.QueryTerms, p queryPlan) []query.Query {
 	var cs []query.Query
-	rare := func(terms []string) string {
+	without := func(terms []string, common map[string]bool, keepAll bool) string {
 		var out []string
 		for _, w := range terms {
-			if !commonBody[w] {
+			if !common[vntext.Fold(w)] {
 				out = append(out, w)
 			}
 		}
+		if len(out) == 0 && keepAll {
+			return strings.Join(terms, " ")
+		}
 		return strings.Join(out, " ")
 	}
+	rare := func(terms []string) string { return without(terms, p.commonBody, false) }
 	if len(t.Folded) > 0 {
-		f := strings.Join(t.Folded, " ")
+		f := without(t.Folded, p.commonHead, true)
 		cs = append(cs, match(f, fTitleF, boostTitleF), match(f, fAliasesF, boostAliasesF))
 		if r := rare(t.Folded); r != "" {
 			cs = append(cs, match(r, fBodyF, boostBodyF))
@@ -511,7 +553,7 @@ func baseClauses(t vntext.QueryTerms, commonBody map[string]bool) []query.Query 
 		}
 	}
 	if len(t.Exact) > 0 {
-		e := strings.Join(t.Exact, " ")
+		e := without(t.Exact, p.commonHead, true)
 		cs = append(cs, match(e, fTitle, boostTitleAcc), match(e, fAliases, boostAliasesAcc))
 	}
 	for _, c := range t.Codes {

@@ -37,18 +37,19 @@ func AnalyzeGuide(g knowledge.Guide) GuideText {
 		if len(toks) == 0 {
 			return
 		}
-		seqs := [][]string{toks}
-		if exp := Expand(toks); strings.Join(exp, " ") != strings.Join(toks, " ") {
-			seqs = append(seqs, exp)
-		}
-		for _, s := range seqs {
+		f := FoldTokens(toks)
+		emit := func(s, f []string) {
 			if acc != nil {
 				*acc = append(*acc, strings.Join(s, " "))
 			}
-			*fold = append(*fold, strings.Join(FoldTokens(s), " "))
-			if b := Bigrams(s); len(b) > 0 {
+			*fold = append(*fold, strings.Join(f, " "))
+			if b := foldedBigrams(f); len(b) > 0 {
 				*bi = append(*bi, strings.Join(b, " "))
 			}
+		}
+		emit(toks, f)
+		if exp, changed := defaultDict.expand(toks, f); changed {
+			emit(exp, FoldTokens(exp))
 		}
 	}
 	add(&a.TitleAcc, &a.TitleFold, &a.TitleBi, g.Title)

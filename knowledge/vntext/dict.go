@@ -194,7 +194,14 @@ func (r *rule) contextOK(toks, toksF []string) bool {
 // words (an alias may be "sổ đỏ") search both. Contexts are checked against
 // the input tokens.
 func (d *Dict) Expand(tokens []string) []string {
-	f := FoldTokens(tokens)
+	out, _ := d.expand(tokens, FoldTokens(tokens))
+	return out
+}
+
+// expand is Expand with the folded tokens given; it also reports whether
+// any rule applied.
+func (d *Dict) expand(tokens, f []string) ([]string, bool) {
+	changed := false
 	out := make([]string, 0, len(tokens)+4)
 	for i := 0; i < len(tokens); {
 		matched := false
@@ -203,7 +210,7 @@ func (d *Dict) Expand(tokens []string) []string {
 			if phraseAt(tokens, f, i, r.from, r.fromF) && r.contextOK(tokens, f) {
 				out = append(out, r.to...)
 				i += len(r.from)
-				matched = true
+				matched, changed = true, true
 				break
 			}
 		}
@@ -212,7 +219,7 @@ func (d *Dict) Expand(tokens []string) []string {
 			i++
 		}
 	}
-	return out
+	return out, changed
 }
 
 // Expand rewrites tokens with the default dictionary; see Dict.Expand.

@@ -39,7 +39,14 @@ func Bigrams(tokens []string) []string {
 	if len(tokens) < 2 {
 		return nil
 	}
-	f := FoldTokens(tokens)
+	return foldedBigrams(FoldTokens(tokens))
+}
+
+// foldedBigrams is Bigrams over tokens already folded.
+func foldedBigrams(f []string) []string {
+	if len(f) < 2 {
+		return nil
+	}
 	out := make([]string, 0, len(f)-1)
 	for i := 0; i+1 < len(f); i++ {
 		out = append(out, f[i]+BigramSep+f[i+1])
