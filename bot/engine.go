@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"botdvc/knowledge"
@@ -85,13 +86,13 @@ type Engine struct {
 	lib      Library
 	sessions SessionStore
 	dict     *vntext.Dict
-	stats    *stats
+	stats    atomic.Pointer[stats] // nil: every word weighs the same
 	profiles *profiles
 }
 
 // NewEngine returns an engine with default tunables. When lib also has
 // All() []knowledge.Guide (as *knowledge.Library does), word weights are
-// computed from it once, here; without it every word weighs the same.
+// computed from it here (see Reweigh); without it every word weighs the same.
 func NewEngine(search Searcher, lib Library, sessions SessionStore) *Engine {
 	dict := vntext.DefaultDict()
 	e := &Engine{
@@ -113,10 +114,18 @@ func NewEngine(search Searcher, lib Library, sessions SessionStore) *Engine {
 		dict:          dict,
 		profiles:      &profiles{dict: dict},
 	}
-	if l, ok := lib.(lister); ok {
-		e.stats = e.profiles.buildStats(l.All())
-	}
+	e.Reweigh()
 	return e
+}
+
+// Reweigh recomputes the word weights from the library. NewEngine calls it;
+// call it again after the corpus changed much (guides added or removed) so
+// that new words weigh right. It is safe to call while answering. Without
+// All() on the library it does nothing.
+func (e *Engine) Reweigh() {
+	if l, ok := e.lib.(lister); ok {
+		e.stats.Store(e.profiles.buildStats(l.All()))
+	}
 }
 
 // Answer answers one message and updates the conversation's session.

@@ -168,6 +168,7 @@ func (e *Engine) passageFor(g knowledge.Guide, q *query) string {
 		return ""
 	}
 	p := e.profiles.get(g)
+	st := e.stats.Load()
 	qset := map[string]bool{}
 	qpairs := map[[2]string]bool{}
 	for i, w := range q.words {
@@ -179,7 +180,7 @@ func (e *Engine) passageFor(g knowledge.Guide, q *query) string {
 	best, bestScore := "", 0.0
 	for _, ps := range p.passages {
 		if ps.faq {
-			if sc := matchName(ps.head, qset, qpairs, e.stats); sc > bestScore {
+			if sc := matchName(ps.head, qset, qpairs, st); sc > bestScore {
 				best, bestScore = ps.text, sc
 			}
 		}
@@ -192,7 +193,7 @@ func (e *Engine) passageFor(g knowledge.Guide, q *query) string {
 	for _, w := range q.subject {
 		if !p.nameWords[w] && !slices.Contains(extra, w) {
 			extra = append(extra, w)
-			total += e.stats.weight(w)
+			total += st.weight(w)
 		}
 	}
 	if total < minPassageWeight {
@@ -204,9 +205,9 @@ func (e *Engine) passageFor(g knowledge.Guide, q *query) string {
 		for _, w := range extra {
 			switch {
 			case slices.Contains(ps.head, w):
-				got += e.stats.weight(w)
+				got += st.weight(w)
 			case ps.words[w]:
-				got += 0.6 * e.stats.weight(w)
+				got += 0.6 * st.weight(w)
 			}
 		}
 		if sc := got / total; sc > bestScore {
@@ -302,6 +303,7 @@ func matchName(name []string, qset map[string]bool, qpairs map[[2]string]bool, s
 
 // rank scores the hits against the question and sorts them, best first.
 func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
+	st := e.stats.Load()
 	qset := map[string]bool{}
 	qpairs := map[[2]string]bool{}
 	for i, w := range q.content {
@@ -312,7 +314,7 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 	}
 	var qweight float64
 	for w := range qset {
-		qweight += e.stats.weight(w)
+		qweight += st.weight(w)
 	}
 	top := 0.0
 	for _, h := range hits {
@@ -335,15 +337,15 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 			c.search = h.Score / top
 		}
 		for _, n := range p.names {
-			c.nameCov = math.Max(c.nameCov, matchName(n, qset, qpairs, e.stats))
+			c.nameCov = math.Max(c.nameCov, matchName(n, qset, qpairs, st))
 		}
 		for _, f := range p.faqs {
-			c.faqScore = math.Max(c.faqScore, matchName(f, qset, qpairs, e.stats))
+			c.faqScore = math.Max(c.faqScore, matchName(f, qset, qpairs, st))
 		}
 		if qweight > 0 {
 			var inNames, inAll float64
 			for w := range qset {
-				wt := e.stats.weight(w)
+				wt := st.weight(w)
 				if p.nameWords[w] {
 					inNames += wt
 				}
