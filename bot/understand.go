@@ -48,29 +48,49 @@ type aspectCue struct {
 	span   []string // the folded words of the cue
 }
 
-// aspect returns the aspect asked, ignoring cues that name the guide itself
+// aspectFor returns the aspect asked, ignoring cues that name the guide itself
 // (title words). No cue at all means "how do I do it": steps.
 func (q *query) aspectFor(title []string) Aspect {
 	if q == nil {
 		return AspectNone
 	}
-	var first *aspectCue
-	for i := range q.cues {
-		c := &q.cues[i]
-		if first == nil {
-			first = c
+	for i, c := range q.cues {
+		if containsPhrase(title, trimPreposition(c.span)) {
+			continue
 		}
-		if !containsPhrase(title, c.span) {
-			if c.weak && first != nil && !first.weak {
-				break
-			}
-			return c.aspect
+		if c.weak && i > 0 && !q.cues[0].weak {
+			// Only a weak cue is left after a strong one was set aside as
+			// title words: the strong one stands ("thanh toán lệ phí online
+			// được không" asks "online?" about the online payment guide).
+			return q.cues[0].aspect
 		}
-	}
-	if first != nil {
-		return first.aspect
+		return c.aspect
 	}
 	return AspectSteps
+}
+
+// asksAspect reports whether a cue of two or more words asks about a part
+// of a procedure ("bao nhiêu tiền", "ở đâu"); single words ("tiền" in "đòi
+// tiền") do not make a complaint a question.
+func (q *query) asksAspect() bool {
+	for _, c := range q.cues {
+		if len(c.span) >= 2 && !c.weak {
+			return true
+		}
+	}
+	return false
+}
+
+// trimPreposition drops a leading "trên", "qua", "bằng", "tại" from a cue
+// so that "trên VNeID" counts as part of a title that says "VNeID".
+func trimPreposition(span []string) []string {
+	if len(span) > 1 {
+		switch span[0] {
+		case "tren", "qua", "bang", "tai":
+			return span[1:]
+		}
+	}
+	return span
 }
 
 // anyAspect returns the first cue's aspect, AspectNone when there is none.
@@ -349,7 +369,7 @@ func classify(q *query, raw []string) intent {
 	if anyMatch(personNouns, q.words) && (anyMatch(personVerbs, q.words) || len(raw) <= 4) && !q.howTo {
 		return intentPerson
 	}
-	if anyMatch(complaintCues, q.words) && !q.howTo && len(q.cues) == 0 {
+	if anyMatch(complaintCues, q.words) && !q.howTo && !q.asksAspect() {
 		return intentComplaint
 	}
 	if anyMatch(menuCues, raw) && len(raw) <= 6 {

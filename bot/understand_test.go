@@ -124,3 +124,15 @@ func join(ws []string) string {
 	}
 	return s
 }
+
+func TestComplaintWithMoneyWord(t *testing.T) {
+	dict := vntext.DefaultDict()
+	if got := understand("cán bộ đòi tiền bồi dưỡng mới giải quyết hồ sơ", dict).intent; got != intentComplaint {
+		t.Errorf("intent = %d, want complaint", got)
+	}
+	q := understand("đổi số điện thoại trên vneid", dict)
+	title := analyse(dict, "Quên mật khẩu, khôi phục tài khoản hoặc đổi số điện thoại VNeID").folded
+	if got := q.aspectFor(title); got != AspectSteps {
+		t.Errorf("aspect = %q, want steps: \"trên VNeID\" is in the title", got)
+	}
+}
