@@ -65,7 +65,7 @@ func NewDepthCollector(js jetstream.JetStream) *DepthCollector {
 	return &DepthCollector{
 		js:       js,
 		streams:  []string{InboundStream, OutboundStream, DeadStream},
-		msgs:     prometheus.NewDesc("bot_stream_messages", "Messages stored in a stream (work queues: waiting or in flight).", []string{"stream"}, nil),
+		msgs:     prometheus.NewDesc("bot_stream_messages", "Messages stored in a stream (kept for the retention period; see bot_stream_consumer_pending for the backlog).", []string{"stream"}, nil),
 		pending:  prometheus.NewDesc("bot_stream_consumer_pending", "Messages waiting for the consumers of a stream, summed.", []string{"stream"}, nil),
 		scrapeTO: 2 * time.Second,
 	}

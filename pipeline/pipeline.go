@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -41,13 +42,20 @@ type Pipeline struct {
 	// Senders deliver replies by channel. A channel without a sender is not
 	// consumed by this instance: its replies wait in the stream. Set before Start.
 	Senders map[bot.Channel]bot.Sender
+	// Publishers, when set, carry Accept's publishes, round-robin, instead
+	// of the main connection. The server handles each connection's traffic
+	// in one goroutine, so the accepting path gets connections of its own
+	// and does not queue behind the workers' traffic. Set before use.
+	Publishers []jetstream.JetStream
 
 	js      jetstream.JetStream
+	next    atomic.Uint64
 	handler bot.HandlerFunc
 	cfg     Config
 	lim     *limiter
 
 	mu      sync.Mutex
+	slots   chan struct{} // Workers tokens
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	started bool
@@ -75,6 +83,7 @@ func New(js jetstream.JetStream, handler bot.HandlerFunc, logger *slog.Logger, c
 		handler: handler,
 		cfg:     cfg,
 		lim:     newLimiter(cfg.RatePerMinute, cfg.Burst),
+		slots:   make(chan struct{}, cfg.Workers),
 	}
 }
 
@@ -120,8 +129,12 @@ func (p *Pipeline) Accept(ctx context.Context, m bot.Message) error {
 	}
 	msg := &nats.Msg{Subject: inboundSubject(Partition(conv, p.cfg.Partitions)), Data: data, Header: nats.Header{}}
 	msg.Header.Set(nats.MsgIdHdr, dedupID(m))
+	js := p.js
+	if n := len(p.Publishers); n > 0 {
+		js = p.Publishers[p.next.Add(1)%uint64(n)]
+	}
 	start := time.Now()
-	ack, err := p.js.PublishMsg(ctx, msg)
+	ack, err := js.PublishMsg(ctx, msg)
 	p.Metrics.Publish.Observe(time.Since(start).Seconds())
 	if err != nil {
 		p.Metrics.In.WithLabelValues(string(m.Channel), "error").Inc()
@@ -209,7 +222,14 @@ func (p *Pipeline) Start(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("pipeline.Start: consumer %s: %w", workerName(i), err)
 		}
-		loops = append(loops, loop{c, p.work})
+		loops = append(loops, loop{c, func(m jetstream.Msg) {
+			if !p.acquire(m) {
+				_ = m.Nak()
+				return
+			}
+			defer func() { <-p.slots }()
+			p.work(m)
+		}})
 		for _, ch := range Channels {
 			s := p.Senders[ch]
 			if s == nil {
@@ -265,17 +285,17 @@ func (p *Pipeline) stopping() bool {
 	}
 }
 
-// run is one fetch loop. It exits after Stop, once the message in hand is done.
+// run is one consume loop. It keeps one pull request open (MaxAckPending=1
+// means the server hands out one message at a time anyway). After Stop it
+// drains: the message in hand finishes, a message already buffered is nak'ed
+// so another instance takes it at once, and the loop exits.
 func (p *Pipeline) run(c jetstream.Consumer, fn func(jetstream.Msg)) {
 	defer p.wg.Done()
 	for !p.stopping() {
-		batch, err := c.Fetch(1, jetstream.FetchMaxWait(p.cfg.FetchWait))
+		it, err := c.Messages(jetstream.PullMaxMessages(1), jetstream.PullExpiry(max(p.cfg.FetchWait, time.Second)))
 		if err != nil {
-			if p.stopping() {
-				return
-			}
 			p.Metrics.Errors.WithLabelValues("fetch").Inc()
-			p.Logger.Warn("fetch failed", "consumer", c.CachedInfo().Name, "err", err)
+			p.Logger.Warn("consume failed", "consumer", c.CachedInfo().Name, "err", err)
 			select {
 			case <-p.stop:
 				return
@@ -283,16 +303,55 @@ func (p *Pipeline) run(c jetstream.Consumer, fn func(jetstream.Msg)) {
 			}
 			continue
 		}
-		for msg := range batch.Messages() {
+		done := make(chan struct{})
+		go func() {
+			select {
+			case <-p.stop:
+				it.Drain()
+			case <-done:
+			}
+		}()
+		for {
+			msg, err := it.Next()
+			if err != nil {
+				if !errors.Is(err, jetstream.ErrMsgIteratorClosed) && !p.stopping() {
+					p.Metrics.Errors.WithLabelValues("fetch").Inc()
+					p.Logger.Warn("consume ended", "consumer", c.CachedInfo().Name, "err", err)
+				}
+				break
+			}
 			if p.stopping() {
 				_ = msg.Nak()
 				continue
 			}
 			fn(msg)
 		}
-		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) && !p.stopping() {
-			p.Metrics.Errors.WithLabelValues("fetch").Inc()
-			p.Logger.Debug("fetch ended", "err", err)
+		close(done)
+		it.Stop()
+	}
+}
+
+// acquire waits for a processing slot, telling JetStream the message is in
+// progress meanwhile so it is not redelivered. It returns false after Stop.
+func (p *Pipeline) acquire(msg jetstream.Msg) bool {
+	if p.stopping() {
+		return false
+	}
+	select {
+	case p.slots <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTicker(p.cfg.AckWait / 3)
+	defer t.Stop()
+	for {
+		select {
+		case p.slots <- struct{}{}:
+			return true
+		case <-t.C:
+			_ = msg.InProgress()
+		case <-p.stop:
+			return false
 		}
 	}
 }
@@ -361,9 +420,9 @@ func (p *Pipeline) work(msg jetstream.Msg) {
 			return // simulated crash: no ack
 		}
 	}
-	if err := msg.DoubleAck(ctx); err != nil {
-		// The reply is stored; a redelivery produces the same reply id, which
-		// JetStream drops.
+	// A plain ack is enough here: if it is lost the message is redelivered,
+	// answered again, and the reply's id makes JetStream drop the copy.
+	if err := msg.Ack(); err != nil {
 		p.Metrics.Errors.WithLabelValues("ack").Inc()
 		p.Logger.Warn("ack failed", "msg", m, "err", err)
 	}

@@ -150,7 +150,7 @@ func TestAcceptAnswerSend(t *testing.T) {
 
 // The same platform message accepted twice (a redelivered webhook) is
 // answered once, both while the first is still queued and after it was
-// answered and removed from the work queue.
+// answered and acked.
 func TestDuplicateMessageOneReply(t *testing.T) {
 	ns := MustStartServer(t)
 	_, js := MustConnect(t, ns)
@@ -176,7 +176,7 @@ func TestDuplicateMessageOneReply(t *testing.T) {
 		}
 		return nil
 	})
-	// After the message was answered and acked (gone from the work queue).
+	// After the message was answered and acked.
 	if err := p.Accept(ctx, m); err != nil {
 		t.Fatal(err)
 	}
@@ -238,27 +238,39 @@ func TestOrderPerConversation(t *testing.T) {
 }
 
 // The worker side dies after the message was accepted (the webhook was
-// answered) and before the reply was sent; after restart the reply is
-// delivered exactly once.
+// answered) and before the inbound message was acked; after restart the
+// reply is delivered exactly once. The crash points cover the whole window:
+// inside the handler, after the reply was stored but not sent, and after the
+// reply was sent (and the send acked) — the last one also with the NATS
+// server restarted from its store, which must remember the reply's id.
 func TestCrashBeforeReplyDeliveredOnce(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		// crash prepares the first worker instance to die; it returns a
-		// channel closed when the instance is at the point of death.
-		crashPoint string
+		name          string
+		crash         string // "handler", "stored" or "sent"
+		restartServer bool
 	}{
-		{name: "during handler", crashPoint: "handler"},
-		{name: "after reply published, before ack", crashPoint: "afterReply"},
+		{"during handler", "handler", false},
+		{"after reply stored, before ack", "stored", false},
+		{"after reply sent, before ack", "sent", false},
+		{"after reply sent, before ack, server restarted", "sent", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ns := MustStartServer(t)
-			_, jsIn := MustConnect(t, ns) // the accepting side stays up
+			store := t.TempDir()
+			ns, err := StartEmbedded(EmbedOptions{StoreDir: store})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { ns.Shutdown() })
+			ncIn, err := ConnectEmbedded(ns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			jsIn, _ := jetstream.New(ncIn)
 			c := testConfig()
 			mustReconcile(t, jsIn, c)
 			rec := &recorder{}
-			inbox := New(jsIn, nil, nil, c)
-			// The webhook: accepted means stored; answered 202 by the web chat.
-			if err := inbox.Accept(context.Background(), msg("citizen", "wamid.1", "đăng ký khai sinh")); err != nil {
+			// The webhook: accepted means stored; the adapter answers 200 now.
+			if err := New(jsIn, nil, nil, c).Accept(context.Background(), msg("citizen", "wamid.1", "đăng ký khai sinh")); err != nil {
 				t.Fatal(err)
 			}
 
@@ -272,7 +284,7 @@ func TestCrashBeforeReplyDeliveredOnce(t *testing.T) {
 			killed := make(chan struct{})
 			var once sync.Once
 			h := echo
-			if tc.crashPoint == "handler" {
+			if tc.crash == "handler" {
 				h = func(ctx context.Context, m bot.Message) (bot.Reply, error) {
 					once.Do(func() { close(reached) })
 					select { // hangs until the process "dies"
@@ -283,9 +295,14 @@ func TestCrashBeforeReplyDeliveredOnce(t *testing.T) {
 				}
 			}
 			w1 := New(jsW, h, nil, c)
-			w1.Senders[bot.Web] = rec // its sender may run before it dies
-			if tc.crashPoint == "afterReply" {
-				w1.afterReply = func(bot.Message) error {
+			if tc.crash == "sent" {
+				w1.Senders[bot.Web] = rec
+			}
+			if tc.crash != "handler" {
+				w1.afterReply = func(m bot.Message) error {
+					if tc.crash == "sent" {
+						waitSent(t, jsW, c, m)
+					}
 					once.Do(func() { close(reached) })
 					return errors.New("killed")
 				}
@@ -295,28 +312,39 @@ func TestCrashBeforeReplyDeliveredOnce(t *testing.T) {
 			}
 			select {
 			case <-reached:
-			case <-time.After(5 * time.Second):
+			case <-time.After(10 * time.Second):
 				t.Fatal("worker never reached the crash point")
 			}
 			ncW.Close() // the process dies: no ack, no nak
 			close(killed)
 			_ = w1.Stop(context.Background())
+			if n := len(rec.all()); tc.crash == "sent" && n != 1 || tc.crash != "sent" && n != 0 {
+				t.Fatalf("%d replies sent before the crash", n)
+			}
 
-			// Restart.
-			_, jsR := MustConnect(t, ns)
-			startPipeline(t, jsR, echo, c, rec)
-			checkFor(t, 10*time.Second, 20*time.Millisecond, func() error {
-				if n := len(rec.all()); n < 1 {
-					return fmt.Errorf("no reply yet")
+			jsR := jsIn
+			if tc.restartServer {
+				ncIn.Close()
+				ns.Shutdown()
+				ns.WaitForShutdown()
+				ns, err = StartEmbedded(EmbedOptions{StoreDir: store})
+				if err != nil {
+					t.Fatal(err)
 				}
-				return nil
-			})
-			// Let any duplicate that could come through arrive: push one more
-			// message through the same partition, which is sent after it.
-			if err := inbox.Accept(context.Background(), msg("citizen", "wamid.2", "cảm ơn")); err != nil {
+				t.Cleanup(func() { ns.Shutdown() })
+				_, jsR = MustConnect(t, ns)
+				mustReconcile(t, jsR, c) // as botd does at start
+			} else {
+				t.Cleanup(ncIn.Close)
+			}
+			// Restart the worker side.
+			restarted := startPipeline(t, jsR, echo, c, rec)
+			// Push one more message through the same conversation: it is sent
+			// after any copy of the first reply could have been.
+			if err := restarted.Accept(context.Background(), msg("citizen", "wamid.2", "cảm ơn")); err != nil {
 				t.Fatal(err)
 			}
-			checkFor(t, 10*time.Second, 20*time.Millisecond, func() error {
+			checkFor(t, 15*time.Second, 20*time.Millisecond, func() error {
 				for _, o := range rec.all() {
 					if o.InReplyTo == "wamid.2" {
 						return nil
@@ -335,6 +363,22 @@ func TestCrashBeforeReplyDeliveredOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// waitSent waits until the sender consumer of m's conversation acked its reply.
+func waitSent(t *testing.T, js jetstream.JetStream, c Config, m bot.Message) {
+	name := senderName(m.Channel, Partition(m.Conversation(), c.Partitions))
+	checkFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+		cons, err := js.Consumer(context.Background(), OutboundStream, name)
+		if err != nil {
+			return err
+		}
+		info := cons.CachedInfo()
+		if info.AckFloor.Stream < 1 || info.NumAckPending != 0 {
+			return fmt.Errorf("reply not acked by the sender yet: %+v", info.AckFloor)
+		}
+		return nil
+	})
 }
 
 func deadMessages(t *testing.T, js jetstream.JetStream) []*jetstream.RawStreamMsg {

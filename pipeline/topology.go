@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -52,7 +53,14 @@ type Config struct {
 	MaxText        int           // longest accepted text in characters (2000)
 	RatePerMinute  float64       // sustained messages a minute per conversation (20)
 	Burst          int           // messages a conversation may send at once (8)
-	FetchWait      time.Duration // how long an idle worker waits on one pull (2s)
+	FetchWait      time.Duration // how long an idle pull request waits (2s; at least 1s)
+	// Workers caps how many inbound messages this instance answers at the
+	// same time, across all partitions (GOMAXPROCS: answering is CPU work).
+	// Under a burst the accepting path (webhook to JetStream ack) keeps most
+	// of the CPU and the stream holds the backlog. A message waiting for a
+	// slot is kept from redelivery with InProgress. Senders are not capped:
+	// they wait on the platforms' APIs, not on the CPU.
+	Workers int
 }
 
 // DefaultConfig returns the defaults.
@@ -72,6 +80,7 @@ func DefaultConfig() Config {
 		RatePerMinute:  20,
 		Burst:          8,
 		FetchWait:      2 * time.Second,
+		Workers:        runtime.GOMAXPROCS(0),
 	}
 }
 
@@ -120,6 +129,9 @@ func (c Config) withDefaults() Config {
 	if c.FetchWait <= 0 {
 		c.FetchWait = d.FetchWait
 	}
+	if c.Workers <= 0 {
+		c.Workers = d.Workers
+	}
 	return c
 }
 
@@ -156,18 +168,21 @@ func Declare(c Config) Topology {
 			Name:        InboundStream,
 			Description: "inbound citizen messages, partitioned by conversation",
 			Subjects:    []string{inboundPrefix + "*"},
-			Retention:   jetstream.WorkQueuePolicy,
-			Storage:     jetstream.FileStorage,
-			Replicas:    c.Replicas,
-			Duplicates:  c.Duplicates,
-			MaxAge:      7 * 24 * time.Hour,
-			Discard:     jetstream.DiscardOld,
+			// Limits, not work-queue, retention: the server rebuilds its
+			// duplicate table from the messages it still holds after a
+			// restart, so they must outlive the duplicate window.
+			Retention:  jetstream.LimitsPolicy,
+			Storage:    jetstream.FileStorage,
+			Replicas:   c.Replicas,
+			Duplicates: c.Duplicates,
+			MaxAge:     7 * 24 * time.Hour,
+			Discard:    jetstream.DiscardOld,
 		},
 		{
 			Name:        OutboundStream,
 			Description: "replies on their way to a channel",
 			Subjects:    []string{outboundPrefix + ">"},
-			Retention:   jetstream.WorkQueuePolicy,
+			Retention:   jetstream.LimitsPolicy, // see BOT_INBOUND
 			Storage:     jetstream.FileStorage,
 			Replicas:    c.Replicas,
 			Duplicates:  c.Duplicates,

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -153,7 +154,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 }
 
 func (s *Server) requestID(c *fiber.Ctx) error {
-	id := c.Get(HeaderRequestID)
+	id := strings.Clone(c.Get(HeaderRequestID))
 	if id == "" || len(id) > 64 {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
@@ -180,7 +181,8 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	}
 	status := c.Response().StatusCode()
 	d := time.Since(start)
-	s.requests.WithLabelValues(route, c.Method(), strconv.Itoa(status)).Inc()
+	method := strings.Clone(c.Method()) // Fiber reuses the buffer behind c.Method()
+	s.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	s.latency.WithLabelValues(route).Observe(d.Seconds())
 	level := slog.LevelDebug
 	if s.cfg.AccessLog || status >= 500 {
@@ -191,7 +193,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 		size = len(c.Response().Body())
 	}
 	s.Logger.Log(c.UserContext(), level, "http", "request_id", c.Locals(HeaderRequestID),
-		"method", c.Method(), "route", route, "status", status, "duration", d, "bytes", size)
+		"method", method, "route", route, "status", status, "duration", d, "bytes", size)
 	return nil
 }
 

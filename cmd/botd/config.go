@@ -46,6 +46,7 @@ type Config struct {
 	GuidesDir  string // BOT_GUIDES: guide directory; empty serves the bundled corpus
 
 	Partitions      int           // BOT_PARTITIONS: conversation partitions (same on every instance)
+	Workers         int           // BOT_WORKERS: messages answered at once by this instance; 0 = GOMAXPROCS
 	MaxText         int           // BOT_MAX_TEXT: longest inbound text, characters
 	RatePerMinute   float64       // BOT_RATE_PER_MINUTE: messages a minute per conversation
 	Burst           int           // BOT_BURST: messages a conversation may send at once
@@ -129,6 +130,7 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	str(&c.Catalog, "catalog", "BOT_CATALOG", "", "national procedure catalogue to load beside the guides")
 	str(&c.GuidesDir, "guides", "BOT_GUIDES", "", "guide directory; empty serves the bundled corpus")
 	integer(&c.Partitions, "partitions", "BOT_PARTITIONS", 16, "conversation partitions (same on every instance)")
+	integer(&c.Workers, "workers", "BOT_WORKERS", 0, "messages answered at once by this instance (0: one per CPU)")
 	integer(&c.MaxText, "max-text", "BOT_MAX_TEXT", 2000, "longest inbound message, characters")
 	integer(&c.Burst, "burst", "BOT_BURST", 8, "messages a conversation may send at once")
 	integer(&c.BodyLimit, "body-limit", "BOT_BODY_LIMIT", 1<<20, "largest HTTP request body, bytes")
@@ -247,6 +249,9 @@ func (c Config) Validate() error {
 	if c.Partitions < 1 || c.Partitions > 1024 {
 		bad("BOT_PARTITIONS %d: want 1 to 1024", c.Partitions)
 	}
+	if c.Workers < 0 || c.Workers > 1024 {
+		bad("BOT_WORKERS %d: want 0 (one per CPU) to 1024", c.Workers)
+	}
 	if c.MaxText < 1 || c.MaxText > 100000 {
 		bad("BOT_MAX_TEXT %d: want 1 to 100000", c.MaxText)
 	}
@@ -310,6 +315,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("catalog", c.Catalog),
 		slog.String("guides", c.GuidesDir),
 		slog.Int("partitions", c.Partitions),
+		slog.Int("workers", c.Workers),
 		slog.Int("max_text", c.MaxText),
 		slog.Float64("rate_per_minute", c.RatePerMinute),
 		slog.Int("burst", c.Burst),

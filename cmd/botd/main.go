@@ -153,7 +153,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("botd: jetstream: %w", err)
 	}
 	pcfg := pipeline.Config{
-		Partitions: c.Partitions, Replicas: c.NATSReplicas, MaxText: c.MaxText,
+		Partitions: c.Partitions, Replicas: c.NATSReplicas, MaxText: c.MaxText, Workers: c.Workers,
 		RatePerMinute: c.RatePerMinute, Burst: c.Burst,
 	}
 	topo := pipeline.Declare(pcfg)
@@ -182,6 +182,17 @@ func (m *Main) Run(ctx context.Context) error {
 	p := pipeline.New(js, handler, log.With("component", "pipeline"), pcfg)
 	p.Metrics = pipeline.NewMetrics(m.Registry)
 	m.Registry.MustRegister(pipeline.NewDepthCollector(js))
+	for i := 0; i < publishConns; i++ {
+		pc, err := m.connect(fmt.Sprintf("botd-accept-%d", i))
+		if err != nil {
+			return err
+		}
+		pjs, err := jetstream.New(pc)
+		if err != nil {
+			return fmt.Errorf("botd: jetstream: %w", err)
+		}
+		p.Publishers = append(p.Publishers, pjs)
+	}
 	p.Senders[bot.Web] = webchat.NewSender(js)
 	// [ADAPTERS] channel senders: p.Senders[bot.Zalo], p.Senders[bot.Messenger].
 	m.Pipeline = p
@@ -230,22 +241,17 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// connectNATS embeds a server under DataDir/nats or connects to NATS_URL.
+// publishConns is how many extra connections carry the accepting path's
+// publishes (see pipeline.Pipeline.Publishers).
+const publishConns = 4
+
+// connectNATS embeds a server under DataDir/nats (or uses NATS_URL) and
+// opens the main connection.
 func (m *Main) connectNATS(ctx context.Context) error {
 	c := m.Config
-	log := m.Logger
-	closed := make(chan struct{})
-	opts := []nats.Option{
-		nats.Name("botd"),
-		nats.ClosedHandler(func(*nats.Conn) { close(closed) }),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("nats disconnected", "err", err) }),
-		nats.ReconnectHandler(func(nc *nats.Conn) { log.Info("nats reconnected", "server", nc.ConnectedUrlRedacted()) }),
-	}
-	var nc *nats.Conn
-	var err error
 	if c.NATSURL == "" {
 		ns, err := pipeline.StartEmbedded(pipeline.EmbedOptions{
-			StoreDir: filepath.Join(c.DataDir, "nats"), Listen: c.NATSListen, Logger: log.With("component", "nats-server"),
+			StoreDir: filepath.Join(c.DataDir, "nats"), Listen: c.NATSListen, Logger: m.Logger.With("component", "nats-server"),
 		})
 		if err != nil {
 			return fmt.Errorf("botd: %w", err)
@@ -256,19 +262,42 @@ func (m *Main) connectNATS(ctx context.Context) error {
 			ns.WaitForShutdown()
 			return nil
 		})
-		nc, err = pipeline.ConnectEmbedded(ns, opts...)
-		if err != nil {
-			return fmt.Errorf("botd: %w", err)
-		}
-	} else {
-		opts = append(opts, nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true), nats.ReconnectWait(time.Second))
-		nc, err = nats.Connect(c.NATSURL, opts...)
-		if err != nil {
-			return fmt.Errorf("botd: connect %s: %w", redactURL(c.NATSURL), err)
-		}
+	}
+	nc, err := m.connect("botd")
+	if err != nil {
+		return err
 	}
 	m.NATS = nc
-	m.onClose("nats", func(ctx context.Context) error {
+	return nil
+}
+
+// connect opens one client connection, drained at Close (before the
+// embedded server stops).
+func (m *Main) connect(name string) (*nats.Conn, error) {
+	log := m.Logger
+	closed := make(chan struct{})
+	opts := []nats.Option{
+		nats.Name(name),
+		nats.ClosedHandler(func(*nats.Conn) { close(closed) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				log.Warn("nats disconnected", "conn", name, "err", err)
+			}
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) { log.Info("nats reconnected", "conn", name, "server", nc.ConnectedUrlRedacted()) }),
+	}
+	var nc *nats.Conn
+	var err error
+	if m.ns != nil {
+		nc, err = pipeline.ConnectEmbedded(m.ns, opts...)
+	} else {
+		opts = append(opts, nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true), nats.ReconnectWait(time.Second))
+		nc, err = nats.Connect(m.Config.NATSURL, opts...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("botd: nats connect %s: %w", redactURL(m.Config.NATSURL), err)
+	}
+	m.onClose("nats "+name, func(ctx context.Context) error {
 		if err := nc.Drain(); err != nil {
 			nc.Close()
 			return nil
@@ -280,7 +309,7 @@ func (m *Main) connectNATS(ctx context.Context) error {
 		}
 		return nil
 	})
-	return nil
+	return nc, nil
 }
 
 // reconcile declares the streams, retrying while an external cluster comes up.

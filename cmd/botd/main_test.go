@@ -158,7 +158,7 @@ func TestMainOverHTTP(t *testing.T) {
 		`bot_messages_in_total{channel="web",result="accepted"} 2`,
 		`bot_messages_in_total{channel="web",result="duplicate"} 1`,
 		`bot_messages_out_total{channel="web",result="sent"} 2`,
-		`bot_stream_messages{stream="BOT_INBOUND"} 0`,
+		`bot_stream_consumer_pending{stream="BOT_INBOUND"} 0`,
 		`bot_http_requests_total{method="POST",route="/api/v1/chat",status="202"} 3`,
 		"go_goroutines",
 	} {

@@ -192,10 +192,25 @@ func (h *Handler) fetch(ctx context.Context, session string, after uint64, limit
 	return out, nil
 }
 
+// fetchNotified fetches after a notification on the session's subject. The
+// notification can arrive before the stream stored the message (core
+// subscribers are served first), so an empty result is retried briefly.
+func (h *Handler) fetchNotified(ctx context.Context, session string, after uint64) ([]Event, error) {
+	wait := 5 * time.Millisecond
+	for i := 0; ; i++ {
+		evs, err := h.fetch(ctx, session, after, 50)
+		if err != nil || len(evs) > 0 || i == 6 {
+			return evs, err
+		}
+		time.Sleep(wait)
+		wait *= 2
+	}
+}
+
 // events streams replies as server-sent events: "id: <seq>", "event: reply",
 // "data: <Event JSON>".
 func (h *Handler) events(c *fiber.Ctx) error {
-	session := c.Query("session")
+	session := strings.Clone(c.Query("session")) // used after the handler returns
 	if !ValidSession(session) {
 		return webhooks.Error(c, fiber.StatusBadRequest, `"session" must be 16 to 64 letters, digits, "-" or "_"`)
 	}
@@ -221,8 +236,14 @@ func (h *Handler) events(c *fiber.Ctx) error {
 		if w.Flush() != nil {
 			return
 		}
-		send := func() bool {
-			evs, err := h.fetch(ctx, session, after, 50)
+		send := func(notified bool) bool {
+			var evs []Event
+			var err error
+			if notified {
+				evs, err = h.fetchNotified(ctx, session, after)
+			} else {
+				evs, err = h.fetch(ctx, session, after, 50)
+			}
 			if err != nil {
 				h.Logger.Warn("web chat fetch failed", "err", err)
 			}
@@ -233,7 +254,7 @@ func (h *Handler) events(c *fiber.Ctx) error {
 			}
 			return w.Flush() == nil
 		}
-		if !send() {
+		if !send(false) {
 			return
 		}
 		for {
@@ -244,12 +265,12 @@ func (h *Handler) events(c *fiber.Ctx) error {
 				for len(notify) > 0 {
 					<-notify
 				}
-				if !send() {
+				if !send(true) {
 					return
 				}
 			case <-ping.C:
 				fmt.Fprint(w, ": ping\n\n")
-				if !send() { // also catches a missed notification
+				if !send(false) { // also catches a missed notification
 					return
 				}
 			}
@@ -288,7 +309,7 @@ func (h *Handler) messages(c *fiber.Ctx) error {
 		defer t.Stop()
 		select {
 		case <-notify:
-			evs, _ = h.fetch(ctx, session, after, 50)
+			evs, _ = h.fetchNotified(ctx, session, after)
 		case <-t.C:
 		case <-h.done:
 		}
