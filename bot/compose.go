@@ -25,7 +25,7 @@ func (e *Engine) menuText() string {
 		"- Lệ phí, thời hạn, nơi nộp, các bước, cách nộp trực tuyến\n" +
 		"- Cách tra cứu hồ sơ đã nộp\n" +
 		"- Chuyển câu hỏi, phản ánh cho tổng đài viên (nhắn \"gặp tổng đài viên\")\n\n" +
-		"Bạn cứ hỏi tự nhiên, ví dụ: \"làm căn cước cho con cần giấy tờ gì\", \"đăng ký tạm trú online được không\"."
+		"Bạn cứ hỏi tự nhiên, ví dụ: \"làm căn cước cho con cần giấy tờ gì\", \"đăng ký tạm trú làm trực tuyến được không\"."
 }
 
 // menuOptions are the quick replies shown with the menu.
