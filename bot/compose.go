@@ -121,7 +121,7 @@ func (e *Engine) handoffText(category string, rc *Receipt) string {
 	return b.String()
 }
 
-// statusText answers a dossier status question: the bot cannot see dossiers,
+// statusIntro opens the answer to a dossier status question: the bot cannot see dossiers,
 // so it explains how to look one up.
 func statusIntro(code string) string {
 	if code != "" {
