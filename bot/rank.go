@@ -301,20 +301,92 @@ func matchName(name []string, qset map[string]bool, qpairs map[[2]string]bool, s
 	return math.Pow(cov, namePower) * (0.5 + 0.5*float64(pairs)/float64(len(name)-1))
 }
 
-// rank scores the hits against the question and sorts them, best first.
-func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
-	st := e.stats.Load()
+// wordSets returns the words of a question, its adjacent word pairs and
+// its total word weight.
+func wordSets(content []string, st *stats) (map[string]bool, map[[2]string]bool, float64) {
 	qset := map[string]bool{}
 	qpairs := map[[2]string]bool{}
-	for i, w := range q.content {
+	for i, w := range content {
 		qset[w] = true
-		if i+1 < len(q.content) {
-			qpairs[[2]string{w, q.content[i+1]}] = true
+		if i+1 < len(content) {
+			qpairs[[2]string{w, content[i+1]}] = true
 		}
 	}
 	var qweight float64
 	for w := range qset {
 		qweight += st.weight(w)
+	}
+	return qset, qpairs, qweight
+}
+
+// correct replaces each unknown word of content by a name word of the guide
+// one edit away (same first letter, at least four letters); ok is false
+// when nothing changed.
+func (p *profile) correct(content, unknown []string) ([]string, bool) {
+	if len(unknown) == 0 {
+		return content, false
+	}
+	var fixed []string
+	for _, u := range unknown {
+		for nw := range p.nameWords {
+			if len(nw) >= 4 && nw[0] == u[0] && oneEdit(u, nw) {
+				if fixed == nil {
+					fixed = append([]string(nil), content...)
+				}
+				for i, w := range fixed {
+					if w == u {
+						fixed[i] = nw
+					}
+				}
+				break
+			}
+		}
+	}
+	return fixed, fixed != nil
+}
+
+// oneEdit reports whether a and b (folded ASCII words) differ by exactly one
+// insertion, deletion, substitution or swap of adjacent letters.
+func oneEdit(a, b string) bool {
+	if a == b {
+		return false
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	switch len(b) - len(a) {
+	case 0:
+		i := 0
+		for i < len(a) && a[i] == b[i] {
+			i++
+		}
+		if a[i+1:] == b[i+1:] {
+			return true // substitution
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:] // swap
+	case 1:
+		i := 0
+		for i < len(a) && a[i] == b[i] {
+			i++
+		}
+		return a[i:] == b[i+1:]
+	}
+	return false
+}
+
+// rank scores the hits against the question and sorts them, best first.
+func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
+	st := e.stats.Load()
+	qset, qpairs, qweight := wordSets(q.content, st)
+	// Words no guide uses may be typos ("sihn"); each candidate gets a
+	// chance to read them as one of its name words.
+	var unknown []string
+	if st != nil {
+		for _, w := range q.content {
+			if st.df[w] == 0 && len(w) >= 4 {
+				unknown = append(unknown, w)
+			}
+		}
 	}
 	top := 0.0
 	for _, h := range hits {
@@ -335,6 +407,10 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 		c := candidate{guide: g, hit: h}
 		if top > 0 {
 			c.search = h.Score / top
+		}
+		qset, qpairs, qweight := qset, qpairs, qweight
+		if fixed, ok := p.correct(q.content, unknown); ok {
+			qset, qpairs, qweight = wordSets(fixed, st)
 		}
 		for _, n := range p.names {
 			c.nameCov = math.Max(c.nameCov, matchName(n, qset, qpairs, st))

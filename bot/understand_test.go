@@ -136,3 +136,17 @@ func TestComplaintWithMoneyWord(t *testing.T) {
 		t.Errorf("aspect = %q, want steps: \"trên VNeID\" is in the title", got)
 	}
 }
+
+func TestOneEdit(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"sihn", "sinh", true}, {"sinh", "sinh", false}, {"kahi", "khai", true}, {"cuocc", "cuoc", true},
+		{"xee", "xe", true}, {"sinh", "tinh", true}, {"sinh", "snih", true}, {"sinh", "shin", false}, {"abc", "abcde", false}, {"ab", "ba", true},
+	} {
+		if got := oneEdit(tt.a, tt.b); got != tt.want {
+			t.Errorf("oneEdit(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
