@@ -30,9 +30,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"botdvc/bot"
+	"botdvc/hotline"
+	"botdvc/knowledge"
+	"botdvc/knowledge/bleveindex"
+	"botdvc/knowledge/catalog"
+	"botdvc/knowledge/guides"
+	"botdvc/knowledge/meiliindex"
 	"botdvc/pipeline"
+	"botdvc/webauth"
 	"botdvc/webhooks"
+	"botdvc/webhooks/messenger"
 	"botdvc/webhooks/webchat"
+	"botdvc/webhooks/zalo"
 )
 
 func main() {
@@ -74,7 +83,8 @@ func main() {
 type Main struct {
 	Config Config
 	Logger *slog.Logger
-	// Handler, when set before Run, answers instead of the engine (tests).
+	// Handler, when set before Run, answers instead of the engine (tests);
+	// the hotline middleware still runs in front of it.
 	Handler bot.HandlerFunc
 
 	Registry *prometheus.Registry
@@ -141,8 +151,10 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	// 1. Knowledge: guides, catalogue, search index.
-	// [KNOWLEDGE] bleve under DataDir/index (or Meilisearch when MEILI_URL is
-	// set) is wired here when the knowledge layer lands; see readiness below.
+	lib, index, err := m.openKnowledge(ctx)
+	if err != nil {
+		return err
+	}
 
 	// 2. NATS: embedded, or the external cluster.
 	if err := m.connectNATS(ctx); err != nil {
@@ -166,20 +178,30 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 
-	// 3. The answer: engine (or stand-in) behind the middleware chain.
-	answer := m.Handler
-	if answer == nil {
-		// [ENGINE] replaced by bot.NewEngine(search, lib, sessions).Answer when the engine lands.
-		_ = sessions
-		answer = standIn
+	// 3. The answer: engine behind the middleware chain. The hotline needs
+	// the pipeline to send staff replies and the pipeline needs the chain,
+	// so the hotline gets an outbox that calls the pipeline once it exists.
+	var p *pipeline.Pipeline
+	outbox := hotline.OutboxFunc(func(ctx context.Context, o bot.Outbound) error { return p.Enqueue(ctx, o) })
+	q, err := hotline.New(js, outbox, hotline.Config{Registry: m.Registry, Replicas: c.NATSReplicas}, log)
+	if err != nil {
+		return fmt.Errorf("botd: %w", err)
 	}
-	var middleware []bot.Middleware
-	// [HOTLINE] the hotline middleware (conversations with open tickets go to
-	// staff) is appended here.
-	handler := bot.Chain(answer, middleware...)
+	engine := bot.NewEngine(index, lib, sessions)
+	engine.Escalator = q
+	answer := engine.Answer
+	// /api/v1/ask answers like botctl ask: the same engine, no hotline (a
+	// preview question must not open tickets).
+	ask := bot.NewEngine(index, lib, sessions).Answer
+	if m.Handler != nil {
+		answer, ask = m.Handler, m.Handler
+	}
+	// The hotline runs first: a conversation with an open ticket goes to
+	// staff and the bot stays silent.
+	handler := bot.Chain(answer, q.Middleware())
 
 	// 4. Pipeline: workers and senders.
-	p := pipeline.New(js, handler, log.With("component", "pipeline"), pcfg)
+	p = pipeline.New(js, handler, log.With("component", "pipeline"), pcfg)
 	p.Metrics = pipeline.NewMetrics(m.Registry)
 	m.Registry.MustRegister(pipeline.NewDepthCollector(js))
 	for i := 0; i < publishConns; i++ {
@@ -194,7 +216,36 @@ func (m *Main) Run(ctx context.Context) error {
 		p.Publishers = append(p.Publishers, pjs)
 	}
 	p.Senders[bot.Web] = webchat.NewSender(js)
-	// [ADAPTERS] channel senders: p.Senders[bot.Zalo], p.Senders[bot.Messenger].
+	// Channel adapters: a channel with no secret is off (its webhook is not mounted: 404).
+	fb := messenger.Config{AppSecret: c.FBAppSecret, VerifyToken: c.FBVerifyToken,
+		PageToken: c.FBPageToken, GraphURL: c.FBGraphURL, Metrics: m.Registry}
+	var mounts []webhooks.Mounter
+	if fb.Enabled() {
+		fc := messenger.NewClient(fb)
+		fc.Logger = log.With("component", "messenger")
+		p.Senders[bot.Messenger] = fc
+		mounts = append(mounts, messenger.NewHandler(fb, p, log.With("component", "messenger")))
+	}
+	za := zalo.Config{AppID: c.ZaloAppID, AppSecret: c.ZaloAppSecret, OASecret: c.ZaloOASecret,
+		AccessToken: c.ZaloAccessToken, RefreshToken: c.ZaloRefreshToken,
+		APIURL: c.ZaloAPIURL, OAuthURL: c.ZaloOAuthURL, Metrics: m.Registry}
+	if za.Enabled() {
+		store, err := zalo.OpenKVTokens(ctx, js, zalo.DefaultTokenBucket, za.AppID)
+		if err != nil {
+			return fmt.Errorf("botd: %w", err)
+		}
+		zc := zalo.NewClient(za, store)
+		zc.SetLogger(log.With("component", "zalo"))
+		tctx, stopTokens := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); zc.Tokens().Run(tctx, 10*time.Minute) }()
+		m.onClose("zalo tokens", func(context.Context) error { stopTokens(); <-done; return nil })
+		zh := zalo.NewHandler(za, p, log.With("component", "zalo"))
+		zh.Tracker = zc
+		p.Senders[bot.Zalo] = zc
+		mounts = append(mounts, zh)
+	}
+	log.Info("channels", "web", true, "messenger", fb.Enabled(), "zalo", za.Enabled())
 	m.Pipeline = p
 	if err := p.Start(ctx); err != nil {
 		return err
@@ -216,13 +267,28 @@ func (m *Main) Run(ctx context.Context) error {
 				_, err := js.AccountInfo(ctx)
 				return err
 			}},
-			// [KNOWLEDGE] {Name: "index", ...}: index loaded.
+			{Name: "index", Check: func(ctx context.Context) error {
+				n, err := index.Count(ctx)
+				if err == nil && n == 0 {
+					err = errors.New("index is empty")
+				}
+				return err
+			}},
 		},
 	})
-	m.Server.Mount(chat, webhooks.NewAsk(answer))
-	// [ADAPTERS] m.Server.Mount(zaloHandler, messengerHandler): they take p as webhooks.Inbox.
-	// [HOTLINE] m.Server.Mount(console) at /hotline; it enqueues staff replies with p.Enqueue.
-	// [ADMIN] m.Server.Mount(admin) at /admin.
+	m.Server.Mount(chat, webhooks.NewAsk(ask))
+	m.Server.Mount(mounts...) // channel webhooks: they take p as webhooks.Inbox
+	if c.StaffFile != "" {
+		accounts, err := webauth.LoadHtpasswd(c.StaffFile)
+		if err != nil {
+			return fmt.Errorf("botd: BOT_STAFF_FILE: %w", err)
+		}
+		auth := webauth.New(accounts, webauth.NewKVStore(q.Sessions), webauth.Config{}, log.With("component", "webauth"))
+		m.Server.Mount(q.Console(auth)) // /hotline and /api/v1/hotline
+	} else {
+		log.Warn("hotline console off: BOT_STAFF_FILE is not set (hand-offs are still queued)")
+	}
+	// [ADMIN] the editors' pages (/admin) mount here.
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("botd: listen %s: %w", c.Addr, err)
@@ -234,11 +300,71 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}()
 	m.onClose("http", func(ctx context.Context) error {
-		_ = chat.Close() // end event streams first, or they hold the shutdown
+		// End event streams first (web chat, hotline console), or they hold
+		// the shutdown; the hotline's store stays usable for the workers.
+		_ = chat.Close()
+		_ = q.Close()
 		return m.Server.Shutdown(ctx)
 	})
 	log.Info("botd ready", "addr", ln.Addr().String())
 	return nil
+}
+
+// openKnowledge loads the guides (bundled or BOT_GUIDES, plus BOT_CATALOG)
+// and opens the search index: Meilisearch when MEILI_URL is set, else bleve
+// under DataDir/index, brought up to date with the corpus.
+func (m *Main) openKnowledge(ctx context.Context) (*knowledge.Library, knowledge.Index, error) {
+	c := m.Config
+	log := m.Logger
+	var curated []knowledge.Guide
+	var err error
+	if c.GuidesDir == "" {
+		curated, err = guides.Load()
+	} else {
+		curated, err = knowledge.LoadDir(c.GuidesDir)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("botd: load guides: %w", err)
+	}
+	all := curated
+	if c.Catalog != "" {
+		cat, problems, err := catalog.ReadFile(c.Catalog, nil)
+		if err != nil {
+			return nil, nil, fmt.Errorf("botd: BOT_CATALOG: %w", err)
+		}
+		log.Info("catalogue loaded", "procedures", len(cat), "problems", len(problems))
+		all = knowledge.Merge(curated, cat)
+	}
+	lib := knowledge.NewLibrary(all...)
+	start := time.Now()
+	var index knowledge.Index
+	switch {
+	case c.MeiliURL != "":
+		mi, err := meiliindex.Open(ctx, c.MeiliURL, c.MeiliKey, "guides")
+		if err != nil {
+			return nil, nil, fmt.Errorf("botd: %w", err)
+		}
+		if err := mi.Upsert(ctx, all...); err != nil {
+			mi.Close()
+			return nil, nil, fmt.Errorf("botd: index guides: %w", err)
+		}
+		index = mi
+	default:
+		bi, err := bleveindex.Open(filepath.Join(c.DataDir, "index"))
+		if err != nil {
+			return nil, nil, fmt.Errorf("botd: %w", err)
+		}
+		rebuilt, err := bi.Sync(ctx, all, lib.Fingerprint())
+		if err != nil {
+			bi.Close()
+			return nil, nil, fmt.Errorf("botd: index guides: %w", err)
+		}
+		log.Info("bleve index", "rebuilt", rebuilt)
+		index = bi
+	}
+	m.onClose("index", func(context.Context) error { return index.Close() })
+	log.Info("guides loaded", "curated", len(curated), "total", len(all), "backend", map[bool]string{true: "meilisearch", false: "bleve"}[c.MeiliURL != ""], "took", time.Since(start).Round(time.Millisecond))
+	return lib, index, nil
 }
 
 // publishConns is how many extra connections carry the accepting path's
@@ -374,12 +500,4 @@ func newLogger(c Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
-}
-
-// standIn answers while the engine is not wired: it says so, politely.
-func standIn(_ context.Context, m bot.Message) (bot.Reply, error) {
-	return bot.Reply{
-		Action: bot.ActionFallback,
-		Text:   "Xin lỗi, hệ thống trả lời tự động đang được khởi động nên chưa trả lời được. Mình đã nhận tin nhắn của bạn (" + fmt.Sprint(len([]rune(m.Text))) + " ký tự), bạn vui lòng hỏi lại sau ít phút nhé.",
-	}, nil
 }

@@ -95,7 +95,7 @@ func TestMainOverHTTP(t *testing.T) {
 		t.Fatalf("healthz %d", code)
 	}
 	var ready map[string]any
-	if code := getJSON(t, base+"/readyz", &ready); code != 200 || ready["status"] != "ready" {
+	if code := getJSON(t, base+"/readyz", &ready); code != 200 || ready["status"] != "ready" || ready["checks"].(map[string]any)["index"] != "ok" {
 		t.Fatalf("readyz %d %v", code, ready)
 	}
 	resp, err := http.Get(base + "/")
@@ -143,6 +143,10 @@ func TestMainOverHTTP(t *testing.T) {
 		if _, ok := ask[k]; !ok {
 			t.Errorf("ask result lacks %q: %v", k, ask)
 		}
+	}
+	// The real engine over the bundled corpus and the bleve index under the data dir.
+	if ask["action"] != "answer" || ask["guide_id"] == "" || ask["text"] == "" {
+		t.Errorf("ask: %v", ask)
 	}
 	if code := postJSON(t, base+"/api/v1/ask", `{"text":`, nil); code != 400 {
 		t.Errorf("bad ask: %d", code)
