@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -250,7 +252,7 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 		}
 	}
 
-	hits, err := e.search.Search(ctx, knowledge.Query{Text: text, Limit: e.SearchLimit})
+	hits, err := e.find(ctx, text, q)
 	if err != nil {
 		return Reply{}, fmt.Errorf("bot.Answer: search: %w", err)
 	}
@@ -286,6 +288,68 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 		return r, nil
 	}
 	return Reply{Action: ActionFallback, Text: e.fallbackText(), Options: menuOptions(), Confidence: round3(conf), Candidates: cands}, nil
+}
+
+// longQuestion is the number of content words above which a question is a
+// story ("em năm nay 30 tuổi, quê ở Nam Định, đang thuê trọ...") and is also
+// searched by its core words.
+const longQuestion = 10
+
+// find searches the question. A long question is searched a second time
+// with only its words that some guide name uses, in order, so that the
+// procedure it names is not drowned by the story around it; the two result
+// lists are merged, each guide keeping its better relative score.
+func (e *Engine) find(ctx context.Context, text string, q *query) ([]knowledge.Hit, error) {
+	hits, err := e.search.Search(ctx, knowledge.Query{Text: text, Limit: e.SearchLimit})
+	if err != nil || len(q.content) <= longQuestion {
+		return hits, err
+	}
+	st := e.stats.Load()
+	if st == nil {
+		return hits, nil
+	}
+	var core []string
+	for _, w := range q.content {
+		if st.names[w] && !slices.Contains(core, w) {
+			core = append(core, w)
+		}
+	}
+	if len(core) == 0 || len(core) == len(q.content) {
+		return hits, nil
+	}
+	more, err := e.search.Search(ctx, knowledge.Query{Text: strings.Join(core, " "), Limit: e.SearchLimit})
+	if err != nil {
+		return nil, err
+	}
+	return mergeHits(hits, more), nil
+}
+
+// mergeHits joins two result lists: scores become relative to each list's
+// best, a guide in both keeps the higher, and the result is sorted.
+func mergeHits(a, b []knowledge.Hit) []knowledge.Hit {
+	best := map[string]int{}
+	var out []knowledge.Hit
+	for _, list := range [][]knowledge.Hit{a, b} {
+		top := 0.0
+		for _, h := range list {
+			top = max(top, h.Score)
+		}
+		for _, h := range list {
+			if top > 0 {
+				h.Score /= top
+			}
+			if i, ok := best[h.GuideID]; ok {
+				if h.Score > out[i].Score {
+					out[i] = h
+				}
+				continue
+			}
+			best[h.GuideID] = len(out)
+			out = append(out, h)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	return out
 }
 
 // answerGuide composes the answer about g, leading with aspect a, and

@@ -42,8 +42,9 @@ type profile struct {
 // stats holds document frequencies of words over the library, for
 // weighting rare words above common ones ("khai sinh" above "đăng ký").
 type stats struct {
-	docs int
-	df   map[string]int
+	docs  int
+	df    map[string]int
+	names map[string]bool // words used in some title or alias
 }
 
 // weight is the inverse document frequency of a word among guides; a word
@@ -259,10 +260,15 @@ func guideWords(g knowledge.Guide) map[string]bool {
 // content when typed without accents ("cua", "thi", "moi") occur in most
 // guides and so weigh little; words no guide uses ("thời tiết") weigh most.
 func (ps *profiles) buildStats(guides []knowledge.Guide) *stats {
-	s := &stats{docs: len(guides), df: map[string]int{}}
+	s := &stats{docs: len(guides), df: map[string]int{}, names: map[string]bool{}}
 	for _, g := range guides {
 		for w := range guideWords(g) {
 			s.df[w]++
+		}
+		for _, n := range append([]string{g.Title}, g.Aliases...) {
+			for _, w := range contentWords(ps.dict, n) {
+				s.names[w] = true
+			}
 		}
 	}
 	return s
