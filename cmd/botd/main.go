@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -45,6 +46,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		os.Exit(healthcheck(os.Args[2:], os.Getenv, os.Stderr))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg, err := LoadConfig(os.Args[1:], os.Getenv, os.Stderr)
@@ -491,6 +495,40 @@ func (m *Main) shutdownTimeout() time.Duration {
 		return m.Config.ShutdownTimeout
 	}
 	return 25 * time.Second
+}
+
+// healthcheck implements "botd healthcheck [URL]" for container health
+// checks (the image has no shell or curl): it asks /readyz of the local
+// server (port from BOT_ADDR) and returns 0 when ready, 1 otherwise.
+func healthcheck(args []string, getenv func(string) string, stderr io.Writer) int {
+	url := ""
+	if len(args) > 0 {
+		url = args[0]
+	} else {
+		addr := getenv("BOT_ADDR")
+		if addr == "" {
+			addr = DefaultAddr
+		}
+		_, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			fmt.Fprintln(stderr, "healthcheck: BOT_ADDR:", err)
+			return 1
+		}
+		url = "http://127.0.0.1:" + port + "/readyz"
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get(url)
+	if err != nil {
+		fmt.Fprintln(stderr, "healthcheck:", err)
+		return 1
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		fmt.Fprintf(stderr, "healthcheck: %s: %s\n", resp.Status, body)
+		return 1
+	}
+	return 0
 }
 
 func newLogger(c Config, w io.Writer) *slog.Logger {

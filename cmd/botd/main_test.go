@@ -171,6 +171,14 @@ func TestMainOverHTTP(t *testing.T) {
 		}
 	}
 
+	// The container health check.
+	if code := healthcheck([]string{base + "/readyz"}, nil, io.Discard); code != 0 {
+		t.Errorf("healthcheck exit code %d", code)
+	}
+	if code := healthcheck(nil, func(string) string { return "127.0.0.1:1" }, io.Discard); code != 1 {
+		t.Errorf("healthcheck of a closed port: exit code %d", code)
+	}
+
 	// Restart on the same data dir: replies and dedup state survive.
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
