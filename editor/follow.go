@@ -23,6 +23,10 @@ type Target struct {
 	// Synonyms, when set, is called with the editors' synonym rules at start
 	// and whenever they change.
 	Synonyms func(rules string) error
+	// Changed, when set, is called after guide changes were applied (once
+	// after the initial state, then after each later change), e.g. to let the
+	// engine recompute its word weights.
+	Changed func()
 }
 
 // Follow watches the published keys and the synonym rules and applies every
@@ -47,6 +51,9 @@ func (s *Store) Follow(ctx context.Context, t Target, logger *slog.Logger, ready
 				return nil
 			}
 			if e == nil { // end of the current state
+				if t.Changed != nil {
+					t.Changed()
+				}
 				if initial && ready != nil {
 					ready()
 				}
@@ -55,6 +62,10 @@ func (s *Store) Follow(ctx context.Context, t Target, logger *slog.Logger, ready
 			}
 			if err := s.apply(ctx, t, e); err != nil {
 				logger.Error("guide update not applied", "key", e.Key(), "revision", e.Revision(), "err", err)
+				continue
+			}
+			if !initial && t.Changed != nil && strings.HasPrefix(e.Key(), keyLive) {
+				t.Changed()
 			}
 		}
 	}
