@@ -184,12 +184,16 @@ func section(g knowledge.Guide, a Aspect, short bool) string {
 		}
 		return label + ": " + clip(text, leadTextRunes)
 	}
-	list := func(label string, items []string, numbered bool) string {
+	list := func(label string, items []string, numbered bool, ask string) string {
 		if len(items) == 0 {
 			return ""
 		}
 		if short {
-			return fmt.Sprintf("%s: %d mục, xem chi tiết ở trang chính thức", label, len(items))
+			unit := "mục"
+			if numbered {
+				unit = "bước"
+			}
+			return fmt.Sprintf("%s: %d %s (nhắn \"%s\" để xem)", label, len(items), unit, ask)
 		}
 		var b strings.Builder
 		b.WriteString(label + ":")
@@ -209,12 +213,9 @@ func section(g knowledge.Guide, a Aspect, short bool) string {
 	}
 	switch a {
 	case AspectDocuments:
-		return list("Giấy tờ cần chuẩn bị", g.Documents, false)
+		return list("Giấy tờ cần chuẩn bị", g.Documents, false, "cần giấy tờ gì")
 	case AspectSteps:
-		if short {
-			return ""
-		}
-		return list("Các bước thực hiện", g.Steps, true)
+		return list("Các bước thực hiện", g.Steps, true, "làm thế nào")
 	case AspectFee:
 		if s := line("Lệ phí", g.Fee); s != "" {
 			return s
@@ -241,7 +242,7 @@ func section(g knowledge.Guide, a Aspect, short bool) string {
 		if short {
 			return ""
 		}
-		return list("Các bước thực hiện", g.Steps, true)
+		return list("Các bước thực hiện", g.Steps, true, "")
 	}
 	return ""
 }
@@ -269,6 +270,9 @@ func onlineSection(g knowledge.Guide, short bool) string {
 		return ""
 	}
 	if short {
+		if g.Online == "" {
+			return "Trực tuyến: " + strings.TrimSuffix(s, ".")
+		}
 		return "Trực tuyến: " + g.Online
 	}
 	if g.Where != "" {
