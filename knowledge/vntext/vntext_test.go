@@ -277,3 +277,23 @@ func FuzzAnalysis(f *testing.F) {
 		_ = ContentWords(s)
 	})
 }
+
+func FuzzParseDict(f *testing.F) {
+	for _, s := range []string{defaultSynonyms, "cccd => căn cước", "ks => khai sinh ; if: dk, giấy", "a =>", "=>", ";", "x => y ; if:", "# c\n\n", "a, , b => c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		d, err := ParseDict(src)
+		if err != nil {
+			if !errors.Is(err, ErrBadRule) {
+				t.Errorf("ParseDict error %v does not wrap ErrBadRule", err)
+			}
+			return
+		}
+		_ = d.Expand(Tokens(src))
+		_ = d.Synonyms()
+		if _, err := DefaultDict().With(src); err != nil {
+			t.Errorf("With(%q) failed after ParseDict succeeded: %v", src, err)
+		}
+	})
+}
