@@ -22,7 +22,9 @@ package meiliindex
 //   - Documents: POST /indexes/{uid}/documents?primaryKey= (add or replace,
 //     documentAdditionOrUpdate; creates the index; invalid_document_id fails
 //     the task), POST /indexes/{uid}/documents/delete-batch
-//     (documentDeletion), GET /indexes/{uid}/stats (numberOfDocuments).
+//     (documentDeletion), POST /indexes/{uid}/documents/fetch (offset,
+//     limit, fields, ids → results, offset, limit, total), GET
+//     /indexes/{uid}/stats (numberOfDocuments).
 //   - Search: POST /indexes/{uid}/search — request fields of the search
 //     reference; response {hits, query, processingTimeMs, limit, offset,
 //     estimatedTotalHits}, with _rankingScore (capabilities/full_text_search/
@@ -98,7 +100,7 @@ func newFakeMeili(t *testing.T, key string) (*fakeMeili, string) {
 
 var (
 	reIndex   = regexp.MustCompile(`^/indexes/([^/]+)$`)
-	reSub     = regexp.MustCompile(`^/indexes/([^/]+)/(settings|documents|documents/delete-batch|stats|search)$`)
+	reSub     = regexp.MustCompile(`^/indexes/([^/]+)/(settings|documents|documents/delete-batch|documents/fetch|stats|search)$`)
 	reTask    = regexp.MustCompile(`^/tasks/(\d+)$`)
 	reDocID   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,511}$`)
 	knownSets = map[string]bool{"rankingRules": true, "distinctAttribute": true, "searchableAttributes": true,
@@ -235,6 +237,44 @@ func (f *fakeMeili) indexSub(w http.ResponseWriter, r *http.Request, uid, sub st
 			}
 			return nil
 		})
+	case sub == "documents/fetch" && r.Method == http.MethodPost:
+		var q struct {
+			Offset int      `json:"offset"`
+			Limit  *int     `json:"limit"`
+			Fields []string `json:"fields"`
+			IDs    []string `json:"ids"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&q); err != nil {
+			writeErr(w, http.StatusBadRequest, newAPIError("bad_request", "invalid_request", "The json payload provided is malformed. %v.", err))
+			return
+		}
+		ix, ok := f.indexes[uid]
+		if !ok {
+			writeErr(w, http.StatusNotFound, newAPIError("index_not_found", "invalid_request", "Index `%s` not found.", uid))
+			return
+		}
+		limit := 20
+		if q.Limit != nil {
+			limit = *q.Limit
+		}
+		ids := make([]string, 0, len(ix.docs))
+		for id := range ix.docs {
+			if len(q.IDs) == 0 || contains(q.IDs, id) {
+				ids = append(ids, id)
+			}
+		}
+		sort.Strings(ids)
+		results := []map[string]any{}
+		for _, id := range ids[min(q.Offset, len(ids)):min(q.Offset+limit, len(ids))] {
+			doc := map[string]any{}
+			for k, v := range ix.docs[id] {
+				if len(q.Fields) == 0 || contains(q.Fields, k) {
+					doc[k] = v
+				}
+			}
+			results = append(results, doc)
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"results": results, "offset": q.Offset, "limit": limit, "total": len(ids)})
 	case sub == "stats" && r.Method == http.MethodGet:
 		ix, ok := f.indexes[uid]
 		if !ok {

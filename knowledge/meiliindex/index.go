@@ -190,12 +190,14 @@ func (x *Index) Upsert(ctx context.Context, guides ...knowledge.Guide) error {
 		docs[i] = toDocument(g)
 	}
 	pk := primaryKey
-	task, err := x.index.AddDocuments(ctx, docs, &meilisearch.DocumentOptions{PrimaryKey: &pk})
-	if err != nil {
-		return fmt.Errorf("meiliindex.Upsert: %v", describe(err))
-	}
-	if err := x.wait(ctx, task); err != nil {
-		return fmt.Errorf("meiliindex.Upsert: %w", err)
+	for start := 0; start < len(docs); start += upsertBatch {
+		task, err := x.index.AddDocuments(ctx, docs[start:min(start+upsertBatch, len(docs))], &meilisearch.DocumentOptions{PrimaryKey: &pk})
+		if err != nil {
+			return fmt.Errorf("meiliindex.Upsert: %v", describe(err))
+		}
+		if err := x.wait(ctx, task); err != nil {
+			return fmt.Errorf("meiliindex.Upsert: %w", err)
+		}
 	}
 	return nil
 }
@@ -215,6 +217,9 @@ func (x *Index) Delete(ctx context.Context, ids ...string) error {
 	return nil
 }
 
+// upsertBatch is the number of guides per documents request.
+const upsertBatch = 1000
+
 // Count returns the number of indexed guides.
 func (x *Index) Count(ctx context.Context) (int, error) {
 	st, err := x.index.GetStats(ctx, nil)
@@ -222,6 +227,97 @@ func (x *Index) Count(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("meiliindex.Count: %v", describe(err))
 	}
 	return int(st.NumberOfDocuments), nil
+}
+
+// metaIndex names the small index that holds the corpus fingerprint.
+func (x *Index) metaIndex() string { return x.name + "_meta" }
+
+const fingerprintDoc = "corpus"
+
+// Fingerprint returns the corpus fingerprint stored with SetFingerprint, or
+// "" when none was stored.
+func (x *Index) Fingerprint(ctx context.Context) (string, error) {
+	var res meilisearch.DocumentsResult
+	err := x.client.Index(x.metaIndex()).GetDocuments(ctx, &meilisearch.DocumentsQuery{Limit: 10}, &res)
+	if err != nil {
+		var me *meilisearch.Error
+		if errors.As(err, &me) && me.StatusCode == http.StatusNotFound {
+			return "", nil
+		}
+		return "", fmt.Errorf("meiliindex.Fingerprint: %v", describe(err))
+	}
+	for _, h := range res.Results {
+		var id, fp string
+		_ = decode(h, attrID, &id)
+		if id == fingerprintDoc {
+			if err := decode(h, "fingerprint", &fp); err != nil {
+				return "", fmt.Errorf("meiliindex.Fingerprint: %w", err)
+			}
+			return fp, nil
+		}
+	}
+	return "", nil
+}
+
+// SetFingerprint stores fp, a fingerprint of the indexed corpus such as
+// knowledge.Library.Fingerprint, in the index "<name>_meta".
+func (x *Index) SetFingerprint(ctx context.Context, fp string) error {
+	pk := primaryKey
+	task, err := x.client.Index(x.metaIndex()).AddDocuments(ctx, []map[string]string{{attrID: fingerprintDoc, "fingerprint": fp}},
+		&meilisearch.DocumentOptions{PrimaryKey: &pk})
+	if err != nil {
+		return fmt.Errorf("meiliindex.SetFingerprint: %v", describe(err))
+	}
+	if err := x.wait(ctx, task); err != nil {
+		return fmt.Errorf("meiliindex.SetFingerprint: %w", err)
+	}
+	return nil
+}
+
+// Sync makes the index hold exactly guides, like bleveindex.Index.Sync:
+// when the stored fingerprint differs from fp, it deletes the guides that
+// are gone, upserts all and stores fp. It reports whether it changed
+// anything. Several instances sharing one Meilisearch may all call it; the
+// outcome is the same.
+func (x *Index) Sync(ctx context.Context, guides []knowledge.Guide, fp string) (bool, error) {
+	old, err := x.Fingerprint(ctx)
+	if err != nil {
+		return false, err
+	}
+	if old == fp {
+		return false, nil
+	}
+	keep := make(map[string]bool, len(guides))
+	for _, g := range guides {
+		keep[g.ID] = true
+	}
+	var gone []string
+	for offset := int64(0); ; {
+		var res meilisearch.DocumentsResult
+		if err := x.index.GetDocuments(ctx, &meilisearch.DocumentsQuery{Offset: offset, Limit: upsertBatch, Fields: []string{attrID}}, &res); err != nil {
+			return false, fmt.Errorf("meiliindex.Sync: list documents: %v", describe(err))
+		}
+		for _, h := range res.Results {
+			var id string
+			if err := decode(h, attrID, &id); err != nil {
+				return false, fmt.Errorf("meiliindex.Sync: %w", err)
+			}
+			if !keep[id] {
+				gone = append(gone, id)
+			}
+		}
+		offset += int64(len(res.Results))
+		if len(res.Results) == 0 || offset >= res.Total {
+			break
+		}
+	}
+	if err := x.Delete(ctx, gone...); err != nil {
+		return false, fmt.Errorf("meiliindex.Sync: %w", err)
+	}
+	if err := x.Upsert(ctx, guides...); err != nil {
+		return false, fmt.Errorf("meiliindex.Sync: %w", err)
+	}
+	return true, x.SetFingerprint(ctx, fp)
 }
 
 // Query returns the q string sent to Meilisearch for a question: the folded

@@ -173,3 +173,32 @@ func TestQuery(t *testing.T) {
 		}
 	}
 }
+
+func TestSync(t *testing.T) {
+	idx, _ := MustOpenIndex(t)
+	ctx := context.Background()
+	if fp, err := idx.Fingerprint(ctx); err != nil || fp != "" {
+		t.Fatalf("Fingerprint of a new index = %q, %v; want empty", fp, err)
+	}
+	t.Cleanup(func() {
+		if task, err := idx.client.DeleteIndex(ctx, idx.metaIndex()); err == nil {
+			_ = idx.wait(ctx, task)
+		}
+	})
+	gs := indextest.Guides()
+	if changed, err := idx.Sync(ctx, gs, "fp1"); err != nil || !changed {
+		t.Fatalf("Sync = %v, %v; want changed", changed, err)
+	}
+	if changed, err := idx.Sync(ctx, gs, "fp1"); err != nil || changed {
+		t.Errorf("Sync with the same fingerprint = %v, %v; want no change", changed, err)
+	}
+	if changed, err := idx.Sync(ctx, gs[2:], "fp2"); err != nil || !changed {
+		t.Fatalf("Sync fp2 = %v, %v", changed, err)
+	}
+	if n, _ := idx.Count(ctx); n != len(gs)-2 {
+		t.Errorf("Count after Sync = %d, want %d", n, len(gs)-2)
+	}
+	if fp, _ := idx.Fingerprint(ctx); fp != "fp2" {
+		t.Errorf("Fingerprint = %q, want fp2", fp)
+	}
+}
