@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -67,8 +68,9 @@ const (
 // Index is a bleve index of guides. It implements knowledge.Index and is
 // safe for concurrent use.
 type Index struct {
-	idx bleve.Index
-	dir string
+	idx  bleve.Index
+	dir  string
+	dict atomic.Pointer[vntext.Dict]
 }
 
 var _ knowledge.Index = (*Index)(nil)
@@ -95,7 +97,7 @@ func Open(dir string) (*Index, error) {
 		if err == nil {
 			v, verr := idx.GetInternal(keyMappingVersion)
 			if verr == nil && string(v) == mappingVersion {
-				return &Index{idx: idx, dir: dir}, nil
+				return newIndexValue(idx, dir), nil
 			}
 			_ = idx.Close()
 		}
@@ -126,8 +128,21 @@ func newIndex(idx bleve.Index, dir string) (*Index, error) {
 		_ = idx.Close()
 		return nil, fmt.Errorf("bleveindex.Open: %v", err)
 	}
-	return &Index{idx: idx, dir: dir}, nil
+	return newIndexValue(idx, dir), nil
 }
+
+func newIndexValue(idx bleve.Index, dir string) *Index {
+	x := &Index{idx: idx, dir: dir}
+	x.dict.Store(vntext.DefaultDict())
+	return x
+}
+
+// SetDict makes Search expand questions with d (for instance the default
+// rules merged with editors' additions by vntext.Dict.With) from now on.
+// Guides keep the expansion of the default dictionary they were indexed
+// with; since questions are searched both literally and expanded, that is
+// enough for new abbreviations.
+func (x *Index) SetDict(d *vntext.Dict) { x.dict.Store(d) }
 
 // newMapping is the explicit mapping: one "guide" type, the default mapping
 // disabled, BM25, every text field split on spaces only (vntext did the
@@ -349,7 +364,7 @@ func (x *Index) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 		limit = DefaultLimit
 	}
 	limit = min(limit, MaxLimit)
-	t := vntext.AnalyzeQuery(q.Text)
+	t := x.dict.Load().AnalyzeQuery(q.Text)
 	if t.Empty() {
 		return nil, nil
 	}

@@ -10,6 +10,7 @@ import (
 
 	"botdvc/knowledge"
 	"botdvc/knowledge/indextest"
+	"botdvc/knowledge/vntext"
 )
 
 // MustOpenIndex opens an index in dir ("" for memory) and closes it when
@@ -188,5 +189,34 @@ func TestUpsertRejectsMissingID(t *testing.T) {
 	idx := MustOpenIndex(t, "")
 	if err := idx.Upsert(context.Background(), knowledge.Guide{Title: "x"}); err == nil {
 		t.Error("Upsert of a guide without id succeeded")
+	}
+}
+
+func TestSetDict(t *testing.T) {
+	idx := MustOpenIndex(t, "")
+	ctx := context.Background()
+	if err := idx.Upsert(ctx, indextest.Guides()...); err != nil {
+		t.Fatal(err)
+	}
+	search := func() string {
+		hits, err := idx.Search(ctx, knowledge.Query{Text: "tntn"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 0 {
+			return ""
+		}
+		return hits[0].GuideID
+	}
+	if got := search(); got == "huong-tro-cap-that-nghiep" {
+		t.Fatal("found without the rule: the test would prove nothing")
+	}
+	d, err := vntext.DefaultDict().With("tntn => trợ cấp thất nghiệp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx.SetDict(d)
+	if got := search(); got != "huong-tro-cap-that-nghiep" {
+		t.Errorf("with the editors' rule: first = %q", got)
 	}
 }

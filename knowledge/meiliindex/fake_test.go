@@ -18,7 +18,8 @@ package meiliindex
 //     does not wait sees stale data.
 //   - Indexes: GET /indexes/{uid}, POST /indexes {uid, primaryKey}
 //     (indexCreation; index_already_exists as a failed task).
-//   - Settings: PATCH /indexes/{uid}/settings (settingsUpdate).
+//   - Settings: PATCH /indexes/{uid}/settings, PUT
+//     /indexes/{uid}/settings/synonyms (settingsUpdate).
 //   - Documents: POST /indexes/{uid}/documents?primaryKey= (add or replace,
 //     documentAdditionOrUpdate; creates the index; invalid_document_id fails
 //     the task), POST /indexes/{uid}/documents/delete-batch
@@ -100,7 +101,7 @@ func newFakeMeili(t *testing.T, key string) (*fakeMeili, string) {
 
 var (
 	reIndex   = regexp.MustCompile(`^/indexes/([^/]+)$`)
-	reSub     = regexp.MustCompile(`^/indexes/([^/]+)/(settings|documents|documents/delete-batch|documents/fetch|stats|search)$`)
+	reSub     = regexp.MustCompile(`^/indexes/([^/]+)/(settings|settings/synonyms|documents|documents/delete-batch|documents/fetch|stats|search)$`)
 	reTask    = regexp.MustCompile(`^/tasks/(\d+)$`)
 	reDocID   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,511}$`)
 	knownSets = map[string]bool{"rankingRules": true, "distinctAttribute": true, "searchableAttributes": true,
@@ -132,7 +133,7 @@ func (f *fakeMeili) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if (r.Method == http.MethodPost || r.Method == http.MethodPatch) && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+	if (r.Method == http.MethodPost || r.Method == http.MethodPatch || r.Method == http.MethodPut) && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		writeErr(w, http.StatusUnsupportedMediaType, newAPIError("invalid_content_type", "invalid_request",
 			"The Content-Type `%s` is invalid. Accepted values for the Content-Type header are: `application/json`", r.Header.Get("Content-Type")))
 		return
@@ -193,6 +194,17 @@ func (f *fakeMeili) indexSub(w http.ResponseWriter, r *http.Request, uid, sub st
 			for k, v := range body {
 				ix.settings[k] = v
 			}
+			return nil
+		})
+	case sub == "settings/synonyms" && r.Method == http.MethodPut:
+		var syn map[string][]string
+		if err := json.NewDecoder(r.Body).Decode(&syn); err != nil {
+			writeErr(w, http.StatusBadRequest, newAPIError("invalid_settings_synonyms", "invalid_request", "%v", err))
+			return
+		}
+		raw, _ := json.Marshal(syn)
+		f.enqueue(w, uid, "settingsUpdate", func() *apiError {
+			f.ensureIndex(uid, "").settings["synonyms"] = raw
 			return nil
 		})
 	case sub == "documents" && r.Method == http.MethodPost:

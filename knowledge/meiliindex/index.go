@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/meilisearch/meilisearch-go"
@@ -49,6 +50,7 @@ type Index struct {
 	client meilisearch.ServiceManager
 	index  meilisearch.IndexManager
 	name   string
+	dict   atomic.Pointer[vntext.Dict]
 }
 
 var _ knowledge.Index = (*Index)(nil)
@@ -79,6 +81,7 @@ func Open(ctx context.Context, url, key, indexName string) (*Index, error) {
 		opts = append(opts, meilisearch.WithAPIKey(key))
 	}
 	x := &Index{client: meilisearch.New(url, opts...), name: indexName}
+	x.dict.Store(vntext.DefaultDict())
 	x.index = x.client.Index(indexName)
 	if _, err := x.client.GetIndex(ctx, indexName); err != nil {
 		var me *meilisearch.Error
@@ -128,6 +131,22 @@ func Settings(d *vntext.Dict) *meilisearch.Settings {
 			DisableOnNumbers:    true,
 		},
 	}
+}
+
+// SetDict makes Search expand questions with d (e.g. the default rules
+// merged with editors' additions by vntext.Dict.With) and sends d's
+// synonyms to Meilisearch, waiting for the settings task.
+func (x *Index) SetDict(ctx context.Context, d *vntext.Dict) error {
+	syn := Settings(d).Synonyms
+	task, err := x.index.UpdateSynonyms(ctx, &syn)
+	if err != nil {
+		return fmt.Errorf("meiliindex.SetDict: %v", describe(err))
+	}
+	if err := x.wait(ctx, task); err != nil {
+		return fmt.Errorf("meiliindex.SetDict: %w", err)
+	}
+	x.dict.Store(d)
+	return nil
 }
 
 // Close releases idle connections; the index itself lives on the server.
@@ -320,11 +339,14 @@ func (x *Index) Sync(ctx context.Context, guides []knowledge.Guide, fp string) (
 	return true, x.SetFingerprint(ctx, fp)
 }
 
-// Query returns the q string sent to Meilisearch for a question: the folded
-// content words of the literal and expanded question, their bigrams written
-// as in the documents, and national codes. "" means nothing to search.
-func Query(text string) string {
-	t := vntext.AnalyzeQuery(text)
+// Query returns the q string sent to Meilisearch for a question, analysed
+// with the default dictionary: the folded content words of the literal and
+// expanded question, their bigrams written as in the documents, and
+// national codes. "" means nothing to search.
+func Query(text string) string { return query(vntext.DefaultDict(), text) }
+
+func query(d *vntext.Dict, text string) string {
+	t := d.AnalyzeQuery(text)
 	if t.Empty() {
 		return ""
 	}
@@ -338,7 +360,7 @@ func Query(text string) string {
 // _matchesPosition: "title", "aliases", "body", "code", and
 // "title_phrase", "aliases_phrase", "body_phrase" for bigram matches.
 func (x *Index) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit, error) {
-	text := Query(q.Text)
+	text := query(x.dict.Load(), q.Text)
 	if text == "" {
 		return nil, nil
 	}

@@ -11,6 +11,7 @@ import (
 
 	"botdvc/knowledge"
 	"botdvc/knowledge/indextest"
+	"botdvc/knowledge/vntext"
 )
 
 var indexSeq atomic.Int64
@@ -200,5 +201,36 @@ func TestSync(t *testing.T) {
 	}
 	if fp, _ := idx.Fingerprint(ctx); fp != "fp2" {
 		t.Errorf("Fingerprint = %q, want fp2", fp)
+	}
+}
+
+func TestSetDict(t *testing.T) {
+	idx, f := MustOpenIndex(t)
+	ctx := context.Background()
+	if err := idx.Upsert(ctx, indextest.Guides()...); err != nil {
+		t.Fatal(err)
+	}
+	if hits, _ := idx.Search(ctx, knowledge.Query{Text: "tntn"}); len(hits) > 0 && hits[0].GuideID == "huong-tro-cap-that-nghiep" {
+		t.Fatal("found without the rule: the test would prove nothing")
+	}
+	d, err := vntext.DefaultDict().With("tntn => trợ cấp thất nghiệp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.SetDict(ctx, d); err != nil {
+		t.Fatalf("SetDict: %v", err)
+	}
+	hits, err := idx.Search(ctx, knowledge.Query{Text: "tntn"})
+	if err != nil || len(hits) == 0 || hits[0].GuideID != "huong-tro-cap-that-nghiep" {
+		t.Errorf("Search with the editors' rule = %v, %v", hits, err)
+	}
+	if f != nil {
+		f.mu.Lock()
+		var syn map[string][]string
+		_ = jsonUnmarshal(f.indexes[idx.name].settings["synonyms"], &syn)
+		f.mu.Unlock()
+		if got := syn["tntn"]; len(got) != 1 || got[0] != "tro cap that nghiep" {
+			t.Errorf(`synonyms["tntn"] after SetDict = %v`, got)
+		}
 	}
 }

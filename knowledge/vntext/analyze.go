@@ -90,10 +90,15 @@ type QueryTerms struct {
 // Empty reports whether there is nothing to search for.
 func (t QueryTerms) Empty() bool { return len(t.Folded) == 0 && len(t.Codes) == 0 }
 
-// AnalyzeQuery analyses a question: tokens, synonym expansion (both the
-// literal and the rewritten words are kept), question fillers dropped (all
-// words kept when nothing else is left), folded, bigrams.
-func AnalyzeQuery(text string) QueryTerms {
+// AnalyzeQuery analyses a question with the default dictionary: tokens,
+// synonym expansion (both the literal and the rewritten words are kept),
+// question fillers dropped (all words kept when nothing else is left),
+// folded, bigrams.
+func AnalyzeQuery(text string) QueryTerms { return defaultDict.AnalyzeQuery(text) }
+
+// AnalyzeQuery is AnalyzeQuery with d's rules (e.g. the default rules
+// merged with editors' additions by With).
+func (d *Dict) AnalyzeQuery(text string) QueryTerms {
 	var t QueryTerms
 	for _, f := range strings.Fields(text) {
 		f = strings.Trim(f, ".,;:?!()\"'")
@@ -102,7 +107,7 @@ func AnalyzeQuery(text string) QueryTerms {
 		}
 	}
 	lit := Tokens(text)
-	exp := Expand(lit)
+	exp := d.Expand(lit)
 	content := func(s []string) []string {
 		if c := RemoveStopWords(s); len(c) > 0 {
 			return c
