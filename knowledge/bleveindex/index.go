@@ -53,6 +53,7 @@ const (
 	boostBodyAcc       = 0.5
 	boostCode          = 20.0
 	fuzzyScale         = 0.4 // multiplies the folded boosts for the fuzzy pass
+	expandScale        = 0.6 // multiplies the boosts of terms only synonym rewriting produced
 	minFuzzyLen        = 4   // in a weak result, shorter folded syllables get no fuzzy clause
 	minFuzzyLenUnknown = 3   // the same for syllables the index does not know at all
 	maxTerms           = 16  // words, bigrams and accented words searched per question
@@ -531,46 +532,49 @@ func weak(hits []knowledge.Hit) bool {
 	return true
 }
 
-func match(text, field string, boost float64) *query.MatchQuery {
-	m := bleve.NewMatchQuery(text)
-	m.SetField(field)
-	m.SetBoost(boost)
-	return m
-}
-
 func baseClauses(t vntext.QueryTerms, p queryPlan) []query.Query {
 	var cs []query.Query
-	without := func(terms []string, common map[string]bool, keepAll bool) string {
-		var out []string
+	expanded := make(map[string]bool, len(t.ExpandedOnly))
+	for _, w := range t.ExpandedOnly {
+		expanded[w] = true
+	}
+	// add appends, per field, one disjunction of term queries: the
+	// citizen's own terms at the field's boost, the terms only the rewriting
+	// gave at expandScale of it. One disjunction per field keeps bleve's
+	// coordination factor (matched terms / all terms) over both kinds.
+	add := func(terms []string, skip map[string]bool, keepAll bool, fields []string, boosts []float64) {
+		var kept []string
 		for _, w := range terms {
-			if !common[vntext.Fold(w)] {
-				out = append(out, w)
+			if !skip[vntext.Fold(w)] {
+				kept = append(kept, w)
 			}
 		}
-		if len(out) == 0 && keepAll {
-			return strings.Join(terms, " ")
+		if len(kept) == 0 {
+			if !keepAll {
+				return
+			}
+			kept = terms
 		}
-		return strings.Join(out, " ")
-	}
-	rare := func(terms []string) string { return without(terms, p.commonBody, false) }
-	if len(t.Folded) > 0 {
-		f := without(t.Folded, p.commonHead, true)
-		cs = append(cs, match(f, fTitleF, boostTitleF), match(f, fAliasesF, boostAliasesF))
-		if r := rare(t.Folded); r != "" {
-			cs = append(cs, match(r, fBodyF, boostBodyF))
+		for i, f := range fields {
+			ts := make([]query.Query, len(kept))
+			for j, w := range kept {
+				tq := bleve.NewTermQuery(w)
+				tq.SetField(f)
+				b := boosts[i]
+				if expanded[vntext.Fold(w)] {
+					b *= expandScale
+				}
+				tq.SetBoost(b)
+				ts[j] = tq
+			}
+			cs = append(cs, bleve.NewDisjunctionQuery(ts...))
 		}
 	}
-	if len(t.Bigrams) > 0 {
-		b := strings.Join(t.Bigrams, " ")
-		cs = append(cs, match(b, fTitleBi, boostTitleBi), match(b, fAliasesBi, boostAliasesBi))
-		if r := rare(t.Bigrams); r != "" {
-			cs = append(cs, match(r, fBodyBi, boostBodyBi))
-		}
-	}
-	if len(t.Exact) > 0 {
-		e := without(t.Exact, p.commonHead, true)
-		cs = append(cs, match(e, fTitle, boostTitleAcc), match(e, fAliases, boostAliasesAcc))
-	}
+	add(t.Folded, p.commonHead, true, []string{fTitleF, fAliasesF}, []float64{boostTitleF, boostAliasesF})
+	add(t.Folded, p.commonBody, false, []string{fBodyF}, []float64{boostBodyF})
+	add(t.Bigrams, nil, true, []string{fTitleBi, fAliasesBi}, []float64{boostTitleBi, boostAliasesBi})
+	add(t.Bigrams, p.commonBody, false, []string{fBodyBi}, []float64{boostBodyBi})
+	add(t.Exact, p.commonHead, true, []string{fTitle, fAliases}, []float64{boostTitleAcc, boostAliasesAcc})
 	for _, c := range t.Codes {
 		tq := bleve.NewTermQuery(c)
 		tq.SetField(fCode)

@@ -85,6 +85,10 @@ type QueryTerms struct {
 	Exact   []string // normalised content words, only when the question had diacritics
 	Bigrams []string // folded bigrams of content words, literal and expanded
 	Codes   []string // tokens that look like national procedure codes ("1.001193")
+	// ExpandedOnly lists the folded words and bigrams of Folded and Bigrams
+	// that only the synonym rewriting produced ("can", "cuoc", "can_cuoc"
+	// for "cccd"); backends may weigh them below the citizen's own words.
+	ExpandedOnly []string
 }
 
 // Empty reports whether there is nothing to search for.
@@ -106,19 +110,31 @@ func (d *Dict) AnalyzeQuery(text string) QueryTerms {
 			t.Codes = append(t.Codes, f)
 		}
 	}
-	lit := Tokens(text)
-	exp := d.Expand(lit)
+	toks := Tokens(text)
+	exp := d.Expand(toks)
 	content := func(s []string) []string {
 		if c := RemoveStopWords(s); len(c) > 0 {
 			return c
 		}
 		return s
 	}
-	lc, ec := content(lit), content(exp)
+	lc, ec := content(toks), content(exp)
 	t.Folded = unique(append(FoldTokens(lc), FoldTokens(ec)...))
 	t.Bigrams = unique(append(Bigrams(lc), Bigrams(ec)...))
 	if HasDiacritics(text) {
 		t.Exact = unique(append(append([]string{}, lc...), ec...))
+	}
+	lit := map[string]bool{}
+	for _, w := range FoldTokens(lc) {
+		lit[w] = true
+	}
+	for _, b := range Bigrams(lc) {
+		lit[b] = true
+	}
+	for _, w := range append(append([]string{}, t.Folded...), t.Bigrams...) {
+		if !lit[w] {
+			t.ExpandedOnly = append(t.ExpandedOnly, w)
+		}
 	}
 	return t
 }
