@@ -369,14 +369,25 @@ func (x *Index) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 	if t.Empty() {
 		return nil, nil
 	}
-	// A question of 40 words (a pasted procedure name) would cost 40 term
-	// searchers per field; its first words identify it as well.
-	t.Folded = t.Folded[:min(len(t.Folded), maxTerms)]
-	t.Bigrams = t.Bigrams[:min(len(t.Bigrams), maxTerms)]
-	t.Exact = t.Exact[:min(len(t.Exact), maxTerms)]
+	t = capTerms(t)
 	p, err := x.plan(t)
 	if err != nil {
 		return nil, fmt.Errorf("bleveindex.Search: %w", err)
+	}
+	if len(p.repairs) > 0 {
+		// Telex leftovers ("dangw kys"): search the repaired question.
+		toks := vntext.FoldTokens(vntext.Tokens(q.Text))
+		for i, w := range toks {
+			if r, ok := p.repairs[w]; ok {
+				toks[i] = r
+			}
+		}
+		codes := t.Codes
+		t = capTerms(x.dict.Load().AnalyzeQuery(strings.Join(toks, " ")))
+		t.Codes = codes
+		if p, err = x.plan(t); err != nil {
+			return nil, fmt.Errorf("bleveindex.Search: %w", err)
+		}
 	}
 	clauses := baseClauses(t, p)
 	// Words no guide contains are likely typos: go fuzzy at once.
@@ -406,9 +417,10 @@ func (x *Index) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 
 // queryPlan is what the index dictionaries say about a question's words.
 type queryPlan struct {
-	unknown    []string        // folded words in no title, alias or body: likely typos
-	commonBody map[string]bool // words and bigrams in more than commonShare of the bodies
-	commonHead map[string]bool // words in more than commonShare of the titles
+	unknown    []string          // folded words in no title, alias or body: likely typos
+	commonBody map[string]bool   // words and bigrams in more than commonShare of the bodies
+	commonHead map[string]bool   // words in more than commonShare of the titles
+	repairs    map[string]string // unknown word → known word it is a Telex leftover of ("dangw" → "dang")
 }
 
 // Body terms in more than this share of the guides are left out of the
@@ -480,24 +492,41 @@ func (x *Index) plan(t vntext.QueryTerms) (queryPlan, error) {
 		}
 		dicts = append(dicts, d)
 	}
+	known := func(w string) (bool, error) {
+		for _, d := range dicts {
+			ok, err := d.Contains([]byte(w))
+			if err != nil {
+				return false, fmt.Errorf("dictionary: %v", err)
+			}
+			if ok {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
 	for _, w := range t.Folded {
 		if p.commonBody[w] {
 			continue
 		}
-		known := false
-		for _, d := range dicts {
-			ok, err := d.Contains([]byte(w))
-			if err != nil {
-				return p, fmt.Errorf("dictionary: %v", err)
-			}
-			if ok {
-				known = true
-				break
+		ok, err := known(w)
+		if err != nil {
+			return p, err
+		}
+		if ok {
+			continue
+		}
+		if r := vntext.TelexFold(w); r != w {
+			if ok, err := known(r); err != nil {
+				return p, err
+			} else if ok {
+				if p.repairs == nil {
+					p.repairs = map[string]string{}
+				}
+				p.repairs[w] = r
+				continue
 			}
 		}
-		if !known {
-			p.unknown = append(p.unknown, w)
-		}
+		p.unknown = append(p.unknown, w)
 	}
 	return p, nil
 }
@@ -517,6 +546,16 @@ func docFreq(rd index.IndexReader, field, term string) (uint64, error) {
 		return 0, nil
 	}
 	return e.Count, nil
+}
+
+// capTerms keeps the first maxTerms words, bigrams and accented words: a
+// question of 40 words (a pasted procedure name) would cost 40 term
+// searchers per field, and its first words identify it as well.
+func capTerms(t vntext.QueryTerms) vntext.QueryTerms {
+	t.Folded = t.Folded[:min(len(t.Folded), maxTerms)]
+	t.Bigrams = t.Bigrams[:min(len(t.Bigrams), maxTerms)]
+	t.Exact = t.Exact[:min(len(t.Exact), maxTerms)]
+	return t
 }
 
 // weak reports whether a first-pass result deserves the fuzzy pass.

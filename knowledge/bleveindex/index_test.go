@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"botdvc/knowledge"
@@ -218,5 +219,29 @@ func TestSetDict(t *testing.T) {
 	idx.SetDict(d)
 	if got := search(); got != "huong-tro-cap-that-nghiep" {
 		t.Errorf("with the editors' rule: first = %q", got)
+	}
+}
+
+func TestTelexLeftovers(t *testing.T) {
+	idx := MustOpenIndex(t, "")
+	ctx := context.Background()
+	if err := idx.Upsert(ctx, indextest.Guides()...); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"dangw kys khai sinh", "ddawng kys tamj trus"} {
+		hits, err := idx.Search(ctx, knowledge.Query{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 0 {
+			t.Errorf("Search(%q): no hits", q)
+			continue
+		}
+		if want := map[bool]string{true: "dang-ky-khai-sinh", false: "dang-ky-tam-tru"}[strings.Contains(q, "khai")]; hits[0].GuideID != want {
+			t.Errorf("Search(%q) first = %s, want %s", q, hits[0].GuideID, want)
+		}
+		if slices.Contains(hits[0].Fields, "fuzzy") || !slices.Contains(hits[0].Fields, "title_phrase") {
+			t.Errorf("Search(%q) fields = %v: want the repaired words matched exactly (title_phrase), not fuzzily", q, hits[0].Fields)
+		}
 	}
 }

@@ -341,8 +341,9 @@ func (x *Index) Sync(ctx context.Context, guides []knowledge.Guide, fp string) (
 
 // Query returns the q string sent to Meilisearch for a question, analysed
 // with the default dictionary: the folded content words of the literal and
-// expanded question, their bigrams written as in the documents, and
-// national codes. "" means nothing to search.
+// expanded question, their bigrams written as in the documents, national
+// codes, and the Telex reading of words that look like Telex leftovers.
+// "" means nothing to search.
 func Query(text string) string { return query(vntext.DefaultDict(), text) }
 
 func query(d *vntext.Dict, text string) string {
@@ -351,6 +352,13 @@ func query(d *vntext.Dict, text string) string {
 		return ""
 	}
 	words := append(append(append([]string{}, t.Folded...), joinBigrams(t.Bigrams)...), t.Codes...)
+	// Telex leftovers ("dangw" → "dang"): Meilisearch cannot tell us which
+	// words it does not know, so the Telex reading is added, not swapped in.
+	for _, w := range t.Folded {
+		if r := vntext.TelexFold(w); r != w {
+			words = append(words, r)
+		}
+	}
 	return strings.Join(words, " ")
 }
 

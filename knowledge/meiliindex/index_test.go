@@ -167,6 +167,7 @@ func TestQuery(t *testing.T) {
 		{"cho em hỏi ạ", "cho em hoi a choem emhoi hoia"}, // only fillers: all words kept
 		{"dk ks", "dk ks dang ky khai sinh dkks dangky kykhai khaisinh"},
 		{"thủ tục 1.004194", "1 004194 1004194 1.004194"},
+		{"dangw kys", "dangw kys dangwkys dang ky"},
 	}
 	for _, tt := range tests {
 		if got := Query(tt.in); got != tt.want {

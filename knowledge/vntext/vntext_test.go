@@ -297,3 +297,15 @@ func FuzzParseDict(f *testing.F) {
 		}
 	})
 }
+
+func TestTelexFold(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"dangw", "dang"}, {"kys", "ky"}, {"ddaay", "day"}, {"thuowngf", "thuong"}, {"ddawng", "dang"},
+		{"khai", "khai"}, {"cccd", "cccd"}, {"ký", "ký"}, {"b2", "b2"}, {"", ""}, {"s", "s"}, {"w", "u"}, {"ks", "ks"}, {"gplx", "gplx"},
+	}
+	for _, tt := range tests {
+		if got := TelexFold(tt.in); got != tt.want {
+			t.Errorf("TelexFold(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
