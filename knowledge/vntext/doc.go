@@ -21,6 +21,10 @@
 //     ("cho em hỏi", "ạ", "với", "làm sao", ...).
 //   - HasDiacritics: whether the citizen typed any Vietnamese marks, so a
 //     search can prefer exact-accent matches ("bán" vs "bạn").
+//   - TelexFold: the syllable meant by Telex keys typed without the input
+//     method ("dangw kys" → "dang ky").
+//   - AnalyzeGuide, AnalyzeQuery: the pre-analysed strings both search
+//     backends index and search, so they see the same tokens.
 //
 // Every function is safe for concurrent use: nothing here holds a shared
 // golang.org/x/text Transformer (those are stateful), and a Dict is

@@ -275,6 +275,12 @@ func FuzzAnalysis(f *testing.F) {
 		_ = Expand(toks)
 		_ = Bigrams(toks)
 		_ = ContentWords(s)
+		for _, tok := range FoldTokens(toks) {
+			if TelexFold(tok) == "" {
+				t.Errorf("TelexFold(%q) is empty", tok)
+			}
+		}
+		_ = AnalyzeQuery(s)
 	})
 }
 
