@@ -55,7 +55,8 @@ type Config struct {
 	Burst          int           // messages a conversation may send at once (8)
 	FetchWait      time.Duration // how long an idle pull request waits (2s; at least 1s)
 	// Workers caps how many inbound messages this instance answers at the
-	// same time, across all partitions (GOMAXPROCS: answering is CPU work).
+	// same time, across all partitions (GOMAXPROCS-1, at least 1: answering
+	// is CPU work, and one CPU is left to the accepting path).
 	// Under a burst the accepting path (webhook to JetStream ack) keeps most
 	// of the CPU and the stream holds the backlog. A message waiting for a
 	// slot is kept from redelivery with InProgress. Senders are not capped:
@@ -80,7 +81,7 @@ func DefaultConfig() Config {
 		RatePerMinute:  20,
 		Burst:          8,
 		FetchWait:      2 * time.Second,
-		Workers:        runtime.GOMAXPROCS(0),
+		Workers:        max(1, runtime.GOMAXPROCS(0)-1),
 	}
 }
 

@@ -46,7 +46,8 @@ type Config struct {
 	GuidesDir  string // BOT_GUIDES: guide directory; empty serves the bundled corpus
 
 	Partitions      int           // BOT_PARTITIONS: conversation partitions (same on every instance)
-	Workers         int           // BOT_WORKERS: messages answered at once by this instance; 0 = GOMAXPROCS
+	Workers         int           // BOT_WORKERS: messages answered at once by this instance; 0 = CPUs - 1 (at least 1)
+	AcceptOnly      bool          // BOT_ACCEPT_ONLY: run no workers or senders here (an ingest-only instance)
 	MaxText         int           // BOT_MAX_TEXT: longest inbound text, characters
 	RatePerMinute   float64       // BOT_RATE_PER_MINUTE: messages a minute per conversation
 	Burst           int           // BOT_BURST: messages a conversation may send at once
@@ -130,7 +131,7 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	str(&c.Catalog, "catalog", "BOT_CATALOG", "", "national procedure catalogue to load beside the guides")
 	str(&c.GuidesDir, "guides", "BOT_GUIDES", "", "guide directory; empty serves the bundled corpus")
 	integer(&c.Partitions, "partitions", "BOT_PARTITIONS", 16, "conversation partitions (same on every instance)")
-	integer(&c.Workers, "workers", "BOT_WORKERS", 0, "messages answered at once by this instance (0: one per CPU)")
+	integer(&c.Workers, "workers", "BOT_WORKERS", 0, "messages answered at once by this instance (0: CPUs-1, at least 1)")
 	integer(&c.MaxText, "max-text", "BOT_MAX_TEXT", 2000, "longest inbound message, characters")
 	integer(&c.Burst, "burst", "BOT_BURST", 8, "messages a conversation may send at once")
 	integer(&c.BodyLimit, "body-limit", "BOT_BODY_LIMIT", 1<<20, "largest HTTP request body, bytes")
@@ -156,6 +157,15 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		accessLog = b
 	}
 	fs.BoolVar(&c.AccessLog, "access-log", accessLog, "log every HTTP request at info ($BOT_ACCESS_LOG)")
+	acceptOnly := false
+	if s := getenv("BOT_ACCEPT_ONLY"); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			envErrs = append(envErrs, fmt.Errorf("BOT_ACCEPT_ONLY=%q: not a boolean", s))
+		}
+		acceptOnly = b
+	}
+	fs.BoolVar(&c.AcceptOnly, "accept-only", acceptOnly, "accept and store messages but run no workers or senders here ($BOT_ACCEPT_ONLY)")
 	if err := fs.Parse(args); err != nil {
 		return c, errUsage
 	}
@@ -316,6 +326,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("guides", c.GuidesDir),
 		slog.Int("partitions", c.Partitions),
 		slog.Int("workers", c.Workers),
+		slog.Bool("accept_only", c.AcceptOnly),
 		slog.Int("max_text", c.MaxText),
 		slog.Float64("rate_per_minute", c.RatePerMinute),
 		slog.Int("burst", c.Burst),

@@ -251,10 +251,14 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	log.Info("channels", "web", true, "messenger", fb.Enabled(), "zalo", za.Enabled())
 	m.Pipeline = p
-	if err := p.Start(ctx); err != nil {
-		return err
+	if c.AcceptOnly {
+		log.Info("accept-only instance: workers and senders run elsewhere")
+	} else {
+		if err := p.Start(ctx); err != nil {
+			return err
+		}
+		m.onClose("pipeline", p.Stop)
 	}
-	m.onClose("pipeline", p.Stop)
 
 	// 5. HTTP.
 	chat := webchat.NewHandler(p, m.NATS, js, log.With("component", "webchat"))

@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	go run ./cmd/loadgen [-url http://127.0.0.1:8080] [-c 32] [-d 5s] [-rounds 3]
+//	go run ./cmd/loadgen [-url http://127.0.0.1:8080] [-c 32] [-d 5s] [-rounds 3] [-drain=false]
 //
 // The two phases alternate for -rounds rounds, so a change in the machine's
 // load hits both; the ratio is reported per round and as the median.
@@ -37,8 +37,9 @@ func main() {
 	dur := flag.Duration("d", 5*time.Second, "duration of each phase")
 	warm := flag.Duration("warmup", time.Second, "warm-up before each phase (not counted)")
 	rounds := flag.Int("rounds", 3, "alternating rounds of both phases")
+	wait := flag.Bool("drain", true, "before each phase, wait until the pipeline's backlog is empty (false for an accept-only botd)")
 	flag.Parse()
-	if err := run(*base, *conc, *dur, *warm, *rounds); err != nil {
+	if err := run(*base, *conc, *dur, *warm, *rounds, *wait); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}
@@ -62,7 +63,7 @@ func (r result) pct(p float64) time.Duration {
 	return r.lat[int(float64(len(r.lat)-1)*p)]
 }
 
-func run(base string, conc int, dur, warm time.Duration, rounds int) error {
+func run(base string, conc int, dur, warm time.Duration, rounds int, wait bool) error {
 	tr := &http.Transport{MaxIdleConns: conc * 2, MaxIdleConnsPerHost: conc * 2}
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	health := func() (*http.Request, error) { return http.NewRequest("GET", base+"/healthz", nil) }
@@ -86,8 +87,10 @@ func run(base string, conc int, dur, warm time.Duration, rounds int) error {
 		}{{"GET /healthz", health, 200}, {"POST /api/v1/chat", chat, 202}} {
 			// Let the pipeline finish the previous phase's messages first,
 			// so their processing is not billed to this phase.
-			if err := drain(client, base, 2*time.Minute); err != nil {
-				return err
+			if wait {
+				if err := drain(client, base, 5*time.Minute); err != nil {
+					return err
+				}
 			}
 			if warm > 0 {
 				phase(client, ph.name, ph.mk, ph.want, conc, warm)
