@@ -50,7 +50,6 @@ const (
 	boostBodyBi        = 1.5
 	boostTitleAcc      = 1.5
 	boostAliasesAcc    = 1.2
-	boostBodyAcc       = 0.5
 	boostCode          = 20.0
 	fuzzyScale         = 0.4 // multiplies the folded boosts for the fuzzy pass
 	expandScale        = 0.6 // multiplies the boosts of terms only synonym rewriting produced
