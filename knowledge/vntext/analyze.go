@@ -10,10 +10,13 @@ import (
 // backends index. Each slice holds one string per source item (title, each alias,
 // each document line, ...), tokens joined by single spaces.
 type GuideText struct {
-	ID                               string
-	Code                             string
-	Codes                            []string
-	Title                            string
+	ID    string
+	Code  string
+	Codes []string // Code and OtherCodes, trimmed, empty ones left out
+	Title string   // as written, for display
+
+	// Acc: normalised accented syllables; Fold: folded syllables; Bi:
+	// folded bigrams joined by BigramSep.
 	TitleAcc, TitleFold, TitleBi     []string
 	AliasesAcc, AliasesFold, AliasBi []string
 	BodyFold, BodyBi                 []string // no accented body: no backend queries it
