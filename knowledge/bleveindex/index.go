@@ -28,7 +28,7 @@ import (
 // tokens. Bump it whenever the mapping below or the output of vntext's
 // Normalize, Fold, Tokens, Bigrams or AnalyzeGuide changes: Open then
 // discards an on-disk index written with another version.
-const mappingVersion = "guides-v3"
+const mappingVersion = "guides-v4"
 
 // Internal keys (bleve's internal storage, not documents).
 var (

@@ -12,11 +12,19 @@ func Tokens(s string) []string {
 	return splitTokens(Normalize(s))
 }
 
-// splitTokens splits an already normalised string into tokens.
+// splitTokens splits an already normalised string into tokens. Runs of
+// combining marks alone (a stray accent) are not tokens: they fold to "".
 func splitTokens(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool {
+	toks := strings.FieldsFunc(s, func(r rune) bool {
 		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r))
 	})
+	out := toks[:0]
+	for _, t := range toks {
+		if strings.IndexFunc(t, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // FoldTokens returns the folded form of each token (see Fold); tokens are

@@ -276,6 +276,9 @@ func FuzzAnalysis(f *testing.F) {
 		_ = Bigrams(toks)
 		_ = ContentWords(s)
 		for _, tok := range FoldTokens(toks) {
+			if tok == "" {
+				t.Errorf("a token of %q folds to nothing", s)
+			}
 			if TelexFold(tok) == "" {
 				t.Errorf("TelexFold(%q) is empty", tok)
 			}
