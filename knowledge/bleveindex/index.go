@@ -349,14 +349,23 @@ func (x *Index) ids(ctx context.Context) ([]string, error) {
 }
 
 // Search returns the best guides for q.Text. The question is analysed with
-// vntext.AnalyzeQuery; the query is a disjunction of per-field clauses
-// (folded words, folded bigrams, accented words when the citizen typed
-// accents, national codes) with the boosts above. When the first pass is
-// weak (no hit, or the best hit matched only the body) a second pass adds
-// fuzzy clauses (edit distance 1, first letter fixed) on the folded fields.
+// the index's dictionary (vntext.Dict.AnalyzeQuery, capped by capTerms);
+// the query is a disjunction of per-field clauses (folded words, folded
+// bigrams, accented words when the citizen typed accents, national codes)
+// with the boosts above, terms that only synonym rewriting produced weighing
+// expandScale of them, and common words pruned (see queryPlan). Words no
+// guide contains but whose Telex reading does ("dangw kys" → "dang ky",
+// vntext.TelexFold) are replaced by it; other words no guide contains
+// (likely typos) get fuzzy clauses (edit distance 1, first letter fixed) on
+// the folded title and aliases in the same pass; otherwise, when the result
+// is weak (no hit, or the best hit matched only through the body), a second
+// pass adds fuzzy clauses for every word of four letters or more. Fuzzy
+// matching stays out of the body: its dictionary is large, and matching
+// there is slow and noisy.
+//
 // Hit.Fields names the field groups that matched (see matchedFields):
 // "title", "aliases", "title_phrase", "aliases_phrase", "code", or "body";
-// hits of the fuzzy pass also carry "fuzzy" (they may have matched only
+// hits of a fuzzy pass also carry "fuzzy" (they may have matched only
 // through a word at edit distance 1).
 func (x *Index) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit, error) {
 	limit := q.Limit
