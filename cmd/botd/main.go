@@ -13,12 +13,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -31,6 +33,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"botdvc/bot"
+	"botdvc/editor"
 	"botdvc/hotline"
 	"botdvc/knowledge"
 	"botdvc/knowledge/bleveindex"
@@ -196,13 +199,20 @@ func (m *Main) Run(ctx context.Context) error {
 	answer := engine.Answer
 	// /api/v1/ask answers like botctl ask: the same engine, no hotline (a
 	// preview question must not open tickets).
-	ask := bot.NewEngine(index, lib, sessions).Answer
+	askEngine := bot.NewEngine(index, lib, sessions)
+	ask := askEngine.Answer
 	if m.Handler != nil {
 		answer, ask = m.Handler, m.Handler
 	}
+	// Editors: published guide changes (from any instance) are applied to
+	// the library and index live; question outcomes feed the gap report.
+	ed, err := m.openEditor(ctx, js, lib, index, func() { engine.Reweigh(); askEngine.Reweigh() })
+	if err != nil {
+		return err
+	}
 	// The hotline runs first: a conversation with an open ticket goes to
-	// staff and the bot stays silent.
-	handler := bot.Chain(answer, q.Middleware())
+	// staff and the bot stays silent; then the outcome recorder, then the engine.
+	handler := bot.Chain(answer, q.Middleware(), ed.recorder.Middleware())
 
 	// 4. Pipeline: workers and senders.
 	p = pipeline.New(js, handler, log.With("component", "pipeline"), pcfg)
@@ -296,7 +306,24 @@ func (m *Main) Run(ctx context.Context) error {
 	} else {
 		log.Warn("hotline console off: BOT_STAFF_FILE is not set (hand-offs are still queued)")
 	}
-	// [ADMIN] the editors' pages (/admin) mount here.
+	if c.EditorFile != "" {
+		accounts, err := webauth.LoadHtpasswd(c.EditorFile)
+		if err != nil {
+			return fmt.Errorf("botd: BOT_EDITOR_FILE: %w", err)
+		}
+		auth := webauth.New(accounts, webauth.NewKVStore(q.Sessions), webauth.Config{CookieName: "botdvc_admin"}, log.With("component", "webauth"))
+		m.Server.Mount(&editor.Admin{
+			Store: ed.store, Recorder: ed.recorder, Auth: auth, Logger: log.With("component", "admin"),
+			Live: func(ctx context.Context, text string) (bot.Reply, error) {
+				return engine.Answer(ctx, previewMessage(text))
+			},
+			Preview: func(ctx context.Context, drafts []knowledge.Guide) (editor.Asker, error) {
+				return previewAsker(ctx, lib, drafts)
+			},
+		}) // /admin and the editors' API
+	} else {
+		log.Warn("admin pages off: BOT_EDITOR_FILE is not set (published changes are still followed)")
+	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("botd: listen %s: %w", c.Addr, err)
@@ -373,6 +400,91 @@ func (m *Main) openKnowledge(ctx context.Context) (*knowledge.Library, knowledge
 	m.onClose("index", func(context.Context) error { return index.Close() })
 	log.Info("guides loaded", "curated", len(curated), "total", len(all), "backend", map[bool]string{true: "meilisearch", false: "bleve"}[c.MeiliURL != ""], "took", time.Since(start).Round(time.Millisecond))
 	return lib, index, nil
+}
+
+// editorParts is what the editors' store gives the rest.
+type editorParts struct {
+	store    *editor.Store
+	recorder *editor.Recorder
+}
+
+// openEditor opens the editors' store over the guide files served now,
+// follows published changes into lib and index (first the current state,
+// before botd serves) and opens the outcome recorder.
+func (m *Main) openEditor(ctx context.Context, js jetstream.JetStream, lib *knowledge.Library, index knowledge.Index, changed func()) (editorParts, error) {
+	base := map[string][]byte{}
+	bundled := map[string]knowledge.Guide{}
+	for _, g := range lib.All() {
+		if g.Source == knowledge.SourceCatalog {
+			continue
+		}
+		var b []byte
+		var err error
+		if g.Path != "" && m.Config.GuidesDir != "" {
+			b, err = os.ReadFile(g.Path)
+		} else {
+			b, err = fs.ReadFile(guides.FS, g.ID+".md")
+		}
+		if err != nil {
+			return editorParts{}, fmt.Errorf("botd: guide file of %s: %w", g.ID, err)
+		}
+		base[g.ID] = b
+		bundled[g.ID] = g
+	}
+	st, err := editor.Open(ctx, js, base)
+	if err != nil {
+		return editorParts{}, fmt.Errorf("botd: %w", err)
+	}
+	fctx, stop := context.WithCancel(context.Background())
+	ready, done := make(chan struct{}), make(chan struct{})
+	target := editor.Target{Library: lib, Index: index, Changed: changed,
+		Base: func(id string) (knowledge.Guide, bool) { g, ok := bundled[id]; return g, ok }}
+	go func() {
+		defer close(done)
+		if err := st.Follow(fctx, target, m.Logger.With("component", "editor"), func() { close(ready) }); err != nil {
+			m.Logger.Error("following guide changes stopped", "err", err)
+		}
+	}()
+	m.onClose("editor follow", func(context.Context) error { stop(); <-done; return nil })
+	select {
+	case <-ready:
+	case <-done:
+		return editorParts{}, errors.New("botd: following guide changes failed at start")
+	case <-time.After(30 * time.Second):
+		return editorParts{}, errors.New("botd: published guide changes not loaded after 30s")
+	}
+	rec, err := editor.OpenRecorder(ctx, js, 0, m.Logger.With("component", "outcomes"))
+	if err != nil {
+		return editorParts{}, fmt.Errorf("botd: %w", err)
+	}
+	return editorParts{store: st, recorder: rec}, nil
+}
+
+// previewMessage is a question asked from the admin pages, as a citizen
+// would ask it in a fresh conversation.
+func previewMessage(text string) bot.Message {
+	return bot.Message{Channel: bot.CLI, ID: "preview", UserID: "preview-" + strconv.FormatInt(time.Now().UnixNano(), 36), Kind: bot.KindText, Text: text}
+}
+
+// previewAsker answers over the live guides with drafts put in place, in an
+// in-memory index, for the editors' preview.
+func previewAsker(ctx context.Context, live *knowledge.Library, drafts []knowledge.Guide) (editor.Asker, error) {
+	lib := knowledge.NewLibrary(live.All()...)
+	for _, d := range drafts {
+		lib.Put(d)
+	}
+	idx, err := bleveindex.Open("")
+	if err != nil {
+		return nil, err
+	}
+	if err := idx.Upsert(ctx, lib.All()...); err != nil {
+		idx.Close()
+		return nil, err
+	}
+	e := bot.NewEngine(idx, lib, bot.NewMemorySessions(time.Minute))
+	return func(ctx context.Context, text string) (bot.Reply, error) {
+		return e.Answer(ctx, previewMessage(text))
+	}, nil
 }
 
 // publishConns is how many extra connections carry the accepting path's

@@ -8,9 +8,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // MustRunMain runs the whole program on a free port with a temp data dir and
@@ -259,5 +263,36 @@ func TestConfigErrors(t *testing.T) {
 	}
 	if _, err := LoadConfig([]string{"-nope"}, func(string) string { return "" }, io.Discard); err != errUsage {
 		t.Errorf("unknown flag: %v", err)
+	}
+}
+
+// With staff and editor files the hotline console and the admin pages are
+// mounted, and the citizen routes under /api/v1 stay open.
+func TestMainWithConsoles(t *testing.T) {
+	dir := t.TempDir()
+	hash, err := bcrypt.GenerateFromPassword([]byte("mật khẩu"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw := filepath.Join(dir, "htpasswd")
+	if err := os.WriteFile(pw, []byte("lan:"+string(hash)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := MustRunMain(t, filepath.Join(dir, "data"), map[string]string{"BOT_STAFF_FILE": pw, "BOT_EDITOR_FILE": pw})
+	for path, want := range map[string]int{"/hotline/login": 200, "/admin/login": 200, "/api/v1/hotline/tickets": 401, "/api/v1/guides": 401} {
+		resp, err := http.Get(m.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	if code := postJSON(t, m.URL()+"/api/v1/chat", `{"session":"console-session-0123456789","text":"xin chào"}`, nil); code != 202 {
+		t.Errorf("chat with consoles mounted: %d", code)
+	}
+	if code := postJSON(t, m.URL()+"/api/v1/ask", `{"text":"xin chào"}`, nil); code != 200 {
+		t.Errorf("ask with consoles mounted: %d", code)
 	}
 }
