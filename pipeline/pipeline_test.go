@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 
 	"botdvc/bot"
 	"botdvc/webhooks"
+	"botdvc/webhooks/webchat"
 )
 
 // MustStartServer starts an embedded nats-server with JetStream in a temp dir.
@@ -269,10 +271,16 @@ func TestCrashBeforeReplyDeliveredOnce(t *testing.T) {
 			c := testConfig()
 			mustReconcile(t, jsIn, c)
 			rec := &recorder{}
-			// The webhook: accepted means stored; the adapter answers 200 now.
-			if err := New(jsIn, nil, nil, c).Accept(context.Background(), msg("citizen", "wamid.1", "đăng ký khai sinh")); err != nil {
+			// The webhook, over HTTP: the web chat answers 202 once JetStream
+			// stored the message.
+			ncChat, err := ConnectEmbedded(ns)
+			if err != nil {
 				t.Fatal(err)
 			}
+			t.Cleanup(ncChat.Close)
+			front := webhooks.NewServer(nil, webhooks.ServerConfig{})
+			front.Mount(webchat.NewHandler(New(jsIn, nil, nil, c), ncChat, jsIn, nil))
+			postChat(t, front, citizen, "wamid-1", "đăng ký khai sinh")
 
 			// First worker instance, on its own connection: it dies.
 			ncW, err := ConnectEmbedded(ns)
@@ -341,12 +349,12 @@ func TestCrashBeforeReplyDeliveredOnce(t *testing.T) {
 			restarted := startPipeline(t, jsR, echo, c, rec)
 			// Push one more message through the same conversation: it is sent
 			// after any copy of the first reply could have been.
-			if err := restarted.Accept(context.Background(), msg("citizen", "wamid.2", "cảm ơn")); err != nil {
+			if err := restarted.Accept(context.Background(), msg(citizen, "wamid-2", "cảm ơn")); err != nil {
 				t.Fatal(err)
 			}
 			checkFor(t, 15*time.Second, 20*time.Millisecond, func() error {
 				for _, o := range rec.all() {
-					if o.InReplyTo == "wamid.2" {
+					if o.InReplyTo == "wamid-2" {
 						return nil
 					}
 				}
@@ -354,14 +362,32 @@ func TestCrashBeforeReplyDeliveredOnce(t *testing.T) {
 			})
 			var n int
 			for _, o := range rec.all() {
-				if o.InReplyTo == "wamid.1" {
+				if o.InReplyTo == "wamid-1" {
 					n++
 				}
 			}
 			if n != 1 {
-				t.Fatalf("reply to wamid.1 sent %d times, want exactly once", n)
+				t.Fatalf("reply to wamid-1 sent %d times, want exactly once", n)
 			}
 		})
+	}
+}
+
+// citizen is the web chat session of the crash test.
+const citizen = "citizen-session-000001"
+
+// postChat posts one web chat message and wants 202 (stored in JetStream).
+func postChat(t *testing.T, s *webhooks.Server, session, id, text string) {
+	t.Helper()
+	req := httptest.NewRequest("POST", "/api/v1/chat", strings.NewReader(`{"session":"`+session+`","id":"`+id+`","text":"`+text+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.App.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 202 {
+		t.Fatalf("POST /api/v1/chat: %d, want 202", resp.StatusCode)
 	}
 }
 
