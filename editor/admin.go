@@ -94,6 +94,12 @@ func (a *Admin) Mount(r fiber.Router) {
 		"action":  actionLabel,
 		"add":     func(a, b int) int { return a + b },
 		"percent": func(a, b int) string { return percent(a, b) },
+		"minutes": func(sec float64) string {
+			if sec < 90 {
+				return fmt.Sprintf("%.0f giây", sec)
+			}
+			return fmt.Sprintf("%.0f phút", sec/60)
+		},
 	}).ParseFS(templateFS, "templates/*.html"))
 
 	page := a.Auth.RequirePage("/admin/login")
@@ -360,14 +366,14 @@ func (a *Admin) summary(ctx context.Context, days int) (Summary, error) {
 			return Summary{}, err
 		}
 	}
-	var res []Resolution
+	var ts TicketStats
 	if a.Tickets != nil {
 		var err error
-		if res, err = a.Tickets.Resolutions(ctx, a.Now().AddDate(0, 0, -days)); err != nil {
-			a.Logger.Warn("hotline resolutions unavailable", "err", err)
+		if ts, err = a.Tickets.Stats(ctx, a.Now().AddDate(0, 0, -days)); err != nil {
+			a.Logger.Warn("hotline figures unavailable", "err", err)
 		}
 	}
-	return Summarize(outs, res, days, a.Now()), nil
+	return Summarize(outs, ts, days, a.Now()), nil
 }
 
 func days(c *fiber.Ctx) int {

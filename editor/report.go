@@ -14,18 +14,25 @@ import (
 // Resolution is what the hotline did with a handed-off question, as the gap
 // report shows it. cmd/botd adapts the hotline's closed tickets to it.
 type Resolution struct {
-	Conversation string        // ConversationHash of the ticket's conversation
-	Question     string        // redacted
-	Resolution   string        // staff's closing note
-	GuideID      string        // guide staff linked the ticket to, if any
-	Created      time.Time     // when the ticket was opened
-	FirstReply   time.Duration // time to the first staff reply; 0 if none
-	Rating       int           // 1–5, 0 if the citizen did not rate
+	Conversation string    // ConversationHash of the ticket's conversation
+	Question     string    // redacted
+	Resolution   string    // staff's closing note
+	GuideID      string    // guide staff linked the ticket to, if any
+	Created      time.Time // when the ticket was opened
 }
 
-// Tickets gives the hotline's resolutions since a time. Optional.
+// TicketStats are the hotline's figures for the summary.
+type TicketStats struct {
+	Created          int           // tickets opened in the period
+	MedianFirstReply time.Duration // from opening to the first staff reply
+	Ratings          [5]int        // count of ratings 1..5
+	RatingAverage    float64
+}
+
+// Tickets is the hotline as the editors' reports see it. Optional.
 type Tickets interface {
 	Resolutions(ctx context.Context, since time.Time) ([]Resolution, error)
+	Stats(ctx context.Context, since time.Time) (TicketStats, error)
 }
 
 // Gap is a group of similar questions the bot did not settle.
@@ -196,7 +203,8 @@ type Summary struct {
 	Tickets       int                       `json:"tickets"`
 	MedianReply   time.Duration             `json:"median_first_reply_ns"`
 	MedianReplyS  float64                   `json:"median_first_reply_seconds"`
-	Ratings       map[int]int               `json:"ratings"`
+	Ratings       [5]int                    `json:"ratings"` // count of 1..5
+	Rated         int                       `json:"rated"`
 	RatingAverage float64                   `json:"rating_average"`
 	ByChannel     map[string]map[string]int `json:"by_channel_action"`
 }
@@ -218,8 +226,8 @@ type GuideCount struct {
 var hanoi = time.FixedZone("ICT", 7*3600)
 
 // Summarize builds the summary of a period ending at now.
-func Summarize(outcomes []Outcome, resolutions []Resolution, days int, now time.Time) Summary {
-	s := Summary{Days: days, Actions: map[string]int{}, Ratings: map[int]int{}, ByChannel: map[string]map[string]int{}}
+func Summarize(outcomes []Outcome, tickets TicketStats, days int, now time.Time) Summary {
+	s := Summary{Days: days, Actions: map[string]int{}, ByChannel: map[string]map[string]int{}}
 	perDay := map[string]*DayCount{}
 	for d := days - 1; d >= 0; d-- {
 		date := now.In(hanoi).AddDate(0, 0, -d).Format("2006-01-02")
@@ -261,30 +269,10 @@ func Summarize(outcomes []Outcome, resolutions []Resolution, days int, now time.
 	if len(s.TopGuides) > 10 {
 		s.TopGuides = s.TopGuides[:10]
 	}
-	var replies []time.Duration
-	rated, sum := 0, 0
-	for _, r := range resolutions {
-		s.Tickets++
-		if r.FirstReply > 0 {
-			replies = append(replies, r.FirstReply)
-		}
-		if r.Rating >= 1 && r.Rating <= 5 {
-			s.Ratings[r.Rating]++
-			rated++
-			sum += r.Rating
-		}
-	}
-	if len(replies) > 0 {
-		sort.Slice(replies, func(i, j int) bool { return replies[i] < replies[j] })
-		m := replies[len(replies)/2]
-		if len(replies)%2 == 0 {
-			m = (replies[len(replies)/2-1] + replies[len(replies)/2]) / 2
-		}
-		s.MedianReply = m
-		s.MedianReplyS = m.Seconds()
-	}
-	if rated > 0 {
-		s.RatingAverage = float64(sum) / float64(rated)
+	s.Tickets, s.MedianReply, s.MedianReplyS = tickets.Created, tickets.MedianFirstReply, tickets.MedianFirstReply.Seconds()
+	s.Ratings, s.RatingAverage = tickets.Ratings, tickets.RatingAverage
+	for _, n := range tickets.Ratings {
+		s.Rated += n
 	}
 	return s
 }

@@ -72,12 +72,12 @@ func TestRecorderAndUnanswered(t *testing.T) {
 		t.Errorf("second gap = %+v, want the unpicked clarify", gaps[1])
 	}
 
-	sum := Summarize(outs, []Resolution{{FirstReply: 2 * time.Minute, Rating: 5}, {FirstReply: 4 * time.Minute, Rating: 3}}, 7, now)
+	sum := Summarize(outs, TicketStats{Created: 2, MedianFirstReply: 3 * time.Minute, Ratings: [5]int{0, 0, 1, 0, 1}, RatingAverage: 4}, 7, now)
 	if sum.Total != 7 || sum.Actions["answer"] != 1 || len(sum.PerDay) != 7 || sum.PerDay[6].ByChannel["zalo"] != 7 {
 		t.Errorf("summary = %+v", sum)
 	}
-	if sum.MedianReply != 3*time.Minute || sum.RatingAverage != 4 {
-		t.Errorf("median reply %v, rating %v; want 3m and 4", sum.MedianReply, sum.RatingAverage)
+	if sum.MedianReply != 3*time.Minute || sum.RatingAverage != 4 || sum.Rated != 2 || sum.Tickets != 2 {
+		t.Errorf("hotline figures not carried: %+v", sum)
 	}
 }
 

@@ -81,13 +81,15 @@ func median(d []time.Duration) time.Duration {
 
 // Resolution is a closed ticket as the editors' gap report sees it.
 type Resolution struct {
-	TicketID   string    `json:"ticket_id"`
-	Category   string    `json:"category"`
-	Reason     string    `json:"reason,omitempty"`
-	Question   string    `json:"question"` // redacted
-	Resolution string    `json:"resolution"`
-	GuideID    string    `json:"guide_id,omitempty"` // the guide staff linked: "answered by guide X"
-	Closed     time.Time `json:"closed"`
+	TicketID     string    `json:"ticket_id"`
+	Conversation string    `json:"conversation"` // channel:user of the ticket
+	Created      time.Time `json:"created"`
+	Category     string    `json:"category"`
+	Reason       string    `json:"reason,omitempty"`
+	Question     string    `json:"question"` // redacted
+	Resolution   string    `json:"resolution"`
+	GuideID      string    `json:"guide_id,omitempty"` // the guide staff linked: "answered by guide X"
+	Closed       time.Time `json:"closed"`
 }
 
 // Resolutions returns the tickets closed since the given time, newest
@@ -103,7 +105,7 @@ func (q *Queue) Resolutions(ctx context.Context, since time.Time) ([]Resolution,
 		if t.Status != StatusClosed || t.Closed.Before(since) {
 			continue
 		}
-		out = append(out, Resolution{TicketID: t.ID, Category: t.Category, Reason: t.Reason, Question: t.Question,
+		out = append(out, Resolution{TicketID: t.ID, Conversation: t.Conversation, Created: t.Created, Category: t.Category, Reason: t.Reason, Question: t.Question,
 			Resolution: t.Resolution, GuideID: t.GuideID, Closed: t.Closed})
 	}
 	slices.SortFunc(out, func(a, b Resolution) int { return b.Closed.Compare(a.Closed) })

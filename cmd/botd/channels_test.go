@@ -248,7 +248,11 @@ func TestZaloEndToEnd(t *testing.T) {
 	sum := sha256.Sum256([]byte("zalo-app" + body + ts + "oa-secret"))
 	sig := "mac=" + hex.EncodeToString(sum[:])
 	url := m.URL() + "/webhooks/zalo"
-	hmacSig := func() string { h := hmac.New(sha256.New, []byte("oa-secret")); h.Write([]byte(body)); return "mac=" + hex.EncodeToString(h.Sum(nil)) }()
+	hmacSig := func() string {
+		h := hmac.New(sha256.New, []byte("oa-secret"))
+		h.Write([]byte(body))
+		return "mac=" + hex.EncodeToString(h.Sum(nil))
+	}()
 	if code := postSigned(t, url, "X-ZEvent-Signature", hmacSig, body); code != 401 {
 		t.Fatalf("HMAC instead of SHA-256: %d, want 401", code)
 	}

@@ -313,7 +313,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		auth := webauth.New(accounts, webauth.NewKVStore(q.Sessions), webauth.Config{CookieName: "botdvc_admin"}, log.With("component", "webauth"))
 		m.Server.Mount(&editor.Admin{
-			Store: ed.store, Recorder: ed.recorder, Auth: auth, Logger: log.With("component", "admin"),
+			Store: ed.store, Recorder: ed.recorder, Tickets: hotlineTickets{q}, Auth: auth, Logger: log.With("component", "admin"),
 			Live: func(ctx context.Context, text string) (bot.Reply, error) {
 				return engine.Answer(ctx, previewMessage(text))
 			},
