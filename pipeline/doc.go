@@ -34,6 +34,16 @@
 // reply id, which JetStream drops. A sender acks only after the channel
 // accepted the message.
 //
+// The inbound and outbound streams use limits retention (7 days), not
+// work-queue retention: after a server restart JetStream rebuilds its
+// duplicate table from the messages it still holds, so acked messages must
+// stay for the duplicate window or their ids would be forgotten.
+//
+// Accept publishes over Publishers (connections of its own) when set, so the
+// accepting path does not queue behind the workers' traffic; at most
+// Config.Workers messages are answered at once per instance, so a burst of
+// webhooks is acked first and answered from the stream.
+//
 // Streams, consumers and the session bucket are declared as data (Topology)
 // and reconciled at start (Reconcile): created when missing, updated when
 // their configuration changed.
