@@ -22,7 +22,11 @@ type candidate struct {
 	queryCov float64 // how much of the question the title and aliases explain
 	fullCov  float64 // how much of the question the whole guide text holds
 	faqScore float64
-	score    float64 // final score in [0, 1+]
+	// altered: the question holds the guide's best name with one of its
+	// words replaced by, or continued with, a word the guide never uses
+	// ("đăng ký tạm vắng" against "đăng ký tạm trú"): another procedure.
+	altered bool
+	score   float64 // final score in [0, 1+]
 }
 
 // profile is a guide's text analysed for matching, cached by id.
@@ -380,6 +384,53 @@ func oneEdit(a, b string) bool {
 	return false
 }
 
+// rareShare is the largest share of the library that may use a word for it
+// to alter a procedure's name (see alters).
+const rareShare = 0.06
+
+// alteredFactor scales the score of a guide whose name the question alters.
+const alteredFactor = 0.8
+
+// alters reports whether the question (content words, typos corrected for
+// this guide) holds name with a word swapped or added: right after a name
+// word found in the question comes a word this guide's text never uses,
+// and either the name's next word is missing from the question ("tạm
+// vắng" for "tạm trú") or the name ends there ("giấy phép lái xe quốc
+// tế"). Vietnamese modifiers follow their head, so such a word makes the
+// citizen's procedure a different one. Only rare words count (used by at
+// most one guide in rareShare of the library, or by none): common words
+// after a name are the citizen's story ("mất", "lần đầu", "ngoài chợ"), and
+// words of one or two letters are left alone (numbers, initials).
+func (p *profile) alters(name, content []string, st *stats) bool {
+	if len(name) < 2 || st == nil || st.docs == 0 {
+		return false
+	}
+	for i, w := range name {
+		for k := 0; k+1 < len(content); k++ {
+			if content[k] != w {
+				continue
+			}
+			next := content[k+1]
+			if p.all[next] || len(next) < 3 || isNumber(next) || float64(st.df[next]) > rareShare*float64(st.docs) {
+				continue
+			}
+			if i+1 == len(name) || !slices.Contains(content, name[i+1]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isNumber(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // rank scores the hits against the question and sorts them, best first.
 func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 	st := e.stats.Load()
@@ -415,12 +466,18 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 			c.search = h.Score / top
 		}
 		qset, qpairs, qweight := qset, qpairs, qweight
+		content := q.content
 		if fixed, ok := p.correct(q.content, unknown); ok {
 			qset, qpairs, qweight = wordSets(fixed, st)
+			content = fixed
 		}
+		var best []string
 		for _, n := range p.names {
-			c.nameCov = math.Max(c.nameCov, matchName(n, qset, qpairs, st))
+			if sc := matchName(n, qset, qpairs, st); sc > c.nameCov {
+				c.nameCov, best = sc, n
+			}
 		}
+		c.altered = p.alters(best, content, st)
 		for _, f := range p.faqs {
 			c.faqScore = math.Max(c.faqScore, matchName(f, qset, qpairs, st))
 		}
@@ -449,6 +506,9 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 		lex := weightName*c.nameCov + weightQuery*c.queryCov + weightFull*c.fullCov
 		lex = math.Max(lex, 0.8*c.faqScore*c.fullCov)
 		c.score = lex * (0.8 + 0.2*c.search)
+		if c.altered {
+			c.score *= alteredFactor
+		}
 		if g.Source != knowledge.SourceCatalog {
 			c.score += e.CuratedBonus
 		}
@@ -537,6 +597,9 @@ const fullyNamed = 0.95
 // enough to answer: a name mostly in the question, or a question mostly
 // made of the guide's names, or a matching FAQ question.
 func (c candidate) named(min float64) bool {
+	if c.altered {
+		return false
+	}
 	return c.nameCov >= min || c.queryCov >= 0.7 || c.faqScore >= 0.6
 }
 

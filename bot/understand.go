@@ -211,7 +211,7 @@ var (
 	fillers    = set("ạ a ơi oi nhé nhe nha nhá bạn ban bot ad admin shop em anh chị chi mình minh tôi toi nhiều nhieu rất rat lắm lam ok oke okay vâng vang dạ da ừ uh hì hi hihi chúc chuc ngày ngay tốt tot buổi buoi sáng sang chiều chieu tối toi nhá và va với voi")
 
 	personNouns = pats("tổng đài viên", "tổng đài", "người thật", "nhân viên", "cán bộ hỗ trợ", "chuyên viên", "tư vấn viên", "người hỗ trợ",
-		"người trực", "admin", "người thật", "con người", "hotline")
+		"người trực", "người tư vấn", "admin", "người thật", "con người", "hotline")
 	personVerbs = pats("gặp", "nói chuyện", "kết nối", "chuyển", "liên hệ", "gọi", "cho tôi", "cho mình", "cho em", "muốn", "cần", "xin")
 
 	complaintCues = pats("phản ánh", "kiến nghị", "tố cáo", "khiếu nại", "bức xúc", "thái độ", "nhũng nhiễu", "hạch sách", "gây khó dễ",
