@@ -296,7 +296,8 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 const longQuestion = 10
 
 // find searches the question. A long question is searched a second time
-// with only its words that some guide name uses, in order, so that the
+// with only its words that form a word pair of some guide name (or, when
+// none do, its words that some guide name uses), in order, so that the
 // procedure it names is not drowned by the story around it; the two result
 // lists are merged, each guide keeping its better relative score.
 func (e *Engine) find(ctx context.Context, text string, q *query) ([]knowledge.Hit, error) {
@@ -308,10 +309,12 @@ func (e *Engine) find(ctx context.Context, text string, q *query) ([]knowledge.H
 	if st == nil {
 		return hits, nil
 	}
-	var core []string
-	for _, w := range q.content {
-		if st.names[w] && !slices.Contains(core, w) {
-			core = append(core, w)
+	core := coreWords(q.content, st)
+	if len(core) == 0 {
+		for _, w := range q.content {
+			if st.names[w] && !slices.Contains(core, w) {
+				core = append(core, w)
+			}
 		}
 	}
 	if len(core) == 0 || len(core) == len(q.content) {
@@ -322,6 +325,21 @@ func (e *Engine) find(ctx context.Context, text string, q *query) ([]knowledge.H
 		return nil, err
 	}
 	return mergeHits(hits, more), nil
+}
+
+// coreWords returns the words of content that stand next to a word they
+// form a title pair with ("tạm trú" in a story about moving to Hà Nội),
+// in order, each once.
+func coreWords(content []string, st *stats) []string {
+	var core []string
+	for i, w := range content {
+		in := i > 0 && st.namePairs[[2]string{content[i-1], w}] ||
+			i+1 < len(content) && st.namePairs[[2]string{w, content[i+1]}]
+		if in && !slices.Contains(core, w) {
+			core = append(core, w)
+		}
+	}
+	return core
 }
 
 // mergeHits joins two result lists: scores become relative to each list's

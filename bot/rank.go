@@ -49,6 +49,10 @@ type stats struct {
 	docs  int
 	df    map[string]int
 	names map[string]bool // words used in some title or alias
+	// namePairs are adjacent word pairs of titles and aliases: with the
+	// catalogue loaded nearly every word is in some title, pairs still
+	// tell "đăng ký tạm trú" from "chuyển ra Hà Nội làm việc".
+	namePairs map[[2]string]bool
 }
 
 // weight is the inverse document frequency of a word among guides; a word
@@ -264,14 +268,18 @@ func guideWords(g knowledge.Guide) map[string]bool {
 // content when typed without accents ("cua", "thi", "moi") occur in most
 // guides and so weigh little; words no guide uses ("thời tiết") weigh most.
 func (ps *profiles) buildStats(guides []knowledge.Guide) *stats {
-	s := &stats{docs: len(guides), df: map[string]int{}, names: map[string]bool{}}
+	s := &stats{docs: len(guides), df: map[string]int{}, names: map[string]bool{}, namePairs: map[[2]string]bool{}}
 	for _, g := range guides {
 		for w := range guideWords(g) {
 			s.df[w]++
 		}
 		for _, n := range append([]string{g.Title}, g.Aliases...) {
-			for _, w := range contentWords(ps.dict, n) {
+			ws := contentWords(ps.dict, n)
+			for i, w := range ws {
 				s.names[w] = true
+				if i+1 < len(ws) {
+					s.namePairs[[2]string{w, ws[i+1]}] = true
+				}
 			}
 		}
 	}
@@ -542,9 +550,14 @@ func (e *Engine) decide(cs []candidate) (verdict, float64, []candidate) {
 		return verdictFallback, 0, nil
 	}
 	top := cs[0]
+	// A guide whose name the question alters is not the citizen's
+	// procedure: it is no rival to the best and no option to offer.
 	margin := top.score
-	if len(cs) > 1 {
-		margin = top.score - cs[1].score
+	for _, c := range cs[1:] {
+		if !c.altered {
+			margin = top.score - c.score
+			break
+		}
 	}
 	conf := clamp01(top.score * (0.75 + 0.25*math.Min(1, margin/0.15)))
 	close := func() []candidate {
@@ -553,7 +566,7 @@ func (e *Engine) decide(cs []candidate) (verdict, float64, []candidate) {
 			if len(opts) == e.MaxOptions {
 				break
 			}
-			if c.score >= top.score-e.ClarifySpread && c.score >= e.ClarifyMin {
+			if c.score >= top.score-e.ClarifySpread && c.score >= e.ClarifyMin && !c.altered {
 				opts = append(opts, c)
 			}
 		}
@@ -565,7 +578,7 @@ func (e *Engine) decide(cs []candidate) (verdict, float64, []candidate) {
 	if top.queryCov >= fullyNamed && top.nameCov < 0.9 && top.score >= e.ClarifyMin {
 		var opts []candidate
 		for _, c := range cs {
-			if len(opts) < e.MaxOptions && c.queryCov >= fullyNamed && c.score >= e.ClarifyMin {
+			if len(opts) < e.MaxOptions && c.queryCov >= fullyNamed && c.score >= e.ClarifyMin && !c.altered {
 				opts = append(opts, c)
 			}
 		}

@@ -196,7 +196,7 @@ var aspectRules = []aspectRule{
 		"cần * gì", "cần chuẩn bị", "giấy tờ cần", "mẫu đơn", "tờ khai")},
 	{AspectSteps, false, pats("làm thế nào", "làm sao", "thế nào", "như thế nào", "ra sao", "cách", "hướng dẫn", "các bước", "quy trình",
 		"trình tự", "phải làm gì", "làm gì", "làm như nào", "như nào")},
-	{AspectEligibility, true, pats("được không", "có được * không", "có phải * không", "có cần * không", "có bắt * không", "tuổi", "có thể * không")},
+	{AspectEligibility, true, pats("có sao không", "được không", "có được * không", "có phải * không", "có cần * không", "có bắt * không", "tuổi", "có thể * không")},
 }
 
 // howToCues make a message that names a complaint word a question about how
