@@ -27,9 +27,10 @@ import (
 type Asker func(ctx context.Context, text string) (bot.Reply, error)
 
 // PreviewFunc builds an Asker over the live corpus with the given draft
-// guides put in place of their live versions. The Admin caches the result
-// until the drafts change.
-type PreviewFunc func(ctx context.Context, drafts []knowledge.Guide) (Asker, error)
+// guides put in place of their live versions, and a function that releases
+// what it holds (an index). The Admin caches the Asker until the drafts
+// change, then releases it.
+type PreviewFunc func(ctx context.Context, drafts []knowledge.Guide) (Asker, func(), error)
 
 // ImportFunc loads a national catalogue file into the live index, calling
 // progress with the number of records read so far. It returns how many
@@ -59,6 +60,7 @@ type Admin struct {
 	mu       sync.Mutex
 	prevKey  string
 	prevAsk  Asker
+	prevFree func()
 	importSt importStatus
 }
 
@@ -127,17 +129,20 @@ func (a *Admin) Mount(r fiber.Router) {
 	adm.Post("/import", a.startImport)
 	adm.Get("/import/status", a.importStatus)
 
-	api := r.Group("/api/v1", a.Auth.RequireAPI())
-	api.Get("/guides", a.apiList)
-	api.Get("/guides/:id", a.apiGet)
-	api.Put("/guides/:id", a.apiPut)
-	api.Delete("/guides/:id", a.apiDelete)
-	api.Post("/guides/:id/publish", a.apiPublish)
-	api.Get("/guides/:id/history", a.apiHistory)
-	api.Post("/guides/:id/rollback", a.apiRollback)
-	api.Post("/preview/ask", a.apiPreview)
-	api.Get("/reports/unanswered", a.apiUnanswered)
-	api.Get("/reports/summary", a.apiSummary)
+	// The API routes carry the auth handler themselves: a group with
+	// middleware on "/api/v1" would also guard every other /api/v1 route
+	// mounted after it (the public chat and ask).
+	api := a.Auth.RequireAPI()
+	r.Get("/api/v1/guides", api, a.apiList)
+	r.Get("/api/v1/guides/:id", api, a.apiGet)
+	r.Put("/api/v1/guides/:id", api, a.apiPut)
+	r.Delete("/api/v1/guides/:id", api, a.apiDelete)
+	r.Post("/api/v1/guides/:id/publish", api, a.apiPublish)
+	r.Get("/api/v1/guides/:id/history", api, a.apiHistory)
+	r.Post("/api/v1/guides/:id/rollback", api, a.apiRollback)
+	r.Post("/api/v1/preview/ask", api, a.apiPreview)
+	r.Get("/api/v1/reports/unanswered", api, a.apiUnanswered)
+	r.Get("/api/v1/reports/summary", api, a.apiSummary)
 }
 
 // ---- API ----
@@ -329,11 +334,14 @@ func (a *Admin) previewAsker(ctx context.Context) (Asker, error) {
 	if a.prevAsk != nil && a.prevKey == key.String() {
 		return a.prevAsk, nil
 	}
-	ask, err := a.Preview(ctx, guides)
+	ask, free, err := a.Preview(ctx, guides)
 	if err != nil {
 		return nil, err
 	}
-	a.prevKey, a.prevAsk = key.String(), ask
+	if a.prevFree != nil {
+		a.prevFree()
+	}
+	a.prevKey, a.prevAsk, a.prevFree = key.String(), ask, free
 	return ask, nil
 }
 

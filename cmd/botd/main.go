@@ -317,7 +317,7 @@ func (m *Main) Run(ctx context.Context) error {
 			Live: func(ctx context.Context, text string) (bot.Reply, error) {
 				return engine.Answer(ctx, previewMessage(text))
 			},
-			Preview: func(ctx context.Context, drafts []knowledge.Guide) (editor.Asker, error) {
+			Preview: func(ctx context.Context, drafts []knowledge.Guide) (editor.Asker, func(), error) {
 				return previewAsker(ctx, lib, drafts)
 			},
 		}) // /admin and the editors' API
@@ -468,23 +468,23 @@ func previewMessage(text string) bot.Message {
 
 // previewAsker answers over the live guides with drafts put in place, in an
 // in-memory index, for the editors' preview.
-func previewAsker(ctx context.Context, live *knowledge.Library, drafts []knowledge.Guide) (editor.Asker, error) {
+func previewAsker(ctx context.Context, live *knowledge.Library, drafts []knowledge.Guide) (editor.Asker, func(), error) {
 	lib := knowledge.NewLibrary(live.All()...)
 	for _, d := range drafts {
 		lib.Put(d)
 	}
 	idx, err := bleveindex.Open("")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := idx.Upsert(ctx, lib.All()...); err != nil {
 		idx.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	e := bot.NewEngine(idx, lib, bot.NewMemorySessions(time.Minute))
 	return func(ctx context.Context, text string) (bot.Reply, error) {
 		return e.Answer(ctx, previewMessage(text))
-	}, nil
+	}, func() { idx.Close() }, nil
 }
 
 // publishConns is how many extra connections carry the accepting path's
