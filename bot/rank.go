@@ -439,6 +439,36 @@ func isNumber(s string) bool {
 	return s != ""
 }
 
+// coverage returns how much of the question's weight the guide's names
+// hold (averaged with the share of its word pairs they hold) and how much
+// its whole text holds.
+func (p *profile) coverage(qset map[string]bool, qpairs map[[2]string]bool, qweight float64, st *stats) (names, all float64) {
+	if qweight <= 0 {
+		return 0, 0
+	}
+	var inNames, inAll float64
+	for w := range qset {
+		wt := st.weight(w)
+		if p.nameWords[w] {
+			inNames += wt
+		}
+		if p.all[w] {
+			inAll += wt
+		}
+	}
+	names, all = inNames/qweight, inAll/qweight
+	if len(qpairs) > 0 {
+		got := 0
+		for pr := range qpairs {
+			if p.pairs[pr] {
+				got++
+			}
+		}
+		names = 0.5*names + 0.5*float64(got)/float64(len(qpairs))
+	}
+	return names, all
+}
+
 // rank scores the hits against the question and sorts them, best first.
 func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 	st := e.stats.Load()
@@ -489,26 +519,15 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 		for _, f := range p.faqs {
 			c.faqScore = math.Max(c.faqScore, matchName(f, qset, qpairs, st))
 		}
-		if qweight > 0 {
-			var inNames, inAll float64
-			for w := range qset {
-				wt := st.weight(w)
-				if p.nameWords[w] {
-					inNames += wt
-				}
-				if p.all[w] {
-					inAll += wt
-				}
-			}
-			c.queryCov, c.fullCov = inNames/qweight, inAll/qweight
-			if len(qpairs) > 0 {
-				got := 0
-				for pr := range qpairs {
-					if p.pairs[pr] {
-						got++
-					}
-				}
-				c.queryCov = 0.5*c.queryCov + 0.5*float64(got)/float64(len(qpairs))
+		c.queryCov, c.fullCov = p.coverage(qset, qpairs, qweight, st)
+		if len(content) > longQuestion && st != nil {
+			// A story around the question: its coverage is also measured
+			// on the words that form title pairs ("đăng ký tạm trú" in
+			// "em mới chuyển ra Hà Nội làm việc..."), and the two averaged.
+			if core := coreWords(content, st); len(core) > 0 {
+				cset, cpairs, cweight := wordSets(core, st)
+				coreCov, _ := p.coverage(cset, cpairs, cweight, st)
+				c.queryCov = 0.5 * (c.queryCov + coreCov)
 			}
 		}
 		lex := weightName*c.nameCov + weightQuery*c.queryCov + weightFull*c.fullCov
