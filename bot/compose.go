@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"botdvc/knowledge"
@@ -53,8 +54,16 @@ func attachmentText() string {
 
 func (e *Engine) fallbackText() string {
 	return "Xin lỗi, mình chưa tìm được thủ tục khớp với câu hỏi của bạn. " +
-		"Bạn thử hỏi lại ngắn gọn và nêu tên thủ tục nhé.\n\n" + e.menuText() + "\n\n" +
-		"Nếu cần người hỗ trợ, bạn gọi tổng đài " + e.Hotline + " hoặc nhắn \"gặp tổng đài viên\"."
+		"Bạn thử hỏi lại ngắn gọn và nêu tên thủ tục nhé.\n\n" + e.menuText() + "\n\n" + e.personText()
+}
+
+// personText tells how to reach a person: the hotline's phone when one is
+// configured, and always the hand-off by message.
+func (e *Engine) personText() string {
+	if e.Hotline == "" {
+		return "Nếu cần người hỗ trợ, bạn nhắn \"gặp tổng đài viên\"."
+	}
+	return "Nếu cần người hỗ trợ, bạn gọi tổng đài " + e.Hotline + " hoặc nhắn \"gặp tổng đài viên\"."
 }
 
 func (e *Engine) whichProcedureText(a Aspect) string {
@@ -115,9 +124,15 @@ func (e *Engine) handoffText(category string, rc *Receipt) string {
 		if rc.Hours != "" {
 			b.WriteString(" (" + rc.Hours + ")")
 		}
-		b.WriteString("; tổng đài viên sẽ trả lời bạn khi vào ca.")
+		if rc.NextOpen.IsZero() {
+			b.WriteString("; tổng đài viên sẽ trả lời bạn khi vào ca.")
+		} else {
+			b.WriteString("; tổng đài viên sẽ trả lời bạn từ " + when(rc.NextOpen) + ".")
+		}
 	}
-	b.WriteString("\n\nNếu việc gấp, bạn có thể gọi tổng đài " + e.Hotline + ".")
+	if e.Hotline != "" {
+		b.WriteString("\n\nNếu việc gấp, bạn có thể gọi tổng đài " + e.Hotline + ".")
+	}
 	return b.String()
 }
 
@@ -325,4 +340,16 @@ func clip(s string, n int) string {
 		cut = cut[:i]
 	}
 	return strings.TrimRight(cut, " ,;:") + "…"
+}
+
+// viWeekdays names the days of the week in Vietnamese.
+var viWeekdays = [...]string{"Chủ nhật", "thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy"}
+
+// hanoiTime is Vietnam's time zone (UTC+7, no daylight saving).
+var hanoiTime = time.FixedZone("ICT", 7*3600)
+
+// when renders a moment for a citizen: "7:30 thứ Hai, ngày 30/11".
+func when(t time.Time) string {
+	t = t.In(hanoiTime)
+	return fmt.Sprintf("%d:%02d %s, ngày %02d/%02d", t.Hour(), t.Minute(), viWeekdays[t.Weekday()], t.Day(), int(t.Month()))
 }

@@ -56,7 +56,8 @@ type Engine struct {
 	Escalator Escalator
 	// Now is the clock; tests fix it.
 	Now func() time.Time
-	// Hotline is the phone number offered in fallbacks and hand-offs.
+	// Hotline is the phone number offered in fallbacks and hand-offs; empty
+	// (the default) offers none: the city sets it (BOT_HOTLINE_PHONE).
 	Hotline string
 	// StatusGuide is the id of the guide that explains dossier lookup.
 	StatusGuide string
@@ -99,7 +100,6 @@ func NewEngine(search Searcher, lib Library, sessions SessionStore) *Engine {
 	dict := vntext.DefaultDict()
 	e := &Engine{
 		Now:           time.Now,
-		Hotline:       "1022",
 		StatusGuide:   "tra-cuu-ho-so",
 		AnswerMin:     0.5,
 		MinMargin:     0.06,
@@ -437,7 +437,10 @@ func (e *Engine) escalate(ctx context.Context, s *Session, m Message, text strin
 		Created:      e.Now(),
 	})
 	if err != nil {
-		r.Text = "Xin lỗi, hiện mình chưa chuyển được cho tổng đài viên. Bạn vui lòng gọi tổng đài " + e.Hotline + " để được hỗ trợ."
+		r.Text = "Xin lỗi, hiện mình chưa chuyển được cho tổng đài viên. Bạn vui lòng nhắn lại sau ít phút."
+		if e.Hotline != "" {
+			r.Text += " Nếu việc gấp, bạn gọi tổng đài " + e.Hotline + "."
+		}
 		return err
 	}
 	s.Ticket = rc.TicketID

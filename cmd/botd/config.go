@@ -1,6 +1,8 @@
 package main
 
 import (
+	"botdvc/hotline"
+
 	"errors"
 	"flag"
 	"fmt"
@@ -44,6 +46,11 @@ type Config struct {
 	EditorFile string // BOT_EDITOR_FILE: htpasswd (bcrypt) of editors
 	Catalog    string // BOT_CATALOG: national catalogue file loaded beside the guides
 	GuidesDir  string // BOT_GUIDES: guide directory; empty serves the bundled corpus
+
+	HotlineHours string        // BOT_HOTLINE_HOURS: staff hours, e.g. "Mon-Fri 07:30-17:00; Sat 07:30-11:30"
+	HotlinePhone string        // BOT_HOTLINE_PHONE: phone number the bot offers; empty offers none
+	CannedFile   string        // BOT_CANNED_FILE: staff canned replies (Markdown, see doc/hotline.md)
+	Retention    time.Duration // BOT_RETENTION: how long question records and tickets are kept
 
 	Partitions      int           // BOT_PARTITIONS: conversation partitions (same on every instance)
 	Workers         int           // BOT_WORKERS: messages answered at once by this instance; 0 = CPUs - 1 (at least 1)
@@ -130,6 +137,10 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	str(&c.EditorFile, "editor-file", "BOT_EDITOR_FILE", "", "htpasswd file (bcrypt) of editors")
 	str(&c.Catalog, "catalog", "BOT_CATALOG", "", "national procedure catalogue to load beside the guides")
 	str(&c.GuidesDir, "guides", "BOT_GUIDES", "", "guide directory; empty serves the bundled corpus")
+	str(&c.HotlineHours, "hotline-hours", "BOT_HOTLINE_HOURS", "", "hotline staff hours, e.g. \"Mon-Fri 07:30-17:00; Sat 07:30-11:30\" (default those)")
+	str(&c.HotlinePhone, "hotline-phone", "BOT_HOTLINE_PHONE", "", "hotline phone number the bot offers citizens; empty offers none")
+	str(&c.CannedFile, "canned-file", "BOT_CANNED_FILE", "", "staff canned replies file (default: the bundled set)")
+	dur(&c.Retention, "retention", "BOT_RETENTION", 90*24*time.Hour, "how long redacted question records and hotline tickets are kept")
 	integer(&c.Partitions, "partitions", "BOT_PARTITIONS", 16, "conversation partitions (same on every instance)")
 	integer(&c.Workers, "workers", "BOT_WORKERS", 0, "messages answered at once by this instance (0: CPUs-1, at least 1)")
 	integer(&c.MaxText, "max-text", "BOT_MAX_TEXT", 2000, "longest inbound message, characters")
@@ -203,6 +214,14 @@ func (c Config) Validate() error {
 		if _, _, err := net.SplitHostPort(c.NATSListen); err != nil {
 			bad("BOT_NATS_LISTEN %q: want host:port, e.g. 127.0.0.1:4222", c.NATSListen)
 		}
+	}
+	if c.HotlineHours != "" {
+		if _, err := hotline.ParseHours(c.HotlineHours); err != nil {
+			bad("BOT_HOTLINE_HOURS %q: %v", c.HotlineHours, err)
+		}
+	}
+	if c.Retention < 24*time.Hour {
+		bad("BOT_RETENTION %s: want at least 24h", c.Retention)
 	}
 	if c.NATSReplicas < 1 || c.NATSReplicas > 5 {
 		bad("BOT_NATS_REPLICAS %d: want 1 to 5", c.NATSReplicas)

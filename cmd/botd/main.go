@@ -190,16 +190,29 @@ func (m *Main) Run(ctx context.Context) error {
 	// so the hotline gets an outbox that calls the pipeline once it exists.
 	var p *pipeline.Pipeline
 	outbox := hotline.OutboxFunc(func(ctx context.Context, o bot.Outbound) error { return p.Enqueue(ctx, o) })
-	q, err := hotline.New(js, outbox, hotline.Config{Registry: m.Registry, Replicas: c.NATSReplicas}, log)
+	hcfg := hotline.Config{Registry: m.Registry, Replicas: c.NATSReplicas, Retention: c.Retention}
+	if c.HotlineHours != "" {
+		if hcfg.Hours, err = hotline.ParseHours(c.HotlineHours); err != nil {
+			return fmt.Errorf("botd: BOT_HOTLINE_HOURS: %w", err)
+		}
+	}
+	if c.CannedFile != "" {
+		if hcfg.Canned, err = hotline.LoadCanned(c.CannedFile); err != nil {
+			return fmt.Errorf("botd: BOT_CANNED_FILE: %w", err)
+		}
+	}
+	q, err := hotline.New(js, outbox, hcfg, log)
 	if err != nil {
 		return fmt.Errorf("botd: %w", err)
 	}
 	engine := bot.NewEngine(index, lib, sessions)
 	engine.Escalator = q
+	engine.Hotline = c.HotlinePhone
 	answer := engine.Answer
 	// /api/v1/ask answers like botctl ask: the same engine, no hotline (a
 	// preview question must not open tickets).
 	askEngine := bot.NewEngine(index, lib, sessions)
+	askEngine.Hotline = c.HotlinePhone
 	ask := askEngine.Answer
 	if m.Handler != nil {
 		answer, ask = m.Handler, m.Handler
@@ -453,7 +466,7 @@ func (m *Main) openEditor(ctx context.Context, js jetstream.JetStream, lib *know
 	case <-time.After(30 * time.Second):
 		return editorParts{}, errors.New("botd: published guide changes not loaded after 30s")
 	}
-	rec, err := editor.OpenRecorder(ctx, js, 0, m.Logger.With("component", "outcomes"))
+	rec, err := editor.OpenRecorder(ctx, js, m.Config.Retention, m.Logger.With("component", "outcomes"))
 	if err != nil {
 		return editorParts{}, fmt.Errorf("botd: %w", err)
 	}
