@@ -40,13 +40,17 @@ func runExportGuides(ctx context.Context, args []string, stdin io.Reader, stdout
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	c := &editorClient{base: strings.TrimRight(*base, "/"), user: *user, pass: *pass, http: &http.Client{Timeout: 30 * time.Second}}
+	c := &apiClient{base: strings.TrimRight(*base, "/"), user: *user, pass: *pass, http: &http.Client{Timeout: 30 * time.Second}}
 	var list []struct {
 		ID      string `json:"id"`
 		Retired bool   `json:"retired"`
 	}
-	if err := c.getJSON(ctx, "/api/v1/guides", &list); err != nil {
+	raw, err := c.do(ctx, http.MethodGet, "/api/v1/guides", nil)
+	if err != nil {
 		return err
+	}
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return fmt.Errorf("guide list: %w", err)
 	}
 	written, removed := 0, 0
 	for _, g := range list {
@@ -62,7 +66,7 @@ func runExportGuides(ctx context.Context, args []string, stdin io.Reader, stdout
 			}
 			continue
 		}
-		md, err := c.get(ctx, "/api/v1/guides/"+url.PathEscape(g.ID)+"?format=md")
+		md, err := c.do(ctx, http.MethodGet, "/api/v1/guides/"+url.PathEscape(g.ID)+"?format=md", nil)
 		if err != nil {
 			return err
 		}
@@ -80,50 +84,6 @@ func runExportGuides(ctx context.Context, args []string, stdin io.Reader, stdout
 	}
 	fmt.Fprintln(stdout)
 	return nil
-}
-
-// editorClient calls botd's authenticated JSON APIs.
-type editorClient struct {
-	base, user, pass string
-	http             *http.Client
-}
-
-func (c *editorClient) get(ctx context.Context, path string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
-	if err != nil {
-		return nil, err
-	}
-	if c.user != "" {
-		req.SetBasicAuth(c.user, c.pass)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Error string `json:"error"`
-		}
-		_ = json.Unmarshal(body, &e)
-		if e.Error == "" {
-			e.Error = http.StatusText(resp.StatusCode)
-		}
-		return nil, fmt.Errorf("GET %s: %d %s", path, resp.StatusCode, e.Error)
-	}
-	return body, nil
-}
-
-func (c *editorClient) getJSON(ctx context.Context, path string, v any) error {
-	b, err := c.get(ctx, path)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, v)
 }
 
 func envDefault(key, def string) string {

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"botdvc/editor"
+	"botdvc/knowledge"
+	"botdvc/knowledge/guides"
+	"botdvc/webauth"
+)
+
+// TestExportGuides runs export-guides against the real editors' API (an
+// editor.Admin on a Fiber app over an embedded NATS): an edited guide is
+// written with its published text, the others as bundled, and every file
+// written passes the linter.
+func TestExportGuides(t *testing.T) {
+	ctx := context.Background()
+	ns, err := server.NewServer(&server.Options{JetStream: true, StoreDir: t.TempDir(), DontListen: true, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Start()
+	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats not ready")
+	}
+	nc, err := nats.Connect("", nats.InProcessServer(ns))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	base := map[string][]byte{}
+	_ = fs.WalkDir(guides.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if strings.HasSuffix(p, ".md") {
+			b, _ := fs.ReadFile(guides.FS, p)
+			base[strings.TrimSuffix(p, ".md")] = b
+		}
+		return nil
+	})
+	st, err := editor.Open(ctx, js, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "dang-ky-tam-tru"
+	edited := strings.Replace(string(base[id]), "\ntitle: Đăng ký tạm trú\n", "\ntitle: Đăng ký tạm trú (bản biên tập)\n", 1)
+	if edited == string(base[id]) {
+		t.Fatal("fixture: title line not found")
+	}
+	if _, err := st.SaveDraft(ctx, id, edited, "bientap"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Publish(ctx, id, "bientap"); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := webauth.HashLine("bientap", "mật khẩu", 4)
+	accts, _ := webauth.ParseHtpasswd(strings.NewReader(line + "\n"))
+	logger := slog.New(slog.DiscardHandler)
+	app := fiber.New()
+	(&editor.Admin{Store: st, Auth: webauth.New(accts, webauth.NewMemoryStore(), webauth.Config{}, logger), Logger: logger}).Mount(app)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go app.Listener(ln)
+	defer app.Shutdown()
+
+	out := t.TempDir()
+	t.Setenv("BOTCTL_PASSWORD", "mật khẩu")
+	var stdout, stderr bytes.Buffer
+	if code := Main(ctx, []string{"export-guides", "--url", "http://" + ln.Addr().String(), "--user", "bientap", out}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("export-guides exit %d: %s", code, stderr.String())
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*.md"))
+	if len(files) != len(base) {
+		t.Fatalf("wrote %d files, want %d", len(files), len(base))
+	}
+	got, _ := os.ReadFile(filepath.Join(out, id+".md"))
+	if string(got) != edited {
+		t.Errorf("%s.md is not the published text", id)
+	}
+	if _, err := knowledge.LoadDir(out); err != nil {
+		t.Errorf("exported corpus does not lint: %v", err)
+	}
+	// Wrong password: a clear error, nothing written.
+	t.Setenv("BOTCTL_PASSWORD", "sai")
+	stderr.Reset()
+	if code := Main(ctx, []string{"export-guides", "--url", "http://" + ln.Addr().String(), "--user", "bientap", t.TempDir()}, nil, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "401") {
+		t.Errorf("wrong password: exit %d, %q", code, stderr.String())
+	}
+}
