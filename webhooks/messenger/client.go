@@ -224,7 +224,7 @@ func render(r bot.Reply) []outMsg {
 		}
 	}
 	var out []outMsg
-	for _, p := range split(text, maxText, utf16Len) {
+	for _, p := range bot.SplitFunc(text, maxText, utf16Len) {
 		out = append(out, outMsg{Text: p})
 	}
 	var qr []outQuick

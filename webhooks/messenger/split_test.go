@@ -1,6 +1,8 @@
 package messenger
 
 import (
+	"botdvc/bot"
+
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -9,7 +11,7 @@ import (
 func TestSplit(t *testing.T) {
 	para := strings.Repeat("Thủ tục đăng ký thường trú cần giấy tờ sau. ", 20) // ~880 runes
 	text := para + "\n\n" + para + "\n\n" + para + "\n\n" + "Hết."
-	got := split(text, maxText, utf16Len)
+	got := bot.SplitFunc(text, maxText, utf16Len)
 	if len(got) < 2 {
 		t.Fatalf("got %d pieces, want at least 2", len(got))
 	}
@@ -31,16 +33,16 @@ func TestSplit(t *testing.T) {
 	}
 	// A word longer than the limit is cut, not lost.
 	long := strings.Repeat("đ", 45)
-	got = split(long, 20, utf16Len)
+	got = bot.SplitFunc(long, 20, utf16Len)
 	if strings.Join(got, "") != long || len(got) != 3 {
 		t.Errorf("long word split = %q", got)
 	}
 	// Emoji count as two UTF-16 units.
-	got = split(strings.Repeat("😀", 10), 5, utf16Len)
+	got = bot.SplitFunc(strings.Repeat("😀", 10), 5, utf16Len)
 	if len(got) != 5 { // two emoji (4 units) per piece
 		t.Errorf("emoji split into %d pieces, want 5", len(got))
 	}
-	if got := split("  \n ", 10, utf16Len); len(got) != 0 {
+	if got := bot.SplitFunc("  \n ", 10, utf16Len); len(got) != 0 {
 		t.Errorf("blank text gave %q", got)
 	}
 }

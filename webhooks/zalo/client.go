@@ -312,7 +312,7 @@ func render(r bot.Reply) []csMessage {
 		}
 	}
 	var out []csMessage
-	for _, p := range split(text, maxText, func(s string) int { return len([]rune(s)) }) {
+	for _, p := range bot.Split(text, maxText) {
 		out = append(out, csMessage{Text: p})
 	}
 	if len(out) == 0 {
