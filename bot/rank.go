@@ -405,10 +405,11 @@ const alteredFactor = 0.8
 // and either the name's next word is missing from the question ("tạm
 // vắng" for "tạm trú") or the name ends there ("giấy phép lái xe quốc
 // tế"). Vietnamese modifiers follow their head, so such a word makes the
-// citizen's procedure a different one. Only rare words count (used by at
-// most one guide in rareShare of the library, or by none): common words
-// after a name are the citizen's story ("mất", "lần đầu", "ngoài chợ"), and
-// words of one or two letters are left alone (numbers, initials).
+// citizen's procedure a different one. Only rare words count (used by some
+// guides, at most rareShare of the library): common words after a name are
+// the citizen's story ("mất", "lần đầu", "ngoài chợ"); words no guide uses
+// are names, brands or typos ("đăng ký xe vinfast"); words of one or two
+// letters are left alone (numbers, initials).
 func (p *profile) alters(name, content []string, st *stats) bool {
 	if len(name) < 2 || st == nil || st.docs == 0 {
 		return false
@@ -419,7 +420,7 @@ func (p *profile) alters(name, content []string, st *stats) bool {
 				continue
 			}
 			next := content[k+1]
-			if p.all[next] || len(next) < 3 || isNumber(next) || float64(st.df[next]) > rareShare*float64(st.docs) {
+			if p.all[next] || len(next) < 3 || isNumber(next) || st.df[next] == 0 || float64(st.df[next]) > rareShare*float64(st.docs) {
 				continue
 			}
 			if i+1 == len(name) || !slices.Contains(content, name[i+1]) {
