@@ -1,6 +1,8 @@
 package editor
 
 import (
+	"botdvc/internal/natstest"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -80,7 +82,7 @@ func (in *instance) ask(t testing.TB, text string) bot.Reply {
 func TestPublishReachesOtherInstance(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, js := MustRunNATS(t, t.TempDir())
+	js := natstest.JetStream(t)
 	raw, gs := baseFiles(t)
 	stA, err := Open(ctx, js, raw)
 	if err != nil {
@@ -158,7 +160,7 @@ func TestPublishReachesOtherInstance(t *testing.T) {
 	if code, body := call("POST", "/api/v1/guides/"+id+"/publish", ""); code != 200 {
 		t.Fatalf("publish: %d %s", code, body)
 	}
-	checkFor(t, time.Second, 20*time.Millisecond, func() error {
+	natstest.CheckFor(t, time.Second, 20*time.Millisecond, func() error {
 		if r := b.ask(t, question); !strings.Contains(r.Text, marker) {
 			return fmt.Errorf("instance B still answers the old fee: %s", r.Text)
 		}
@@ -169,7 +171,7 @@ func TestPublishReachesOtherInstance(t *testing.T) {
 	if code, body := call("POST", "/api/v1/guides/"+id+"/rollback", `{"revision": 0}`); code != 200 {
 		t.Fatalf("rollback: %d %s", code, body)
 	}
-	checkFor(t, time.Second, 20*time.Millisecond, func() error {
+	natstest.CheckFor(t, time.Second, 20*time.Millisecond, func() error {
 		if r := b.ask(t, question); strings.Contains(r.Text, marker) || r.Text != before.Text {
 			return fmt.Errorf("rollback not applied on B: %s", r.Text)
 		}
@@ -184,7 +186,7 @@ func TestPublishReachesOtherInstance(t *testing.T) {
 
 func TestAdminAPIRefusesInvalidAndUnauthenticated(t *testing.T) {
 	ctx := context.Background()
-	_, js := MustRunNATS(t, t.TempDir())
+	js := natstest.JetStream(t)
 	raw, _ := baseFiles(t)
 	st, err := Open(ctx, js, raw)
 	if err != nil {

@@ -1,6 +1,8 @@
 package editor
 
 import (
+	"botdvc/internal/natstest"
+
 	"context"
 	"testing"
 	"time"
@@ -10,7 +12,7 @@ import (
 
 func TestRecorderAndUnanswered(t *testing.T) {
 	ctx := context.Background()
-	_, js := MustRunNATS(t, t.TempDir())
+	js := natstest.JetStream(t)
 	rec, err := OpenRecorder(ctx, js, time.Hour, discard())
 	if err != nil {
 		t.Fatal(err)

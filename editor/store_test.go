@@ -1,42 +1,16 @@
 package editor
 
 import (
+	"botdvc/internal/natstest"
+
 	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"botdvc/knowledge"
 )
-
-// MustRunNATS starts an embedded nats-server with JetStream in dir and
-// returns a JetStream handle; everything stops at the end of the test.
-func MustRunNATS(tb testing.TB, dir string) (*server.Server, jetstream.JetStream) {
-	tb.Helper()
-	ns, err := server.NewServer(&server.Options{JetStream: true, StoreDir: dir, DontListen: true, NoLog: true, NoSigs: true})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		tb.Fatal("nats not ready")
-	}
-	nc, err := nats.Connect("", nats.InProcessServer(ns))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	js, err := jetstream.New(nc)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { nc.Close(); ns.Shutdown(); ns.WaitForShutdown() })
-	return ns, js
-}
 
 const sampleGuide = `---
 id: cap-phep-thu
@@ -70,7 +44,7 @@ func withFee(md, fee string) string {
 
 func TestStoreDraftPublishRollback(t *testing.T) {
 	ctx := context.Background()
-	_, js := MustRunNATS(t, t.TempDir())
+	js := natstest.JetStream(t)
 	st, err := Open(ctx, js, map[string][]byte{"cap-phep-thu": []byte(sampleGuide)})
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +114,7 @@ func TestStoreDraftPublishRollback(t *testing.T) {
 
 func TestStoreRefusesInvalidDraft(t *testing.T) {
 	ctx := context.Background()
-	_, js := MustRunNATS(t, t.TempDir())
+	js := natstest.JetStream(t)
 	st, err := Open(ctx, js, map[string][]byte{"cap-phep-thu": []byte(sampleGuide)})
 	if err != nil {
 		t.Fatal(err)
@@ -170,7 +144,7 @@ func TestStoreRefusesInvalidDraft(t *testing.T) {
 func TestFollowAppliesPublishedChanges(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, js := MustRunNATS(t, t.TempDir())
+	js := natstest.JetStream(t)
 	base := map[string][]byte{"cap-phep-thu": []byte(sampleGuide)}
 	editorSide, err := Open(ctx, js, base)
 	if err != nil {
@@ -197,7 +171,7 @@ func TestFollowAppliesPublishedChanges(t *testing.T) {
 	if _, err := editorSide.Publish(ctx, "cap-phep-thu", "a"); err != nil {
 		t.Fatal(err)
 	}
-	checkFor(t, time.Second, 10*time.Millisecond, func() error {
+	natstest.CheckFor(t, time.Second, 10*time.Millisecond, func() error {
 		if g, _ := lib.Get("cap-phep-thu"); g.Fee != "Bản nháp." {
 			return errors.New("published fee not applied: " + g.Fee)
 		}
@@ -206,24 +180,10 @@ func TestFollowAppliesPublishedChanges(t *testing.T) {
 	if _, err := editorSide.Retire(ctx, "cap-phep-thu", "a"); err != nil {
 		t.Fatal(err)
 	}
-	checkFor(t, time.Second, 10*time.Millisecond, func() error {
+	natstest.CheckFor(t, time.Second, 10*time.Millisecond, func() error {
 		if _, ok := lib.Get("cap-phep-thu"); ok {
 			return errors.New("retired guide still in library")
 		}
 		return nil
 	})
-}
-
-// checkFor polls f until it returns nil or total passes (nats-server's helper).
-func checkFor(tb testing.TB, total, every time.Duration, f func() error) {
-	tb.Helper()
-	deadline := time.Now().Add(total)
-	var err error
-	for time.Now().Before(deadline) {
-		if err = f(); err == nil {
-			return
-		}
-		time.Sleep(every)
-	}
-	tb.Fatal(err)
 }

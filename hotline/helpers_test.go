@@ -1,6 +1,8 @@
 package hotline
 
 import (
+	"botdvc/internal/natstest"
+
 	"context"
 	"log/slog"
 	"net/http"
@@ -11,7 +13,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/crypto/bcrypt"
 
@@ -21,31 +22,11 @@ import (
 
 // MustRunNATS starts an embedded nats-server with JetStream storing under
 // dir, reachable only in process.
-func MustRunNATS(tb testing.TB, dir string) *server.Server {
-	tb.Helper()
-	ns, err := server.NewServer(&server.Options{JetStream: true, StoreDir: dir, DontListen: true, NoLog: true, NoSigs: true})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		tb.Fatal("nats-server not ready")
-	}
-	return ns
-}
+func MustRunNATS(tb testing.TB, dir string) *server.Server { return natstest.Run(tb, dir) }
 
 // MustConnect returns a JetStream handle on ns, closed at the end of the test.
 func MustConnect(tb testing.TB, ns *server.Server) jetstream.JetStream {
-	tb.Helper()
-	nc, err := nats.Connect("", nats.InProcessServer(ns))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	_, js := natstest.Connect(tb, ns)
 	return js
 }
 
@@ -165,16 +146,8 @@ func basicAuth(r *http.Request, user, pass string) *http.Request {
 	return r
 }
 
-// checkFor polls f until it returns nil or total passes (nats-server's helper).
+// checkFor polls f until it returns nil or total passes (see natstest).
 func checkFor(tb testing.TB, total, every time.Duration, f func() error) {
 	tb.Helper()
-	deadline := time.Now().Add(total)
-	var err error
-	for time.Now().Before(deadline) {
-		if err = f(); err == nil {
-			return
-		}
-		time.Sleep(every)
-	}
-	tb.Fatalf("after %v: %v", total, err)
+	natstest.CheckFor(tb, total, every, f)
 }

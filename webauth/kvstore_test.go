@@ -1,33 +1,19 @@
 package webauth
 
 import (
+	"github.com/nats-io/nats.go/jetstream"
+
+	"botdvc/internal/natstest"
+
 	"context"
 	"errors"
 	"testing"
 	"time"
-
-	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // TestKVStore runs the session store on a real embedded JetStream.
 func TestKVStore(t *testing.T) {
-	ns, err := server.NewServer(&server.Options{JetStream: true, StoreDir: t.TempDir(), DontListen: true, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns.Start()
-	t.Cleanup(ns.Shutdown)
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats not ready")
-	}
-	nc, err := nats.Connect("", nats.InProcessServer(ns))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, _ := jetstream.New(nc)
+	js := natstest.JetStream(t)
 	ctx := context.Background()
 	kv, err := js.CreateOrUpdateKeyValue(ctx, KVConfig("ADMIN_SESSIONS", time.Hour))
 	if err != nil {

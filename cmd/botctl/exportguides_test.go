@@ -10,14 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"botdvc/editor"
+	"botdvc/internal/natstest"
 	"botdvc/knowledge"
 	"botdvc/knowledge/guides"
 	"botdvc/webauth"
@@ -29,21 +26,7 @@ import (
 // written passes the linter.
 func TestExportGuides(t *testing.T) {
 	ctx := context.Background()
-	ns, err := server.NewServer(&server.Options{JetStream: true, StoreDir: t.TempDir(), DontListen: true, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns.Start()
-	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats not ready")
-	}
-	nc, err := nats.Connect("", nats.InProcessServer(ns))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := natstest.JetStream(t)
 	base := map[string][]byte{}
 	_ = fs.WalkDir(guides.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if strings.HasSuffix(p, ".md") {

@@ -12,13 +12,11 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/crypto/bcrypt"
 
 	"botdvc/bot"
 	"botdvc/hotline"
+	"botdvc/internal/natstest"
 	"botdvc/webauth"
 )
 
@@ -37,21 +35,7 @@ func (o *recordingOutbox) Enqueue(_ context.Context, m bot.Outbound) error {
 // TestHotlineCommands runs botctl hotline against a real service: embedded
 // NATS, the hotline queue, its API on a Fiber app listening on loopback.
 func TestHotlineCommands(t *testing.T) {
-	ns, err := server.NewServer(&server.Options{JetStream: true, StoreDir: t.TempDir(), DontListen: true, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns.Start()
-	t.Cleanup(ns.Shutdown)
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats not ready")
-	}
-	nc, err := nats.Connect("", nats.InProcessServer(ns))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, _ := jetstream.New(nc)
+	js := natstest.JetStream(t)
 	out := &recordingOutbox{}
 	q, err := hotline.New(js, out, hotline.Config{}, nil)
 	if err != nil {

@@ -24,6 +24,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"botdvc/internal/natstest"
 )
 
 // Browser is a headless Chromium page under test.
@@ -33,20 +35,6 @@ type Browser struct {
 
 // Eval runs JavaScript in the page and returns its value (promises awaited).
 func (c *Browser) Eval(expr string) (any, error) { return c.eval(expr) }
-
-// checkFor polls f until it returns nil or total passes (nats-server's helper).
-func checkFor(t testing.TB, total, every time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(total)
-	var err error
-	for time.Now().Before(deadline) {
-		if err = f(); err == nil {
-			return
-		}
-		time.Sleep(every)
-	}
-	t.Fatal(err)
-}
 
 // chromiumPath is Debian's chromium, or $CHROMIUM.
 func chromiumPath() string {
@@ -110,7 +98,7 @@ func Start(t testing.TB) *Browser {
 	}
 	host := strings.Split(strings.TrimPrefix(browserWS, "ws://"), "/")[0]
 	var pageWS string
-	checkFor(t, 10*time.Second, 100*time.Millisecond, func() error {
+	natstest.CheckFor(t, 10*time.Second, 100*time.Millisecond, func() error {
 		resp, err := http.Get("http://" + host + "/json/list")
 		if err != nil {
 			return err
@@ -144,7 +132,7 @@ func Start(t testing.TB) *Browser {
 // seconds pass.
 func (c *Browser) WaitJS(t testing.TB, what, expr string) {
 	t.Helper()
-	checkFor(t, 15*time.Second, 100*time.Millisecond, func() error {
+	natstest.CheckFor(t, 15*time.Second, 100*time.Millisecond, func() error {
 		v, err := c.eval(expr)
 		if err != nil {
 			return err

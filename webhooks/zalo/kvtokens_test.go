@@ -1,6 +1,8 @@
 package zalo
 
 import (
+	"botdvc/internal/natstest"
+
 	"context"
 	"errors"
 	"fmt"
@@ -8,36 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// mustOpenJetStream starts an embedded nats-server with JetStream in a
-// temporary directory and returns a JetStream context over an in-process
-// connection.
-func mustOpenJetStream(tb testing.TB) jetstream.JetStream {
-	tb.Helper()
-	ns, err := server.NewServer(&server.Options{JetStream: true, StoreDir: tb.TempDir(), DontListen: true, NoLog: true, NoSigs: true})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		tb.Fatal("nats-server not ready")
-	}
-	tb.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
-	nc, err := nats.Connect(nats.DefaultURL, nats.InProcessServer(ns))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return js
-}
+// mustOpenJetStream returns a JetStream handle on a real server (see natstest).
+func mustOpenJetStream(tb testing.TB) jetstream.JetStream { return natstest.JetStream(tb) }
 
 func TestKVTokens(t *testing.T) {
 	ctx := context.Background()
