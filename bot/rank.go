@@ -470,6 +470,28 @@ func (p *profile) coverage(qset map[string]bool, qpairs map[[2]string]bool, qwei
 	return names, all
 }
 
+// core is the title-pair words of a long question, as word sets.
+type core struct {
+	set    map[string]bool
+	pairs  map[[2]string]bool
+	weight float64
+}
+
+// storyCore returns the title-pair words of a question longer than
+// longQuestion, nil for a shorter one or when it has none.
+func storyCore(content []string, st *stats) *core {
+	if len(content) <= longQuestion || st == nil {
+		return nil
+	}
+	words := coreWords(content, st)
+	if len(words) == 0 {
+		return nil
+	}
+	c := &core{}
+	c.set, c.pairs, c.weight = wordSets(words, st)
+	return c
+}
+
 // rank scores the hits against the question and sorts them, best first.
 func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 	st := e.stats.Load()
@@ -484,6 +506,7 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 			}
 		}
 	}
+	story := storyCore(q.content, st)
 	top := 0.0
 	for _, h := range hits {
 		top = math.Max(top, h.Score)
@@ -505,10 +528,11 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 			c.search = h.Score / top
 		}
 		qset, qpairs, qweight := qset, qpairs, qweight
-		content := q.content
+		content, story := q.content, story
 		if fixed, ok := p.correct(q.content, unknown); ok {
 			qset, qpairs, qweight = wordSets(fixed, st)
 			content = fixed
+			story = storyCore(fixed, st) // typos corrected for this guide
 		}
 		var best []string
 		for _, n := range p.names {
@@ -521,15 +545,12 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 			c.faqScore = math.Max(c.faqScore, matchName(f, qset, qpairs, st))
 		}
 		c.queryCov, c.fullCov = p.coverage(qset, qpairs, qweight, st)
-		if len(content) > longQuestion && st != nil {
+		if story != nil {
 			// A story around the question: its coverage is also measured
 			// on the words that form title pairs ("đăng ký tạm trú" in
 			// "em mới chuyển ra Hà Nội làm việc..."), and the two averaged.
-			if core := coreWords(content, st); len(core) > 0 {
-				cset, cpairs, cweight := wordSets(core, st)
-				coreCov, _ := p.coverage(cset, cpairs, cweight, st)
-				c.queryCov = 0.5 * (c.queryCov + coreCov)
-			}
+			coreCov, _ := p.coverage(story.set, story.pairs, story.weight, st)
+			c.queryCov = 0.5 * (c.queryCov + coreCov)
 		}
 		lex := weightName*c.nameCov + weightQuery*c.queryCov + weightFull*c.fullCov
 		lex = math.Max(lex, 0.8*c.faqScore*c.fullCov)
