@@ -207,7 +207,13 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 		return Reply{Action: ActionGreeting, Text: e.welcomeText(), Options: menuOptions()}, nil
 	}
 
+	typed := text
+	if fixed, ok := repairTelex(text, e.stats.Load()); ok {
+		text = fixed // Telex leftovers read as the words meant
+	}
 	q := understand(text, e.dict)
+	// Codes keep their punctuation only in the text as typed.
+	q.dossier, q.codes = findDossier(typed), reCode.FindAllString(typed, -1)
 	// A number picks one of the options offered last.
 	if q.number > 0 && q.number <= len(s.Options) {
 		if g, ok := e.lib.Get(s.Options[q.number-1]); ok {
@@ -252,7 +258,7 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 		}
 	}
 
-	hits, err := e.find(ctx, text, q)
+	hits, err := e.find(ctx, typed, q) // the backends read Telex themselves
 	if err != nil {
 		return Reply{}, fmt.Errorf("bot.Answer: search: %w", err)
 	}

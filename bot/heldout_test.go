@@ -179,3 +179,28 @@ func TestAlteredName(t *testing.T) {
 		}
 	}
 }
+
+// TestTelexLeftovers: words typed with the Telex keys but without the input
+// method are read as the words meant, with the synonyms and aspect cues
+// that apply to those; national codes and dossier codes survive the repair.
+func TestTelexLeftovers(t *testing.T) {
+	gs, err := guides.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := MustOpenEngine(t, gs, bot.NewMemorySessions(time.Hour))
+	for i, tt := range []struct {
+		q, guide string
+		aspect   bot.Aspect
+	}{
+		{"ddawng kys tamj truws", "dang-ky-tam-tru", bot.AspectSteps},
+		{"lamf laij bawngf lais xe", "cap-lai-giay-phep-lai-xe", bot.AspectSteps},
+		{"ddoir cccd heets bao nhieeu tieenf", "cap-doi-the-can-cuoc", bot.AspectFee},
+		{"thur tucj 1.001193", "dang-ky-khai-sinh", bot.AspectSteps},
+	} {
+		r := (&chat{t: t, e: e, user: fmt.Sprint("telex", i)}).say(tt.q)
+		if r.Action != bot.ActionAnswer || r.GuideID != tt.guide || r.Aspect != tt.aspect {
+			t.Errorf("%q: %s %s %s, want answer %s %s", tt.q, r.Action, r.GuideID, r.Aspect, tt.guide, tt.aspect)
+		}
+	}
+}

@@ -363,6 +363,33 @@ func (p *profile) correct(content, unknown []string) ([]string, bool) {
 	return fixed, fixed != nil
 }
 
+// repairTelex reads the words of text that no guide uses as Telex
+// leftovers when their Telex reading is a word guides use ("ddawng kys tamj
+// truws" → "dang ky tam tru", vntext.TelexFold), and returns the text with
+// them repaired (folded) so that synonyms and aspect cues apply to it; ok
+// is false when nothing changed. Brand names and loanwords ("vinfast",
+// "visa") have no Telex reading and stay.
+func repairTelex(text string, st *stats) (string, bool) {
+	if st == nil || st.docs == 0 {
+		return text, false
+	}
+	toks := vntext.Tokens(text)
+	folded := vntext.FoldTokens(toks)
+	changed := false
+	for i, w := range folded {
+		if st.df[w] > 0 {
+			continue
+		}
+		if r := vntext.TelexFold(w); r != w && st.df[r] > 0 {
+			toks[i], changed = r, true
+		}
+	}
+	if !changed {
+		return text, false
+	}
+	return strings.Join(toks, " "), true
+}
+
 // oneEdit reports whether a and b (folded ASCII words) differ by exactly one
 // insertion, deletion, substitution or swap of adjacent letters.
 func oneEdit(a, b string) bool {
