@@ -10,7 +10,8 @@
 //
 // Engine.Answer, in order: the message kind (follow → welcome and menu,
 // attachment → "I read text only", agent echo → silent); option payloads
-// and a bare number picking an offered option; the intent of the text
+// and a bare number picking an offered option; Telex leftovers ("ddawng
+// kys") read as the words meant; the intent of the text
 // (greeting, thanks, menu, a request for a person, a complaint, a dossier
 // code); a follow-up that names no new procedure is answered from the
 // session's last guide; otherwise the question is searched and the hits are
