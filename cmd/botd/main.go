@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -411,6 +412,10 @@ func (m *Main) openKnowledge(ctx context.Context) (*knowledge.Library, knowledge
 		index = bi
 	}
 	m.onClose("index", func(context.Context) error { return index.Close() })
+	// Building the index allocates far more than the index keeps (batches,
+	// analysis); hand that memory back to the OS now rather than holding it
+	// as resident memory until the scavenger gets to it.
+	debug.FreeOSMemory()
 	log.Info("guides loaded", "curated", len(curated), "total", len(all), "backend", map[bool]string{true: "meilisearch", false: "bleve"}[c.MeiliURL != ""], "took", time.Since(start).Round(time.Millisecond))
 	return lib, index, nil
 }
