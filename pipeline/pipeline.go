@@ -523,7 +523,7 @@ func (p *Pipeline) park(msg jetstream.Msg, subject string, deliveries uint64, re
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := p.js.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: msg.Data(), Header: h}); err != nil {
+	if _, err := p.js.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: redactPayload(msg.Data()), Header: h}); err != nil {
 		p.Metrics.Errors.WithLabelValues("park").Inc()
 		p.Logger.Error("parking failed, will retry", "subject", msg.Subject(), "err", err)
 		_ = msg.NakWithDelay(p.cfg.MaxBackoff)
@@ -533,6 +533,34 @@ func (p *Pipeline) park(msg jetstream.Msg, subject string, deliveries uint64, re
 		p.Metrics.Errors.WithLabelValues("ack").Inc()
 	}
 	p.Metrics.Errors.WithLabelValues("parked").Inc()
+}
+
+// redactPayload redacts what citizens and staff wrote in a parked message
+// (bot.Message's Text and Payload, bot.Outbound's Reply.Text) before it is
+// kept for weeks in the dead-letter stream; ids, channel and times stay so
+// an operator can see what failed and for whom. A payload that is not a JSON
+// object is kept as "[unreadable payload]" rather than verbatim.
+func redactPayload(data []byte) []byte {
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		return []byte(`"[unreadable payload]"`)
+	}
+	red := func(obj map[string]any, keys ...string) {
+		for _, k := range keys {
+			if v, ok := obj[k].(string); ok {
+				obj[k] = bot.Redact(v)
+			}
+		}
+	}
+	red(m, "Text", "Payload")
+	if r, ok := m["Reply"].(map[string]any); ok {
+		red(r, "Text")
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return []byte(`"[unreadable payload]"`)
+	}
+	return out
 }
 
 // redactErr renders an error for logs and dead-letter reasons without phone

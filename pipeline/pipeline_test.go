@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http/httptest"
@@ -709,5 +710,28 @@ func TestPartitionStable(t *testing.T) {
 	}
 	if len(seen) != 16 {
 		t.Errorf("200 conversations hit %d of 16 partitions", len(seen))
+	}
+}
+
+func TestRedactPayload(t *testing.T) {
+	in, _ := json.Marshal(bot.Message{ID: "m1", Channel: bot.Zalo, UserID: "6142494823123456789", Kind: bot.KindText,
+		Text: "số của em 0912345678, cccd 001203004567"})
+	var m bot.Message
+	if err := json.Unmarshal(redactPayload(in), &m); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(m.Text, "0912345678") || strings.Contains(m.Text, "001203004567") || !strings.Contains(m.Text, "số của em") {
+		t.Errorf("parked text = %q", m.Text)
+	}
+	if m.UserID != "6142494823123456789" || m.ID != "m1" || m.Channel != bot.Zalo {
+		t.Errorf("ids changed: %+v", m)
+	}
+	out, _ := json.Marshal(bot.Outbound{ID: "o1", UserID: "u", Reply: bot.Reply{Text: "gọi 0912345678"}})
+	var o bot.Outbound
+	if err := json.Unmarshal(redactPayload(out), &o); err != nil || strings.Contains(o.Reply.Text, "0912345678") {
+		t.Errorf("parked reply = %q, %v", o.Reply.Text, err)
+	}
+	if got := string(redactPayload([]byte("not json 0912345678"))); strings.Contains(got, "0912345678") {
+		t.Errorf("unreadable payload kept verbatim: %s", got)
 	}
 }
