@@ -195,7 +195,13 @@ func section(g knowledge.Guide, a Aspect, short bool) string {
 			return ""
 		}
 		if short {
-			return label + ": " + firstSentence(text, summaryRunes)
+			// The first line up to the summary length, not just its first
+			// sentence: a later sentence often qualifies the first ("70.000
+			// đồng. Đến hết 2026 chỉ thu 50%...").
+			if i := strings.IndexByte(text, '\n'); i > 0 {
+				text = text[:i]
+			}
+			return label + ": " + clip(text, summaryRunes)
 		}
 		return label + ": " + clip(text, leadTextRunes)
 	}
