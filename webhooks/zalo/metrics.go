@@ -1,9 +1,9 @@
 package zalo
 
 import (
-	"errors"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"botdvc/webhooks"
 )
 
 // metrics are the Prometheus collectors of the Zalo OA channel. Label
@@ -45,26 +45,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}),
 	}
 	if reg != nil {
-		m.events = register(reg, m.events)
-		m.badSignature = register(reg, m.badSignature)
-		m.rejected = register(reg, m.rejected)
-		m.sends = register(reg, m.sends)
-		m.refreshes = register(reg, m.refreshes)
-		m.refreshFailed = register(reg, m.refreshFailed)
+		m.events = webhooks.Register(reg, m.events)
+		m.badSignature = webhooks.Register(reg, m.badSignature)
+		m.rejected = webhooks.Register(reg, m.rejected)
+		m.sends = webhooks.Register(reg, m.sends)
+		m.refreshes = webhooks.Register(reg, m.refreshes)
+		m.refreshFailed = webhooks.Register(reg, m.refreshFailed)
 	}
 	return m
-}
-
-// register registers c, or returns the collector already registered under
-// the same name (a handler and a client share one registry).
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if old, ok := are.ExistingCollector.(C); ok {
-				return old
-			}
-		}
-	}
-	return c
 }
