@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"botdvc/bot"
+	"botdvc/webhooks"
 )
 
 // Wire types of the Messenger webhook (../shared/spec/channels.md B3, B4).
@@ -80,31 +81,8 @@ type watermark struct {
 	Watermark json.Number `json:"watermark"`
 }
 
-// idString is an id that Meta sends as a JSON string; a bare number is
-// accepted too and kept digit for digit.
-type idString string
-
-// UnmarshalJSON accepts a JSON string, a JSON number or null.
-func (s *idString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case bytes.Equal(b, []byte("null")):
-		*s = ""
-	case len(b) > 0 && b[0] == '"':
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = idString(v)
-	default:
-		var n json.Number
-		if err := json.Unmarshal(b, &n); err != nil {
-			return fmt.Errorf("id must be a string or a number")
-		}
-		*s = idString(n.String())
-	}
-	return nil
-}
+// idString is a platform id kept as a string (see webhooks.ID).
+type idString = webhooks.ID
 
 // batch is what one webhook request carries: the messages for the inbox,
 // sorted by event time, and the kind of every event for the metrics.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"botdvc/bot"
+	"botdvc/webhooks"
 )
 
 // Wire types of the Zalo OA webhook (channels.md A5). One flat event per
@@ -45,31 +46,8 @@ type attachment struct {
 	Type string `json:"type"`
 }
 
-// idString is an id Zalo sends as a JSON string; a bare number is kept
-// digit for digit (never through float64).
-type idString string
-
-// UnmarshalJSON accepts a JSON string, a JSON number or null.
-func (s *idString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case bytes.Equal(b, []byte("null")):
-		*s = ""
-	case len(b) > 0 && b[0] == '"':
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = idString(v)
-	default:
-		var n json.Number
-		if err := json.Unmarshal(b, &n); err != nil {
-			return fmt.Errorf("id must be a string or a number")
-		}
-		*s = idString(n.String())
-	}
-	return nil
-}
+// idString is a platform id kept as a string (see webhooks.ID).
+type idString = webhooks.ID
 
 // parsed is one decoded webhook: its kind for the metrics and, when the
 // inbox gets something, the message. Echo is set for oa_send_* events: the
