@@ -88,9 +88,9 @@ type Engine struct {
 	search   Searcher
 	lib      Library
 	sessions SessionStore
-	dict     *vntext.Dict
-	stats    atomic.Pointer[stats] // nil: every word weighs the same
-	profiles *profiles
+	dict     atomic.Pointer[vntext.Dict]
+	stats    atomic.Pointer[stats]    // nil: every word weighs the same
+	prof     atomic.Pointer[profiles] // replaced with the dictionary (SetDict)
 }
 
 // NewEngine returns an engine with default tunables. When lib also has
@@ -113,12 +113,24 @@ func NewEngine(search Searcher, lib Library, sessions SessionStore) *Engine {
 		search:        search,
 		lib:           lib,
 		sessions:      sessions,
-		dict:          dict,
-		profiles:      &profiles{dict: dict},
 	}
+	e.dict.Store(dict)
+	e.prof.Store(&profiles{dict: dict})
 	e.Reweigh()
 	return e
 }
+
+// SetDict makes the engine read questions and guides with dictionary d
+// (the bundled synonyms plus editors' rules, vntext.Dict.With) from the next
+// message on. It is safe to call while answering.
+func (e *Engine) SetDict(d *vntext.Dict) {
+	e.dict.Store(d)
+	e.prof.Store(&profiles{dict: d})
+	e.Reweigh()
+}
+
+// profiles returns the current guide profiles (built with the current dictionary).
+func (e *Engine) profiles() *profiles { return e.prof.Load() }
 
 // Reweigh recomputes the word weights from the library. NewEngine calls it;
 // call it again after the corpus changed much (guides added or removed) so
@@ -126,7 +138,7 @@ func NewEngine(search Searcher, lib Library, sessions SessionStore) *Engine {
 // All() on the library it does nothing.
 func (e *Engine) Reweigh() {
 	if l, ok := e.lib.(lister); ok {
-		e.stats.Store(e.profiles.buildStats(l.All()))
+		e.stats.Store(e.profiles().buildStats(l.All()))
 	}
 }
 
@@ -211,7 +223,7 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 	if fixed, ok := repairTelex(text, e.stats.Load()); ok {
 		text = fixed // Telex leftovers read as the words meant
 	}
-	q := understand(text, e.dict)
+	q := understand(text, e.dict.Load())
 	// Codes keep their punctuation only in the text as typed.
 	q.dossier, q.codes = findDossier(typed), reCode.FindAllString(typed, -1)
 	// A number picks one of the options offered last.
@@ -250,7 +262,7 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 	if len(q.subject) == 0 {
 		if s.LastGuide != "" {
 			if g, ok := e.lib.Get(s.LastGuide); ok {
-				return e.answerGuide(s, g, q.aspectFor(e.profiles.get(g).title), 1, nil, "", nil), nil
+				return e.answerGuide(s, g, q.aspectFor(e.profiles().get(g).title), 1, nil, "", nil), nil
 			}
 		}
 		if len(q.cues) > 0 {
@@ -267,7 +279,7 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 	for i, c := range cs {
 		if q.hasCode(c.guide) {
 			cs[0], cs[i] = cs[i], cs[0]
-			return e.answerGuide(s, c.guide, q.aspectFor(e.profiles.get(c.guide).title), 1, candidates(cs, 5), "", q), nil
+			return e.answerGuide(s, c.guide, q.aspectFor(e.profiles().get(c.guide).title), 1, candidates(cs, 5), "", q), nil
 		}
 	}
 	v, conf, opts := e.decide(cs)
@@ -275,7 +287,7 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 	switch v {
 	case verdictAnswer:
 		top := cs[0]
-		return e.answerGuide(s, top.guide, q.aspectFor(e.profiles.get(top.guide).title), conf, cands, "", q), nil
+		return e.answerGuide(s, top.guide, q.aspectFor(e.profiles().get(top.guide).title), conf, cands, "", q), nil
 	case verdictClarify:
 		return e.clarify(s, q, opts, conf, cands), nil
 	}
@@ -283,7 +295,7 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 	// follow-up on it ("làm online được không?").
 	if s.LastGuide != "" && len(q.cues) > 0 && !q.cues[0].weak && len(q.subject) <= 2 {
 		if g, ok := e.lib.Get(s.LastGuide); ok {
-			return e.answerGuide(s, g, q.aspectFor(e.profiles.get(g).title), conf, cands, "", nil), nil
+			return e.answerGuide(s, g, q.aspectFor(e.profiles().get(g).title), conf, cands, "", nil), nil
 		}
 	}
 	s.Fails++

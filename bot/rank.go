@@ -176,7 +176,7 @@ func (e *Engine) passageFor(g knowledge.Guide, q *query) string {
 	if q == nil {
 		return ""
 	}
-	p := e.profiles.get(g)
+	p := e.profiles().get(g)
 	st := e.stats.Load()
 	qset := map[string]bool{}
 	qpairs := map[[2]string]bool{}
@@ -549,7 +549,7 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 		if !ok {
 			continue // index ahead of library: skip rather than answer from nothing
 		}
-		p := e.profiles.get(g)
+		p := e.profiles().get(g)
 		c := candidate{guide: g, hit: h}
 		if top > 0 {
 			c.search = h.Score / top

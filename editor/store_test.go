@@ -187,3 +187,28 @@ func TestFollowAppliesPublishedChanges(t *testing.T) {
 		return nil
 	})
 }
+
+func TestFollowAppliesSynonyms(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	js := natstest.JetStream(t)
+	st, err := Open(ctx, js, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 4)
+	ready := make(chan struct{})
+	go st.Follow(ctx, Target{Synonyms: func(r string) error { got <- r; return nil }}, discard(), func() { close(ready) })
+	<-ready
+	if err := st.SetSynonyms(ctx, "giấy chào đời => giấy khai sinh"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-got:
+		if r != "giấy chào đời => giấy khai sinh" {
+			t.Errorf("rules = %q", r)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("synonym rules not followed within a second")
+	}
+}

@@ -41,6 +41,7 @@ import (
 	"botdvc/knowledge/catalog"
 	"botdvc/knowledge/guides"
 	"botdvc/knowledge/meiliindex"
+	"botdvc/knowledge/vntext"
 	"botdvc/pipeline"
 	"botdvc/webauth"
 	"botdvc/webhooks"
@@ -220,7 +221,27 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	// Editors: published guide changes (from any instance) are applied to
 	// the library and index live; question outcomes feed the gap report.
-	ed, err := m.openEditor(ctx, js, lib, index, func() { engine.Reweigh(); askEngine.Reweigh() })
+	// Editors' synonym rules (admin page) reach both engines and the index.
+	synonyms := func(rules string) error {
+		d, err := vntext.DefaultDict().With(rules)
+		if err != nil {
+			return err
+		}
+		switch x := index.(type) {
+		case interface{ SetDict(*vntext.Dict) }:
+			x.SetDict(d)
+		case interface {
+			SetDict(context.Context, *vntext.Dict) error
+		}:
+			if err := x.SetDict(ctx, d); err != nil {
+				return err
+			}
+		}
+		engine.SetDict(d)
+		askEngine.SetDict(d)
+		return nil
+	}
+	ed, err := m.openEditor(ctx, js, lib, index, func() { engine.Reweigh(); askEngine.Reweigh() }, synonyms)
 	if err != nil {
 		return err
 	}
@@ -328,6 +349,7 @@ func (m *Main) Run(ctx context.Context) error {
 		auth := webauth.New(accounts, webauth.NewKVStore(q.Sessions), webauth.Config{CookieName: "botdvc_admin"}, log.With("component", "webauth"))
 		m.Server.Mount(&editor.Admin{
 			Store: ed.store, Recorder: ed.recorder, Tickets: hotlineTickets{q}, Auth: auth, Logger: log.With("component", "admin"),
+			CheckSynonyms: func(rules string) error { _, err := vntext.DefaultDict().With(rules); return err },
 			Live: func(ctx context.Context, text string) (bot.Reply, error) {
 				return engine.Answer(ctx, previewMessage(text))
 			},
@@ -429,7 +451,7 @@ type editorParts struct {
 // openEditor opens the editors' store over the guide files served now,
 // follows published changes into lib and index (first the current state,
 // before botd serves) and opens the outcome recorder.
-func (m *Main) openEditor(ctx context.Context, js jetstream.JetStream, lib *knowledge.Library, index knowledge.Index, changed func()) (editorParts, error) {
+func (m *Main) openEditor(ctx context.Context, js jetstream.JetStream, lib *knowledge.Library, index knowledge.Index, changed func(), synonyms func(string) error) (editorParts, error) {
 	base := map[string][]byte{}
 	bundled := map[string]knowledge.Guide{}
 	for _, g := range lib.All() {
@@ -455,7 +477,7 @@ func (m *Main) openEditor(ctx context.Context, js jetstream.JetStream, lib *know
 	}
 	fctx, stop := context.WithCancel(context.Background())
 	ready, done := make(chan struct{}), make(chan struct{})
-	target := editor.Target{Library: lib, Index: index, Changed: changed,
+	target := editor.Target{Library: lib, Index: index, Changed: changed, Synonyms: synonyms,
 		Base: func(id string) (knowledge.Guide, bool) { g, ok := bundled[id]; return g, ok }}
 	go func() {
 		defer close(done)
