@@ -350,6 +350,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Server.Mount(&editor.Admin{
 			Store: ed.store, Recorder: ed.recorder, Tickets: hotlineTickets{q}, Auth: auth, Logger: log.With("component", "admin"),
 			CheckSynonyms: func(rules string) error { _, err := vntext.DefaultDict().With(rules); return err },
+			Import:        catalogImporter(lib, index, func() { engine.Reweigh(); askEngine.Reweigh() }),
 			Live: func(ctx context.Context, text string) (bot.Reply, error) {
 				return engine.Answer(ctx, previewMessage(text))
 			},
