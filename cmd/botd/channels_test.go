@@ -241,8 +241,16 @@ func TestZaloEndToEnd(t *testing.T) {
 	m := MustRunMain(t, t.TempDir(), map[string]string{
 		"ZALO_APP_ID": "zalo-app", "ZALO_APP_SECRET": "zalo-app-secret", "ZALO_OA_SECRET": "oa-secret",
 		"ZALO_ACCESS_TOKEN": "AT-expired", "ZALO_REFRESH_TOKEN": "RT-1",
-		"ZALO_API_URL": srv.URL, "ZALO_OAUTH_URL": srv.URL,
+		"ZALO_API_URL": srv.URL, "ZALO_OAUTH_URL": srv.URL, "ZALO_SITE_VERIFICATION": "Abc123Verify",
 	})
+	// Zalo's domain-ownership page, served from configuration.
+	resp, err := http.Get(m.URL() + "/zalo_verifierAbc123Verify.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := readAll(resp); resp.StatusCode != 200 || !strings.Contains(page, `<meta name="zalo-platform-site-verification" content="Abc123Verify"`) {
+		t.Errorf("verification page: %d %q", resp.StatusCode, page)
+	}
 	ts := fmt.Sprint(time.Now().UnixMilli())
 	body := `{"event_name":"user_send_text","app_id":"zalo-app","sender":{"id":"ZUSER-7"},"recipient":{"id":"OA1"},"message":{"text":"đăng kí khai sinh cho con cần giấy tờ gì","msg_id":"zmsg-e2e-1"},"timestamp":"` + ts + `","user_id_by_app":"979122185046046317"}`
 	sum := sha256.Sum256([]byte("zalo-app" + body + ts + "oa-secret"))

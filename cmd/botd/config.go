@@ -41,6 +41,8 @@ type Config struct {
 	ZaloRefreshToken string // ZALO_REFRESH_TOKEN
 	ZaloAPIURL       string // ZALO_API_URL
 	ZaloOAuthURL     string // ZALO_OAUTH_URL
+	ZaloSiteVerify   string // ZALO_SITE_VERIFICATION: code of Zalo's domain ownership check
+	ZaloButtons      bool   // ZALO_BUTTONS: options also as oa.query.hide buttons
 
 	StaffFile  string // BOT_STAFF_FILE: htpasswd (bcrypt) of hotline staff
 	EditorFile string // BOT_EDITOR_FILE: htpasswd (bcrypt) of editors
@@ -133,6 +135,7 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	str(&c.ZaloRefreshToken, "zalo-refresh-token", "ZALO_REFRESH_TOKEN", "", "Zalo OA refresh token")
 	str(&c.ZaloAPIURL, "zalo-api-url", "ZALO_API_URL", DefaultZaloAPIURL, "Zalo OpenAPI base URL")
 	str(&c.ZaloOAuthURL, "zalo-oauth-url", "ZALO_OAUTH_URL", DefaultZaloOAuthURL, "Zalo OAuth base URL")
+	str(&c.ZaloSiteVerify, "zalo-site-verification", "ZALO_SITE_VERIFICATION", "", "code of Zalo's domain ownership check (serves /zalo_verifier<code>.html)")
 	str(&c.StaffFile, "staff-file", "BOT_STAFF_FILE", "", "htpasswd file (bcrypt) of hotline staff")
 	str(&c.EditorFile, "editor-file", "BOT_EDITOR_FILE", "", "htpasswd file (bcrypt) of editors")
 	str(&c.Catalog, "catalog", "BOT_CATALOG", "", "national procedure catalogue to load beside the guides")
@@ -168,6 +171,15 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		accessLog = b
 	}
 	fs.BoolVar(&c.AccessLog, "access-log", accessLog, "log every HTTP request at info ($BOT_ACCESS_LOG)")
+	zaloButtons := false
+	if s := getenv("ZALO_BUTTONS"); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			envErrs = append(envErrs, fmt.Errorf("ZALO_BUTTONS=%q: not a boolean", s))
+		}
+		zaloButtons = b
+	}
+	fs.BoolVar(&c.ZaloButtons, "zalo-buttons", zaloButtons, "show options as Zalo oa.query.hide buttons too ($ZALO_BUTTONS)")
 	acceptOnly := false
 	if s := getenv("BOT_ACCEPT_ONLY"); s != "" {
 		b, err := strconv.ParseBool(s)
@@ -343,6 +355,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("editor_file", c.EditorFile),
 		slog.String("catalog", c.Catalog),
 		slog.String("guides", c.GuidesDir),
+		slog.String("zalo_site_verification", c.ZaloSiteVerify),
+		slog.Bool("zalo_buttons", c.ZaloButtons),
 		slog.String("hotline_hours", c.HotlineHours),
 		slog.String("hotline_phone", c.HotlinePhone),
 		slog.String("canned_file", c.CannedFile),

@@ -277,7 +277,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	za := zalo.Config{AppID: c.ZaloAppID, AppSecret: c.ZaloAppSecret, OASecret: c.ZaloOASecret,
 		AccessToken: c.ZaloAccessToken, RefreshToken: c.ZaloRefreshToken,
-		APIURL: c.ZaloAPIURL, OAuthURL: c.ZaloOAuthURL, Metrics: m.Registry}
+		APIURL: c.ZaloAPIURL, OAuthURL: c.ZaloOAuthURL, SiteVerification: c.ZaloSiteVerify, Buttons: c.ZaloButtons,
+		Metrics: m.Registry}
 	if za.Enabled() {
 		store, err := zalo.OpenKVTokens(ctx, js, zalo.DefaultTokenBucket, za.AppID)
 		if err != nil {
