@@ -43,7 +43,11 @@ type Config struct {
 	RatingWindow time.Duration         // how long a rating reply is awaited after close; default 24 h
 	Replicas     int                   // JetStream replicas of streams and buckets; default 1
 	Registry     prometheus.Registerer // metrics are registered here when set
-	Now          func() time.Time
+	// ZaloFree, when set, tells how many free consultation messages are left
+	// for a Zalo user in the current 48-hour window (ok false: unknown). The
+	// console shows it on the ticket; cmd/botd passes the Zalo sender's count.
+	ZaloFree func(userID string) (left int, ok bool)
+	Now      func() time.Time
 }
 
 func (c *Config) defaults() {

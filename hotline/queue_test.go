@@ -597,3 +597,18 @@ func BenchmarkEscalateAndClaim(b *testing.B) {
 		}
 	}
 }
+
+func TestConsoleShowsZaloFreeMessages(t *testing.T) {
+	e := MustOpenQueue(t)
+	e.q.cfg.ZaloFree = func(userID string) (int, bool) { return 5, userID == "zalo-user" }
+	note := e.q.Console(nil).funcs()["windowNote"].(func(Ticket) string)
+	now := e.clock.Now()
+	tk := Ticket{Channel: bot.Zalo, UserID: "zalo-user", Window: WindowFor(bot.Zalo, now)}
+	if got := note(tk); !strings.Contains(got, "còn 5/8 tin tư vấn miễn phí") {
+		t.Errorf("window note = %q", got)
+	}
+	tk.UserID = "someone-else" // unknown to this instance's sender
+	if got := note(tk); !strings.Contains(got, "tối đa 8 tin") {
+		t.Errorf("window note without a count = %q", got)
+	}
+}

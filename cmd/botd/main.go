@@ -192,7 +192,15 @@ func (m *Main) Run(ctx context.Context) error {
 	// so the hotline gets an outbox that calls the pipeline once it exists.
 	var p *pipeline.Pipeline
 	outbox := hotline.OutboxFunc(func(ctx context.Context, o bot.Outbound) error { return p.Enqueue(ctx, o) })
-	hcfg := hotline.Config{Registry: m.Registry, Replicas: c.NATSReplicas, Retention: c.Retention}
+	var zaloClient *zalo.Client // set below when Zalo is on; the console asks it for the free-message count
+	hcfg := hotline.Config{Registry: m.Registry, Replicas: c.NATSReplicas, Retention: c.Retention,
+		ZaloFree: func(userID string) (int, bool) {
+			if zaloClient == nil {
+				return 0, false
+			}
+			w, ok := zaloClient.Window(userID)
+			return w.FreeLeft, ok
+		}}
 	if c.HotlineHours != "" {
 		if hcfg.Hours, err = hotline.ParseHours(c.HotlineHours); err != nil {
 			return fmt.Errorf("botd: BOT_HOTLINE_HOURS: %w", err)
@@ -285,6 +293,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return fmt.Errorf("botd: %w", err)
 		}
 		zc := zalo.NewClient(za, store)
+		zaloClient = zc
 		zc.SetLogger(log.With("component", "zalo"))
 		tctx, stopTokens := context.WithCancel(context.Background())
 		done := make(chan struct{})
