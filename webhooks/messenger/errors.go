@@ -1,10 +1,10 @@
 package messenger
 
 import (
-	"errors"
 	"fmt"
 
 	"botdvc/bot"
+	"botdvc/webhooks"
 )
 
 // Errors of package messenger. Those that retrying cannot fix wrap
@@ -21,5 +21,5 @@ var (
 	// retrying cannot fix (invalid parameter, user unavailable, permission).
 	ErrRejected = fmt.Errorf("messenger: message rejected: %w", bot.ErrUndeliverable)
 	// ErrMalformed means a webhook body is not the JSON Meta sends.
-	ErrMalformed = errors.New("malformed webhook body")
+	ErrMalformed = webhooks.ErrMalformed
 )

@@ -3,7 +3,6 @@ package messenger
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -207,19 +206,5 @@ func millis(ts, fallback json.Number) time.Time {
 	return time.Time{}
 }
 
-// malformed wraps a decoding error in ErrMalformed with the byte offset,
-// without quoting the body.
-func malformed(err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return fmt.Errorf("%w: invalid JSON at byte %d", ErrMalformed, se.Offset)
-	case errors.As(err, &te):
-		return fmt.Errorf("%w: field %q has the wrong type (byte %d)", ErrMalformed, te.Field, te.Offset)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%w: body is empty or truncated", ErrMalformed)
-	default:
-		return fmt.Errorf("%w: not a JSON object of the expected shape", ErrMalformed)
-	}
-}
+// malformed wraps a decoding error in ErrMalformed (see webhooks.Malformed).
+func malformed(err error) error { return webhooks.Malformed(err) }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"botdvc/bot"
+	"botdvc/webhooks"
 )
 
 // Errors of package zalo. Those that retrying cannot fix wrap
@@ -21,7 +22,7 @@ var (
 	// cannot fix (invalid field, app or OA configuration).
 	ErrRejected = fmt.Errorf("zalo: message rejected: %w", bot.ErrUndeliverable)
 	// ErrMalformed means a webhook body is not the JSON Zalo sends.
-	ErrMalformed = errors.New("malformed webhook body")
+	ErrMalformed = webhooks.ErrMalformed
 	// ErrNoTokens is returned by TokenStore.Load when nothing is stored.
 	ErrNoTokens = errors.New("no tokens stored")
 	// ErrTokenConflict is returned by TokenStore.Save when the stored
