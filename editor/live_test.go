@@ -82,7 +82,7 @@ func (in *instance) ask(t testing.TB, text string) bot.Reply {
 func TestPublishReachesOtherInstance(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	js := natstest.JetStream(t)
+	js := declaredJetStream(t)
 	raw, gs := baseFiles(t)
 	stA, err := Open(ctx, js, raw)
 	if err != nil {
@@ -186,7 +186,7 @@ func TestPublishReachesOtherInstance(t *testing.T) {
 
 func TestAdminAPIRefusesInvalidAndUnauthenticated(t *testing.T) {
 	ctx := context.Background()
-	js := natstest.JetStream(t)
+	js := declaredJetStream(t)
 	raw, _ := baseFiles(t)
 	st, err := Open(ctx, js, raw)
 	if err != nil {

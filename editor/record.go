@@ -48,21 +48,12 @@ type Recorder struct {
 	Now func() time.Time
 }
 
-// OpenRecorder reconciles the outcomes stream with the given retention
-// (0 means DefaultRetention) and returns a Recorder.
-func OpenRecorder(ctx context.Context, js jetstream.JetStream, retention time.Duration, logger *slog.Logger) (*Recorder, error) {
-	if retention <= 0 {
-		retention = DefaultRetention
-	}
-	st, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:        StreamOutcomes,
-		Description: "one redacted record per citizen question, for the gap report and summary",
-		Subjects:    []string{subjOutcome + ">"},
-		Storage:     jetstream.FileStorage,
-		MaxAge:      retention,
-	})
+// OpenRecorder binds to the outcomes stream (declared by Streams with the
+// retention, reconciled beforehand) and returns a Recorder.
+func OpenRecorder(ctx context.Context, js jetstream.JetStream, logger *slog.Logger) (*Recorder, error) {
+	st, err := js.Stream(ctx, StreamOutcomes)
 	if err != nil {
-		return nil, fmt.Errorf("editor.OpenRecorder: %w", err)
+		return nil, fmt.Errorf("editor.OpenRecorder: stream %s (not declared? reconcile editor.Streams first): %w", StreamOutcomes, err)
 	}
 	return &Recorder{js: js, stream: st, logger: logger, Now: time.Now}, nil
 }

@@ -1,7 +1,6 @@
 package editor
 
 import (
-	"botdvc/internal/natstest"
 
 	"context"
 	"testing"
@@ -12,8 +11,8 @@ import (
 
 func TestRecorderAndUnanswered(t *testing.T) {
 	ctx := context.Background()
-	js := natstest.JetStream(t)
-	rec, err := OpenRecorder(ctx, js, time.Hour, discard())
+	js := declaredJetStream(t)
+	rec, err := OpenRecorder(ctx, js, discard())
 	if err != nil {
 		t.Fatal(err)
 	}

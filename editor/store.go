@@ -94,27 +94,53 @@ type Store struct {
 	mu sync.Mutex // serialises publish per store instance (the stream's expected sequence guards across instances)
 }
 
-// Open reconciles the bucket and stream and returns a Store. base holds the
-// bundled guide files (Markdown) by id.
-func Open(ctx context.Context, js jetstream.JetStream, base map[string][]byte) (*Store, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+// Streams returns the editors' streams (guide revisions, question
+// outcomes kept for retention; 0 means DefaultRetention), for the service's
+// topology, which cmd/botd reconciles before Open and OpenRecorder.
+func Streams(retention time.Duration) []jetstream.StreamConfig {
+	if retention <= 0 {
+		retention = DefaultRetention
+	}
+	return []jetstream.StreamConfig{
+		{
+			Name:        StreamRevisions,
+			Description: "every published revision of every guide",
+			Subjects:    []string{subjRevision + ">"},
+			Storage:     jetstream.FileStorage,
+			Retention:   jetstream.LimitsPolicy,
+		},
+		{
+			Name:        StreamOutcomes,
+			Description: "one redacted record per citizen question, for the gap report and summary",
+			Subjects:    []string{subjOutcome + ">"},
+			Storage:     jetstream.FileStorage,
+			MaxAge:      retention,
+		},
+	}
+}
+
+// Buckets returns the editors' key-value bucket (drafts, published
+// overlays, flags, synonyms), for the service's topology (see Streams).
+func Buckets() []jetstream.KeyValueConfig {
+	return []jetstream.KeyValueConfig{{
 		Bucket:      BucketGuides,
 		Description: "guide drafts, published overlays, flags and synonyms",
 		History:     5,
 		Storage:     jetstream.FileStorage,
-	})
+	}}
+}
+
+// Open binds to the guides bucket and the revisions stream (declared by
+// Buckets and Streams, reconciled beforehand) and returns a Store. base
+// holds the bundled guide files (Markdown) by id.
+func Open(ctx context.Context, js jetstream.JetStream, base map[string][]byte) (*Store, error) {
+	kv, err := js.KeyValue(ctx, BucketGuides)
 	if err != nil {
-		return nil, fmt.Errorf("editor.Open: bucket: %w", err)
+		return nil, fmt.Errorf("editor.Open: bucket %s (not declared? reconcile editor.Buckets first): %w", BucketGuides, err)
 	}
-	revs, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:        StreamRevisions,
-		Description: "every published revision of every guide",
-		Subjects:    []string{subjRevision + ">"},
-		Storage:     jetstream.FileStorage,
-		Retention:   jetstream.LimitsPolicy,
-	})
+	revs, err := js.Stream(ctx, StreamRevisions)
 	if err != nil {
-		return nil, fmt.Errorf("editor.Open: stream: %w", err)
+		return nil, fmt.Errorf("editor.Open: stream %s (not declared? reconcile editor.Streams first): %w", StreamRevisions, err)
 	}
 	return &Store{js: js, kv: kv, revs: revs, base: base, Now: time.Now}, nil
 }

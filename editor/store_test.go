@@ -44,7 +44,7 @@ func withFee(md, fee string) string {
 
 func TestStoreDraftPublishRollback(t *testing.T) {
 	ctx := context.Background()
-	js := natstest.JetStream(t)
+	js := declaredJetStream(t)
 	st, err := Open(ctx, js, map[string][]byte{"cap-phep-thu": []byte(sampleGuide)})
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +114,7 @@ func TestStoreDraftPublishRollback(t *testing.T) {
 
 func TestStoreRefusesInvalidDraft(t *testing.T) {
 	ctx := context.Background()
-	js := natstest.JetStream(t)
+	js := declaredJetStream(t)
 	st, err := Open(ctx, js, map[string][]byte{"cap-phep-thu": []byte(sampleGuide)})
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +144,7 @@ func TestStoreRefusesInvalidDraft(t *testing.T) {
 func TestFollowAppliesPublishedChanges(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	js := natstest.JetStream(t)
+	js := declaredJetStream(t)
 	base := map[string][]byte{"cap-phep-thu": []byte(sampleGuide)}
 	editorSide, err := Open(ctx, js, base)
 	if err != nil {
@@ -191,7 +191,7 @@ func TestFollowAppliesPublishedChanges(t *testing.T) {
 func TestFollowAppliesSynonyms(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	js := natstest.JetStream(t)
+	js := declaredJetStream(t)
 	st, err := Open(ctx, js, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,7 @@ func MustRunNATS(tb testing.TB, dir string) *server.Server { return natstest.Run
 // MustConnect returns a JetStream handle on ns, closed at the end of the test.
 func MustConnect(tb testing.TB, ns *server.Server) jetstream.JetStream {
 	_, js := natstest.Connect(tb, ns)
+	natstest.Declare(tb, js, Streams(Config{}), Buckets(Config{})...) // as cmd/botd's reconcile pass does
 	return js
 }
 

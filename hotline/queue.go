@@ -124,8 +124,10 @@ func (q *Queue) remember(t Ticket, rev uint64) {
 	q.cache[t.ID] = summary{Status: t.Status, Created: t.Created, LastUser: t.LastUser, Window: t.Window, Rev: rev}
 }
 
-// New reconciles the hotline's streams and buckets, starts watching tickets
-// (for live events and metrics) and returns the Queue. Close stops it.
+// New binds to the hotline's streams and buckets (declared by Streams and
+// Buckets and reconciled beforehand, as cmd/botd does for the whole
+// service), starts watching tickets (for live events and metrics) and
+// returns the Queue. Close stops it.
 func New(js jetstream.JetStream, outbox Outbox, cfg Config, logger *slog.Logger) (*Queue, error) {
 	cfg.defaults()
 	if logger == nil {
@@ -133,7 +135,7 @@ func New(js jetstream.JetStream, outbox Outbox, cfg Config, logger *slog.Logger)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	kvs, err := newTopology(cfg).reconcile(ctx, js)
+	kvs, err := bind(ctx, js, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("hotline.New: %w", err)
 	}

@@ -27,47 +27,48 @@ const (
 	BucketSessions = "HOTLINE_SESSIONS"
 )
 
-// topology is the hotline's JetStream configuration, declared as data and
-// reconciled (created or updated) by New.
-type topology struct {
-	streams []jetstream.StreamConfig
-	buckets []jetstream.KeyValueConfig
+// Streams returns the hotline's streams, for the service's topology
+// (pipeline.Topology), which cmd/botd reconciles before New.
+func Streams(cfg Config) []jetstream.StreamConfig {
+	cfg.defaults()
+	return []jetstream.StreamConfig{{
+		Name:        StreamEscalations,
+		Description: "hand-offs from the bot to the hotline",
+		Subjects:    []string{SubjectEscalations + ".>"},
+		Retention:   jetstream.LimitsPolicy,
+		Storage:     jetstream.FileStorage,
+		MaxAge:      cfg.Retention,
+		Duplicates:  24 * time.Hour,
+		Replicas:    cfg.Replicas,
+	}}
 }
 
-func newTopology(cfg Config) topology {
-	return topology{
-		streams: []jetstream.StreamConfig{{
-			Name:        StreamEscalations,
-			Description: "hand-offs from the bot to the hotline",
-			Subjects:    []string{SubjectEscalations + ".>"},
-			Retention:   jetstream.LimitsPolicy,
-			Storage:     jetstream.FileStorage,
-			MaxAge:      cfg.Retention,
-			Duplicates:  24 * time.Hour,
-			Replicas:    cfg.Replicas,
-		}},
-		buckets: []jetstream.KeyValueConfig{
-			{Bucket: BucketTickets, Description: "hotline tickets", History: 8, TTL: cfg.Retention,
-				Storage: jetstream.FileStorage, Replicas: cfg.Replicas},
-			{Bucket: BucketRoutes, Description: "conversation → open ticket, awaited ratings", History: 1,
-				TTL: cfg.Retention, Storage: jetstream.FileStorage, Replicas: cfg.Replicas},
-			{Bucket: BucketSessions, Description: "hotline console sessions", History: 1,
-				TTL: 24 * time.Hour, Storage: jetstream.FileStorage, Replicas: cfg.Replicas},
-		},
+// Buckets returns the hotline's key-value buckets, for the service's
+// topology (see Streams).
+func Buckets(cfg Config) []jetstream.KeyValueConfig {
+	cfg.defaults()
+	return []jetstream.KeyValueConfig{
+		{Bucket: BucketTickets, Description: "hotline tickets", History: 8, TTL: cfg.Retention,
+			Storage: jetstream.FileStorage, Replicas: cfg.Replicas},
+		{Bucket: BucketRoutes, Description: "conversation → open ticket, awaited ratings", History: 1,
+			TTL: cfg.Retention, Storage: jetstream.FileStorage, Replicas: cfg.Replicas},
+		{Bucket: BucketSessions, Description: "hotline console sessions", History: 1,
+			TTL: 24 * time.Hour, Storage: jetstream.FileStorage, Replicas: cfg.Replicas},
 	}
 }
 
-func (t topology) reconcile(ctx context.Context, js jetstream.JetStream) (map[string]jetstream.KeyValue, error) {
-	for _, sc := range t.streams {
-		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
-			return nil, fmt.Errorf("stream %s: %v: %w", sc.Name, err, ErrUnavailable)
+// bind looks up the hotline's stream and buckets, which must exist.
+func bind(ctx context.Context, js jetstream.JetStream, cfg Config) (map[string]jetstream.KeyValue, error) {
+	for _, sc := range Streams(cfg) {
+		if _, err := js.Stream(ctx, sc.Name); err != nil {
+			return nil, fmt.Errorf("stream %s (not declared? reconcile hotline.Streams first): %v: %w", sc.Name, err, ErrUnavailable)
 		}
 	}
 	kvs := map[string]jetstream.KeyValue{}
-	for _, bc := range t.buckets {
-		kv, err := js.CreateOrUpdateKeyValue(ctx, bc)
+	for _, bc := range Buckets(cfg) {
+		kv, err := js.KeyValue(ctx, bc.Bucket)
 		if err != nil {
-			return nil, fmt.Errorf("bucket %s: %v: %w", bc.Bucket, err, ErrUnavailable)
+			return nil, fmt.Errorf("bucket %s (not declared? reconcile hotline.Buckets first): %v: %w", bc.Bucket, err, ErrUnavailable)
 		}
 		kvs[bc.Bucket] = kv
 	}

@@ -153,17 +153,46 @@ func workerName(p int) string { return "work-" + strconv.Itoa(p) }
 
 func senderName(ch bot.Channel, p int) string { return "send-" + string(ch) + "-" + strconv.Itoa(p) }
 
-// Topology is the declared JetStream state: streams, consumers and buckets.
+// Topology is the declared JetStream state of the whole service: streams,
+// consumers and key-value buckets. Every package that keeps state in
+// JetStream returns its configurations (pipeline.Declare,
+// webchat.StreamConfig, hotline.Streams and Buckets, editor.Streams and
+// Buckets, zalo.TokenBucket …); cmd/botd collects them into one Topology and
+// reconciles it in one pass at start, and the packages only bind to what
+// exists. Adding a bucket is one line: t.AddBuckets(cfg).
 type Topology struct {
+	// Replicas, when above 0, is applied to every stream and bucket by
+	// Reconcile, whatever their own configuration says (BOT_NATS_REPLICAS).
+	Replicas  int
 	Streams   []jetstream.StreamConfig
 	Consumers map[string][]jetstream.ConsumerConfig // by stream name
 	Buckets   []jetstream.KeyValueConfig
 }
 
+// AddStreams declares more streams.
+func (t *Topology) AddStreams(s ...jetstream.StreamConfig) { t.Streams = append(t.Streams, s...) }
+
+// AddBuckets declares more key-value buckets.
+func (t *Topology) AddBuckets(b ...jetstream.KeyValueConfig) { t.Buckets = append(t.Buckets, b...) }
+
+// StreamNames returns the names of every stream the topology holds,
+// buckets' streams ("KV_" + bucket) included: what a server running only
+// this service should hold.
+func (t Topology) StreamNames() []string {
+	var names []string
+	for _, s := range t.Streams {
+		names = append(names, s.Name)
+	}
+	for _, b := range t.Buckets {
+		names = append(names, "KV_"+b.Bucket)
+	}
+	return names
+}
+
 // Declare returns the topology for a configuration.
 func Declare(c Config) Topology {
 	c = c.withDefaults()
-	t := Topology{Consumers: map[string][]jetstream.ConsumerConfig{}}
+	t := Topology{Replicas: c.Replicas, Consumers: map[string][]jetstream.ConsumerConfig{}}
 	t.Streams = []jetstream.StreamConfig{
 		{
 			Name:        InboundStream,
@@ -234,9 +263,14 @@ func Declare(c Config) Topology {
 	return t
 }
 
-// Reconcile creates or updates every stream, consumer and bucket of t.
+// Reconcile creates or updates every stream, consumer and bucket of t, in
+// declaration order, with t.Replicas replicas when set. It is idempotent
+// and runs on every instance at start.
 func Reconcile(ctx context.Context, js jetstream.JetStream, t Topology) error {
 	for _, sc := range t.Streams {
+		if t.Replicas > 0 {
+			sc.Replicas = t.Replicas
+		}
 		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
 			return fmt.Errorf("pipeline.Reconcile: stream %s: %w", sc.Name, err)
 		}
@@ -247,6 +281,9 @@ func Reconcile(ctx context.Context, js jetstream.JetStream, t Topology) error {
 		}
 	}
 	for _, kc := range t.Buckets {
+		if t.Replicas > 0 {
+			kc.Replicas = t.Replicas
+		}
 		if _, err := js.CreateOrUpdateKeyValue(ctx, kc); err != nil {
 			return fmt.Errorf("pipeline.Reconcile: bucket %s: %w", kc.Bucket, err)
 		}

@@ -27,6 +27,7 @@ import (
 func TestExportGuides(t *testing.T) {
 	ctx := context.Background()
 	js := natstest.JetStream(t)
+	natstest.Declare(t, js, editor.Streams(0), editor.Buckets()...)
 	base := map[string][]byte{}
 	_ = fs.WalkDir(guides.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if strings.HasSuffix(p, ".md") {

@@ -36,6 +36,7 @@ func (o *recordingOutbox) Enqueue(_ context.Context, m bot.Outbound) error {
 // NATS, the hotline queue, its API on a Fiber app listening on loopback.
 func TestHotlineCommands(t *testing.T) {
 	js := natstest.JetStream(t)
+	natstest.Declare(t, js, hotline.Streams(hotline.Config{}), hotline.Buckets(hotline.Config{})...)
 	out := &recordingOutbox{}
 	q, err := hotline.New(js, out, hotline.Config{}, nil)
 	if err != nil {

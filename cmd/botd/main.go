@@ -97,6 +97,7 @@ type Main struct {
 	Handler bot.HandlerFunc
 
 	Registry *prometheus.Registry
+	Topology pipeline.Topology // every stream, consumer and bucket, reconciled at start
 	NATS     *nats.Conn
 	Pipeline *pipeline.Pipeline
 	Server   *webhooks.Server
@@ -177,9 +178,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Partitions: c.Partitions, Replicas: c.NATSReplicas, MaxText: c.MaxText, Workers: c.Workers,
 		RatePerMinute: c.RatePerMinute, Burst: c.Burst,
 	}
-	topo := pipeline.Declare(pcfg)
-	topo.Streams = append(topo.Streams, webchat.StreamConfig(c.NATSReplicas))
-	if err := reconcile(ctx, js, topo, log); err != nil {
+	m.Topology = declare(c, pcfg)
+	if err := reconcile(ctx, js, m.Topology, log); err != nil {
 		return err
 	}
 	sessions, err := pipeline.OpenSessions(ctx, js)
@@ -504,7 +504,7 @@ func (m *Main) openEditor(ctx context.Context, js jetstream.JetStream, lib *know
 	case <-time.After(30 * time.Second):
 		return editorParts{}, errors.New("botd: published guide changes not loaded after 30s")
 	}
-	rec, err := editor.OpenRecorder(ctx, js, m.Config.Retention, m.Logger.With("component", "outcomes"))
+	rec, err := editor.OpenRecorder(ctx, js, m.Logger.With("component", "outcomes"))
 	if err != nil {
 		return editorParts{}, fmt.Errorf("botd: %w", err)
 	}

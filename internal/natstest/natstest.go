@@ -103,3 +103,22 @@ func CheckFor(tb testing.TB, total, every time.Duration, f func() error) {
 	}
 	tb.Fatalf("after %v: %v", total, err)
 }
+
+// Declare creates (or updates) streams and buckets as cmd/botd's one
+// reconcile pass does in production, for tests of a package that only binds
+// to its declared resources (hotline.New, editor.Open …).
+func Declare(tb testing.TB, js jetstream.JetStream, streams []jetstream.StreamConfig, buckets ...jetstream.KeyValueConfig) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, sc := range streams {
+		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
+			tb.Fatalf("natstest.Declare: stream %s: %v", sc.Name, err)
+		}
+	}
+	for _, bc := range buckets {
+		if _, err := js.CreateOrUpdateKeyValue(ctx, bc); err != nil {
+			tb.Fatalf("natstest.Declare: bucket %s: %v", bc.Bucket, err)
+		}
+	}
+}

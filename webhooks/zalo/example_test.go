@@ -39,6 +39,8 @@ func Example() {
 	}
 	h := zalo.NewHandler(cfg, inbox, logger)
 	if cfg.Enabled() {
+		// The bucket zalo.TokenBucket() is declared in the service's
+		// topology and reconciled before this (pipeline.Reconcile).
 		store, err := zalo.OpenKVTokens(ctx, js, zalo.DefaultTokenBucket, cfg.AppID)
 		if err != nil {
 			panic(err) // cmd/botd returns the error

@@ -28,21 +28,28 @@ func NewKVTokens(kv jetstream.KeyValue, key string) *KVTokens {
 	return &KVTokens{kv: kv, key: key}
 }
 
-// OpenKVTokens creates the bucket if needed (file storage, the last 5
-// revisions kept for inspection) and returns a store over it; an empty
-// bucket means DefaultTokenBucket.
+// TokenBucket returns the configuration of the token bucket (file storage,
+// the last 5 revisions kept for inspection), for the service's topology,
+// which cmd/botd reconciles before OpenKVTokens.
+func TokenBucket() jetstream.KeyValueConfig {
+	return jetstream.KeyValueConfig{
+		Bucket:      DefaultTokenBucket,
+		Description: "Zalo OA OAuth tokens (single-use refresh token)",
+		History:     5,
+		Storage:     jetstream.FileStorage,
+	}
+}
+
+// OpenKVTokens binds to the token bucket (declared by TokenBucket and
+// reconciled beforehand; an empty bucket name means DefaultTokenBucket) and
+// returns a store over it.
 func OpenKVTokens(ctx context.Context, js jetstream.JetStream, bucket, key string) (*KVTokens, error) {
 	if bucket == "" {
 		bucket = DefaultTokenBucket
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      bucket,
-		Description: "Zalo OA OAuth tokens (single-use refresh token)",
-		History:     5,
-		Storage:     jetstream.FileStorage,
-	})
+	kv, err := js.KeyValue(ctx, bucket)
 	if err != nil {
-		return nil, fmt.Errorf("zalo.OpenKVTokens %s: %w", bucket, err)
+		return nil, fmt.Errorf("zalo.OpenKVTokens %s (not declared? reconcile zalo.TokenBucket first): %w", bucket, err)
 	}
 	return NewKVTokens(kv, key), nil
 }

@@ -13,8 +13,13 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// mustOpenJetStream returns a JetStream handle on a real server (see natstest).
-func mustOpenJetStream(tb testing.TB) jetstream.JetStream { return natstest.JetStream(tb) }
+// mustOpenJetStream returns a JetStream handle on a real server (see
+// natstest) with the token bucket declared, as cmd/botd's reconcile does.
+func mustOpenJetStream(tb testing.TB) jetstream.JetStream {
+	js := natstest.JetStream(tb)
+	natstest.Declare(tb, js, nil, TokenBucket())
+	return js
+}
 
 func TestKVTokens(t *testing.T) {
 	ctx := context.Background()

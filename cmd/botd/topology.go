@@ -1,0 +1,28 @@
+package main
+
+import (
+	"botdvc/editor"
+	"botdvc/hotline"
+	"botdvc/pipeline"
+	"botdvc/webhooks/webchat"
+	"botdvc/webhooks/zalo"
+)
+
+// declare returns the service's whole JetStream topology: every stream,
+// consumer and bucket of every package, reconciled in one pass at start
+// with BOT_NATS_REPLICAS replicas (pipeline.Reconcile applies them to all).
+// The packages only bind to what exists. A package with new state adds one
+// line here; TestTopologyIsComplete fails when something is created
+// outside it.
+func declare(c Config, pcfg pipeline.Config) pipeline.Topology {
+	t := pipeline.Declare(pcfg)
+	t.Replicas = c.NATSReplicas
+	t.AddStreams(webchat.StreamConfig(c.NATSReplicas))
+	hcfg := hotline.Config{Replicas: c.NATSReplicas, Retention: c.Retention}
+	t.AddStreams(hotline.Streams(hcfg)...)
+	t.AddBuckets(hotline.Buckets(hcfg)...)
+	t.AddStreams(editor.Streams(c.Retention)...)
+	t.AddBuckets(editor.Buckets()...)
+	t.AddBuckets(zalo.TokenBucket()) // declared whether or not Zalo is on: one shape everywhere
+	return t
+}
