@@ -1,7 +1,6 @@
 package editor
 
 import (
-
 	"context"
 	"testing"
 	"time"
