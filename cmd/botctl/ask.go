@@ -12,42 +12,59 @@ import (
 	"botdvc/bot"
 )
 
-// runAsk answers questions read from stdin, one per line. Each line is an
-// independent question: it gets a fresh session. With --json it prints one
-// bot.AskResult per line (the contract in ../shared/DESIGN.md).
+// runAsk answers one question given as arguments (botctl ask "làm hộ chiếu
+// ở đâu"), or questions read from stdin, one per line. Each question is an
+// independent conversation. With --json it prints one bot.AskResult per
+// question (the contract in ../shared/DESIGN.md); with --url the answers
+// come from a running botd's /api/v1/ask.
 func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print one JSON object per question")
-	ef := addEngineFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: botctl ask [--json] [--guides DIR] [--catalog FILE] [--url URL] [QUESTION...]")
+		fmt.Fprintln(fs.Output(), "Without QUESTION the questions are read from standard input, one per line.")
+		fs.PrintDefaults()
 	}
-	e, err := buildEngine(ctx, ef, stderr)
+	asJSON := fs.Bool("json", false, "print one JSON object per question (query, action, guide_id, code, aspect, confidence, candidates, text)")
+	ef := addEngineFlags(fs)
+	words, err := parseAll(fs, args)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
+	a, err := openAnswerer(ctx, ef, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
 
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
+	one := func(n int, q string) error {
+		r, err := askOne(ctx, a, n, q)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return enc.Encode(r.AskResult)
+		}
+		printReadable(w, q, r)
+		return nil
+	}
+	if len(words) > 0 {
+		q := strings.TrimSpace(strings.Join(words, " "))
+		if q == "" {
+			return fmt.Errorf("the question is empty")
+		}
+		return one(1, q)
+	}
 	sc := bufio.NewScanner(stdin)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for n := 1; sc.Scan(); n++ {
-		q := strings.TrimRight(sc.Text(), "\r")
-		r, err := askOne(ctx, e.Engine, n, q)
-		if err != nil {
+		if err := one(n, strings.TrimRight(sc.Text(), "\r")); err != nil {
 			return fmt.Errorf("line %d: %w", n, err)
 		}
-		if *asJSON {
-			if err := enc.Encode(r.Result(q)); err != nil {
-				return err
-			}
-			continue
-		}
-		printReadable(w, q, r)
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read stdin: %w", err)
@@ -55,19 +72,36 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	return nil
 }
 
-// askOne answers q in a conversation of its own.
-func askOne(ctx context.Context, e *bot.Engine, n int, q string) (bot.Reply, error) {
-	return e.Answer(ctx, bot.Message{
-		ID:      fmt.Sprint(n),
-		Channel: bot.CLI,
-		UserID:  fmt.Sprintf("ask-%d", n),
-		Kind:    bot.KindText,
-		Text:    q,
-	})
+// askOne answers q in a conversation of its own (number n of this run).
+func askOne(ctx context.Context, a answerer, n int, q string) (answer, error) {
+	return a.answer(ctx, fmt.Sprintf("ask-%d", n), fmt.Sprint(n), bot.Message{Kind: bot.KindText, Text: q})
+}
+
+// parseAll parses flags that may come before, between or after the
+// positional arguments (botctl ask "câu hỏi" --json) and returns the
+// positionals in order. Everything after "--" is positional.
+func parseAll(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		// fs.Parse stops at the first positional, or after a "--" it consumed.
+		consumed := len(args) - len(rest)
+		if consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
 }
 
 // printReadable prints a reply for a person at a terminal.
-func printReadable(w io.Writer, q string, r bot.Reply) {
+func printReadable(w io.Writer, q string, r answer) {
 	fmt.Fprintf(w, "> %s\n", q)
 	meta := string(r.Action)
 	if r.GuideID != "" {
@@ -78,11 +112,15 @@ func printReadable(w io.Writer, q string, r bot.Reply) {
 	}
 	fmt.Fprintf(w, "(%s, confidence %.2f)\n%s\n", meta, r.Confidence, r.Text)
 	if len(r.Options) > 0 && r.Action != bot.ActionClarify {
-		var labels []string
-		for _, o := range r.Options {
-			labels = append(labels, o.Label)
-		}
-		fmt.Fprintf(w, "[%s]\n", strings.Join(labels, "] ["))
+		fmt.Fprintf(w, "[%s]\n", optionLabels(r.Options))
 	}
 	fmt.Fprintln(w)
+}
+
+func optionLabels(opts []bot.Option) string {
+	labels := make([]string, len(opts))
+	for i, o := range opts {
+		labels[i] = o.Label
+	}
+	return strings.Join(labels, "] [")
 }

@@ -12,43 +12,51 @@ import (
 	"botdvc/bot"
 )
 
-// runChat is an interactive conversation with the engine: one session for
-// the whole run, so follow-ups, option numbers and hand-offs behave as on a
-// channel. Type a question per line; end with Ctrl-D.
+// runChat is an interactive conversation with the engine (or, with --url,
+// a running botd): one session for the whole run, so follow-ups, option
+// numbers and hand-offs behave as on a channel. Type a question per line;
+// end with Ctrl-D.
 func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: botctl chat [--guides DIR] [--catalog FILE] [--url URL]")
+		fmt.Fprintln(fs.Output(), "Type a question per line; Ctrl-D ends the conversation.")
+		fs.PrintDefaults()
+	}
 	ef := addEngineFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	e, err := buildEngine(ctx, ef, stderr)
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q: chat reads the questions from standard input (botctl ask answers one given as arguments)", fs.Arg(0))
+	}
+	a, err := openAnswerer(ctx, ef, stderr)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
+	defer a.Close()
 
 	user := fmt.Sprintf("chat-%d", time.Now().UnixNano())
-	say := func(m bot.Message) error {
-		r, err := e.Answer(ctx, m)
+	say := func(id string, m bot.Message) error {
+		r, err := a.answer(ctx, user, id, m)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "\n%s\n", r.Text)
 		if r.Action != bot.ActionClarify && len(r.Options) > 0 {
-			var labels []string
-			for _, o := range r.Options {
-				labels = append(labels, o.Label)
-			}
-			fmt.Fprintf(stdout, "[%s]\n", strings.Join(labels, "] ["))
+			fmt.Fprintf(stdout, "[%s]\n", optionLabels(r.Options))
 		}
-		if r.Handoff != nil {
-			fmt.Fprintf(stdout, "(chuyển tổng đài viên: %s)\n", r.Handoff.Category)
+		switch {
+		case r.Category != "":
+			fmt.Fprintf(stdout, "(chuyển tổng đài viên: %s)\n", r.Category)
+		case r.Action == bot.ActionHandoff:
+			fmt.Fprintln(stdout, "(chuyển tổng đài viên)")
 		}
 		fmt.Fprint(stdout, "\n> ")
 		return nil
 	}
-	if err := say(bot.Message{ID: "0", Channel: bot.CLI, UserID: user, Kind: bot.KindFollow}); err != nil {
+	if err := say("0", bot.Message{Kind: bot.KindFollow}); err != nil {
 		return err
 	}
 	sc := bufio.NewScanner(stdin)
@@ -61,7 +69,7 @@ func runChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			fmt.Fprint(stdout, "> ")
 			continue
 		}
-		if err := say(bot.Message{ID: fmt.Sprint(n), Channel: bot.CLI, UserID: user, Kind: bot.KindText, Text: text, Time: time.Now()}); err != nil {
+		if err := say(fmt.Sprint(n), bot.Message{Kind: bot.KindText, Text: text, Time: time.Now()}); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,18 +15,36 @@ import (
 	"botdvc/knowledge/guides"
 )
 
-// engineFlags are the flags shared by ask, chat and eval: where the guides
+// engineFlags are the flags shared by ask, chat and eval: where the answers
 // come from.
 type engineFlags struct {
 	guides  string
 	catalog string
+	url     string
 }
 
 func addEngineFlags(fs *flag.FlagSet) *engineFlags {
 	f := &engineFlags{}
 	fs.StringVar(&f.guides, "guides", "", "directory of guide files (default: the bundled corpus)")
 	fs.StringVar(&f.catalog, "catalog", "", "national catalogue file (JSON lines, .gz allowed) to load beside the guides")
+	fs.StringVar(&f.url, "url", "", "ask a running botd (its published guides and catalogue, through POST /api/v1/ask) instead of loading guides here, e.g. http://localhost:8080")
 	return f
+}
+
+// openAnswerer returns the running service named by --url, or an engine
+// over the guides named by --guides and --catalog.
+func openAnswerer(ctx context.Context, f *engineFlags, stderr io.Writer) (answerer, error) {
+	if f.url != "" {
+		if f.guides != "" || f.catalog != "" {
+			return nil, errors.New("--url asks a running botd, which has its own guides: leave out --guides and --catalog")
+		}
+		return newRemote(f.url)
+	}
+	e, err := buildEngine(ctx, f, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return localAnswerer{e}, nil
 }
 
 // loadedEngine is an engine over an in-memory index, with what must be closed.

@@ -21,6 +21,10 @@ import (
 func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: botctl eval [--guides DIR] [--catalog FILE] [--url URL] [--show-misses] [--by code] [--min-accuracy X] FILE.tsv")
+		fs.PrintDefaults()
+	}
 	ef := addEngineFlags(fs)
 	show := fs.Bool("show-misses", false, "list the questions that did not score 1")
 	by := fs.String("by", "guide_id", "compare guide_id, or code (expect holds national procedure codes)")
@@ -29,7 +33,8 @@ func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: botctl eval [--guides DIR] [--catalog FILE] [--show-misses] [--by code] FILE.tsv")
+		fs.Usage()
+		return errors.New("want one question file")
 	}
 	if *by != "guide_id" && *by != "code" {
 		return fmt.Errorf("--by %q: want guide_id or code", *by)
@@ -38,18 +43,18 @@ func runEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	e, err := buildEngine(ctx, ef, stderr)
+	a, err := openAnswerer(ctx, ef, stderr)
 	if err != nil {
 		return err
 	}
-	defer e.Close()
+	defer a.Close()
 	answers := make([]bot.AskResult, len(rows))
 	for i, r := range rows {
-		rep, err := askOne(ctx, e.Engine, i+1, r.question)
+		rep, err := askOne(ctx, a, i+1, r.question)
 		if err != nil {
 			return fmt.Errorf("%s: %w", r.question, err)
 		}
-		answers[i] = rep.Result(r.question)
+		answers[i] = rep.AskResult
 	}
 	acc := score(stdout, rows, answers, *by, *show)
 	if *minAcc >= 0 && acc < *minAcc {

@@ -11,8 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
-	"time"
 
 	"botdvc/knowledge"
 )
@@ -23,24 +21,29 @@ import (
 func runExportGuides(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("export-guides", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	base := fs.String("url", envDefault("BOTCTL_URL", "http://localhost:8080"), "botd base URL (env BOTCTL_URL)")
-	user := fs.String("user", os.Getenv("BOTCTL_USER"), "editor account (env BOTCTL_USER)")
-	pass := fs.String("password", "", "password (default: env BOTCTL_PASSWORD)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: botctl export-guides [--url URL] [--user NAME] [--password-file FILE] [--delete-retired] DIR")
+		fmt.Fprintln(fs.Output(), "Credentials as for botctl hotline: $BOTCTL_URL, $BOTCTL_USER, $BOTCTL_PASSWORD_FILE or $BOTCTL_PASSWORD (an editor account).")
+		fs.PrintDefaults()
+	}
+	cred := addCredFlags(fs, "editor account")
 	retired := fs.Bool("delete-retired", false, "remove files of guides editors retired")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseAll(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return errors.New("usage: botctl export-guides [--url URL] [--user NAME] DIR")
+	if len(pos) != 1 {
+		fs.Usage()
+		return errors.New("want one directory")
 	}
-	if *pass == "" {
-		*pass = os.Getenv("BOTCTL_PASSWORD")
+	c, err := cred.client()
+	if err != nil {
+		return err
 	}
-	dir := fs.Arg(0)
+	dir := pos[0]
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	c := &apiClient{base: strings.TrimRight(*base, "/"), user: *user, pass: *pass, http: &http.Client{Timeout: 30 * time.Second}}
 	var list []struct {
 		ID      string `json:"id"`
 		Retired bool   `json:"retired"`
@@ -84,11 +87,4 @@ func runExportGuides(ctx context.Context, args []string, stdin io.Reader, stdout
 	}
 	fmt.Fprintln(stdout)
 	return nil
-}
-
-func envDefault(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
 }

@@ -86,4 +86,24 @@ func TestExportGuides(t *testing.T) {
 	if code := Main(ctx, []string{"export-guides", "--url", "http://" + ln.Addr().String(), "--user", "bientap", t.TempDir()}, nil, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "401") {
 		t.Errorf("wrong password: exit %d, %q", code, stderr.String())
 	}
+	// The password file and the environment, as botctl hotline takes them.
+	pw := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(pw, []byte("mật khẩu\n"), 0o600)
+	t.Setenv("BOTCTL_PASSWORD", "")
+	t.Setenv("BOTCTL_URL", "http://"+ln.Addr().String())
+	t.Setenv("BOTCTL_USER", "bientap")
+	stderr.Reset()
+	if code := Main(ctx, []string{"export-guides", t.TempDir(), "--password-file", pw}, nil, &stdout, &stderr); code != 0 {
+		t.Errorf("export-guides with --password-file: exit %d, %q", code, stderr.String())
+	}
+	t.Setenv("BOTCTL_PASSWORD_FILE", pw)
+	stderr.Reset()
+	if code := Main(ctx, []string{"export-guides", t.TempDir()}, nil, &stdout, &stderr); code != 0 {
+		t.Errorf("export-guides with BOTCTL_PASSWORD_FILE: exit %d, %q", code, stderr.String())
+	}
+	// A password on the command line is not taken.
+	stderr.Reset()
+	if code := Main(ctx, []string{"export-guides", "--password", "mật khẩu", t.TempDir()}, nil, &stdout, &stderr); code != 1 {
+		t.Errorf("--password: exit %d, %q", code, stderr.String())
+	}
 }

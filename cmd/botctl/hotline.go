@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,27 +17,39 @@ import (
 	"botdvc/hotline"
 )
 
-const hotlineUsage = `usage: botctl hotline [--url URL] [--user NAME] [--password-file FILE] [--json] COMMAND
+const hotlineUsage = `usage: botctl hotline [--url URL] [--user NAME] [--password-file FILE] [--json] COMMAND [ARGS]
 commands:
   list [--status open|claimed|closed]     the queue, longest waiting first
-  show ID                                 a ticket with its conversation and notes
+  show ID                                 a ticket with its conversation and notes (Hà Nội time)
   claim ID                                take a ticket (fails if someone else holds it)
   reply ID TEXT...                        send TEXT to the citizen ("-" reads standard input)
-  note ID TEXT...                         add an internal note
+  note ID TEXT...                         add an internal note ("-" reads standard input)
   close [--handback] [--guide GUIDE] --resolution TEXT ID
+                                          close a ticket; GUIDE must be a published guide id
   link ID GUIDE                           record the guide that answers the ticket
-The URL defaults to $BOT_HOTLINE_URL or http://localhost:8080; the account to
-$BOT_HOTLINE_USER; the password is read from --password-file or
-$BOT_HOTLINE_PASSWORD (never from a flag, so it stays out of the process list).`
+The URL defaults to $BOTCTL_URL or http://localhost:8080, the staff account to
+$BOTCTL_USER; the password is the first line of --password-file (or of
+$BOTCTL_PASSWORD_FILE), else $BOTCTL_PASSWORD: never a flag, so it stays out of
+the process list. export-guides takes them the same way.
+flags:`
+
+// hotlineSub is the synopsis of each hotline command, for its -h.
+var hotlineSub = map[string]string{
+	"list":  "list [--status open|claimed|closed]",
+	"show":  "show ID",
+	"claim": "claim ID",
+	"reply": "reply ID TEXT...",
+	"note":  "note ID TEXT...",
+	"close": "close [--handback] [--guide GUIDE] --resolution TEXT ID",
+	"link":  "link ID GUIDE",
+}
 
 // runHotline works the hotline queue through the HTTP API (HTTP Basic).
 func runHotline(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("hotline", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, hotlineUsage) }
-	base := fs.String("url", envOr("BOT_HOTLINE_URL", "http://localhost:8080"), "service base URL")
-	user := fs.String("user", os.Getenv("BOT_HOTLINE_USER"), "staff account")
-	pwFile := fs.String("password-file", "", "file holding the password (first line)")
+	fs.Usage = func() { fmt.Fprintln(fs.Output(), hotlineUsage); fs.PrintDefaults() }
+	cred := addCredFlags(fs, "staff account")
 	asJSON := fs.Bool("json", false, "print the API's JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -48,19 +59,34 @@ func runHotline(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fs.Usage()
 		return errors.New("missing command")
 	}
-	pass := os.Getenv("BOT_HOTLINE_PASSWORD")
-	if *pwFile != "" {
-		b, err := os.ReadFile(*pwFile)
-		if err != nil {
-			return err
+	sub := func(name string) *flag.FlagSet {
+		sfs := flag.NewFlagSet(name, flag.ContinueOnError)
+		sfs.SetOutput(stderr)
+		sfs.Usage = func() {
+			fmt.Fprintln(sfs.Output(), "usage: botctl hotline [flags] "+hotlineSub[name])
+			sfs.PrintDefaults()
 		}
-		pass, _, _ = strings.Cut(string(b), "\n")
-		pass = strings.TrimRight(pass, "\r")
+		return sfs
 	}
-	if *user == "" || pass == "" {
-		return errors.New("set the account with --user or BOT_HOTLINE_USER and the password with --password-file or BOT_HOTLINE_PASSWORD")
+	listFS := sub("list")
+	status := listFS.String("status", "", "open, claimed or closed (default: all)")
+	closeFS := sub("close")
+	res := closeFS.String("resolution", "", "what was done (required)")
+	handback := closeFS.Bool("handback", false, "the bot answers the conversation again")
+	guide := closeFS.String("guide", "", "id of the published guide that answers the question (checked by botd)")
+	subFS := map[string]*flag.FlagSet{"list": listFS, "close": closeFS}
+	if _, ok := hotlineSub[rest[0]]; ok && helpAsked(rest[1:]) {
+		if f := subFS[rest[0]]; f != nil {
+			f.Usage()
+		} else {
+			sub(rest[0]).Usage()
+		}
+		return flag.ErrHelp
 	}
-	c := &apiClient{base: strings.TrimRight(*base, "/"), user: *user, pass: pass, http: &http.Client{Timeout: 30 * time.Second}}
+	c, err := cred.client()
+	if err != nil {
+		return err
+	}
 	cmd, cargs := rest[0], rest[1:]
 	out := func(raw []byte, pretty func() error) error {
 		if *asJSON {
@@ -75,10 +101,7 @@ func runHotline(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	switch cmd {
 	case "list":
-		sfs := flag.NewFlagSet("list", flag.ContinueOnError)
-		sfs.SetOutput(stderr)
-		status := sfs.String("status", "", "open, claimed or closed (default: all)")
-		if _, err := parseInterleaved(sfs, cargs, 0); err != nil {
+		if _, err := parseInterleaved(listFS, cargs, 0); err != nil {
 			return err
 		}
 		path := "/api/v1/hotline/tickets"
@@ -95,7 +118,7 @@ func runHotline(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		return out(raw, func() error { return printList(stdout, list.Tickets, time.Now()) })
 	case "show", "claim":
-		pos, err := parseInterleaved(flag.NewFlagSet(cmd, flag.ContinueOnError), cargs, 1)
+		pos, err := parseInterleaved(sub(cmd), cargs, 1)
 		if err != nil {
 			return err
 		}
@@ -126,12 +149,7 @@ func runHotline(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		return out(raw, func() error { return printTicket(stdout, raw, false) })
 	case "close":
-		sfs := flag.NewFlagSet("close", flag.ContinueOnError)
-		sfs.SetOutput(stderr)
-		res := sfs.String("resolution", "", "what was done (required)")
-		handback := sfs.Bool("handback", false, "the bot answers the conversation again")
-		guide := sfs.String("guide", "", "id of the guide that answers the question")
-		pos, err := parseInterleaved(sfs, cargs, 1)
+		pos, err := parseInterleaved(closeFS, cargs, 1)
 		if err != nil {
 			return err
 		}
@@ -142,7 +160,7 @@ func runHotline(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		return out(raw, func() error { return printTicket(stdout, raw, false) })
 	case "link":
-		pos, err := parseInterleaved(flag.NewFlagSet(cmd, flag.ContinueOnError), cargs, 2)
+		pos, err := parseInterleaved(sub(cmd), cargs, 2)
 		if err != nil {
 			return err
 		}
@@ -154,13 +172,6 @@ func runHotline(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	fs.Usage()
 	return fmt.Errorf("unknown hotline command %q", cmd)
-}
-
-func envOr(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
 }
 
 // parseInterleaved parses flags that may come before or after the
@@ -273,7 +284,7 @@ func printTicket(w io.Writer, raw []byte, full bool) error {
 	if !full {
 		return nil
 	}
-	fmt.Fprintf(w, "Câu hỏi: %s\nHạn trả lời: %s\n", t.Question, left(t, time.Now()))
+	fmt.Fprintf(w, "Chuyển đến: %s (giờ Hà Nội)\nCâu hỏi: %s\nHạn trả lời: %s\n", clock(t.Created), t.Question, left(t, time.Now()))
 	if t.GuideID != "" {
 		fmt.Fprintf(w, "Hướng dẫn: %s\n", t.GuideID)
 	}
@@ -286,13 +297,24 @@ func printTicket(w io.Writer, raw []byte, full bool) error {
 		if tu.Staff != "" {
 			who += " " + tu.Staff
 		}
-		fmt.Fprintf(w, "  [%s] %s: %s\n", tu.At.Local().Format("02/01 15:04"), who, tu.Text)
+		fmt.Fprintf(w, "  [%s] %s: %s\n", clock(tu.At), who, tu.Text)
 	}
 	if len(t.Notes) > 0 {
 		fmt.Fprintln(w, "\nGhi chú nội bộ:")
 		for _, n := range t.Notes {
-			fmt.Fprintf(w, "  [%s] %s: %s\n", n.At.Local().Format("02/01 15:04"), n.Author, n.Text)
+			fmt.Fprintf(w, "  [%s] %s: %s\n", clock(n.At), n.Author, n.Text)
 		}
 	}
 	return nil
+}
+
+// hanoi is the time zone staff work in; the console shows the same times.
+var hanoi = time.FixedZone("ICT", 7*3600)
+
+// clock formats t in Hà Nội time, as the console does.
+func clock(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(hanoi).Format("15:04 02/01/2006")
 }

@@ -54,19 +54,23 @@ func TestHotlineCommands(t *testing.T) {
 	t.Cleanup(func() { q.Close(); app.ShutdownWithTimeout(5 * time.Second) })
 
 	r, err := q.Escalate(context.Background(), bot.Escalation{ID: "zalo:m1", Category: bot.CategoryStatus, Channel: bot.Zalo,
-		UserID: "z1", Question: "hồ sơ H26.01-251120-0042 đến đâu rồi", LastUser: time.Now(), Created: time.Now()})
+		UserID: "z1", Question: "hồ sơ H26.01-251120-0042 đến đâu rồi", LastUser: time.Now(),
+		Created: time.Date(2026, 11, 24, 2, 5, 0, 0, time.UTC)}) // 09:05 in Hà Nội
 	if err != nil {
 		t.Fatal(err)
 	}
 	pwFile := filepath.Join(t.TempDir(), "pw")
 	os.WriteFile(pwFile, []byte("bí mật\n"), 0o600)
-	t.Setenv("BOT_HOTLINE_URL", "http://"+ln.Addr().String())
-	t.Setenv("BOT_HOTLINE_USER", "lan")
-	t.Setenv("BOT_HOTLINE_PASSWORD", "")
+	// Credentials as every botctl command that signs in takes them (the
+	// same as export-guides).
+	t.Setenv("BOTCTL_URL", "http://"+ln.Addr().String())
+	t.Setenv("BOTCTL_USER", "lan")
+	t.Setenv("BOTCTL_PASSWORD_FILE", pwFile)
+	t.Setenv("BOTCTL_PASSWORD", "")
 
 	run := func(args ...string) (int, string, string) {
 		var o, e bytes.Buffer
-		code := Main(context.Background(), append([]string{"hotline", "--password-file", pwFile}, args...), strings.NewReader("đọc từ stdin"), &o, &e)
+		code := Main(context.Background(), append([]string{"hotline"}, args...), strings.NewReader("đọc từ stdin"), &o, &e)
 		return code, o.String(), e.String()
 	}
 	if code, o, e := run("list", "--status", "open"); code != 0 || !strings.Contains(o, r.TicketID) || !strings.Contains(o, "Tra cứu hồ sơ") {
@@ -83,6 +87,8 @@ func TestHotlineCommands(t *testing.T) {
 	}
 	if code, o, _ := run("show", r.TicketID); code != 0 || !strings.Contains(o, "staff lan: Hồ sơ đang được xử lý ạ.") || !strings.Contains(o, "lan: đọc từ stdin") {
 		t.Fatalf("show: %d %q", code, o)
+	} else if !strings.Contains(o, "Chuyển đến: 09:05 24/11/2026 (giờ Hà Nội)") {
+		t.Errorf("show does not print Hà Nội time like the console:\n%s", o)
 	}
 	if code, _, e := run("close", r.TicketID, "--resolution", "Đã trả lời", "--handback", "--guide", "tra-cuu-ho-so"); code != 0 {
 		t.Fatalf("close: %d %q", code, e)
@@ -100,8 +106,22 @@ func TestHotlineCommands(t *testing.T) {
 	if code, _, e := run("close", r.TicketID); code != 1 || !strings.Contains(e, "400") {
 		t.Errorf("close without resolution: %d %q", code, e)
 	}
+	// The hotline's older variables still work when the BOTCTL_ ones are unset.
+	t.Setenv("BOTCTL_URL", "")
+	t.Setenv("BOTCTL_USER", "")
+	t.Setenv("BOTCTL_PASSWORD_FILE", "")
+	t.Setenv("BOT_HOTLINE_URL", "http://"+ln.Addr().String())
+	t.Setenv("BOT_HOTLINE_USER", "lan")
+	t.Setenv("BOT_HOTLINE_PASSWORD", "bí mật")
+	if code, o, e := run("list"); code != 0 || !strings.Contains(o, r.TicketID) {
+		t.Errorf("list with BOT_HOTLINE_*: %d %q %q", code, o, e)
+	}
 	os.WriteFile(pwFile, []byte("sai\n"), 0o600)
-	if code, _, e := run("list"); code != 1 || !strings.Contains(e, "401") {
+	if code, _, e := run("--password-file", pwFile, "list"); code != 1 || !strings.Contains(e, "401") {
 		t.Errorf("wrong password: %d %q", code, e)
+	}
+	t.Setenv("BOT_HOTLINE_PASSWORD", "")
+	if code, _, e := run("list"); code != 1 || !strings.Contains(e, "--password-file") {
+		t.Errorf("no password: %d %q", code, e)
 	}
 }
