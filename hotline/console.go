@@ -99,6 +99,10 @@ func statusOf(err error) (int, string) {
 	case errors.Is(err, ErrWindowClosed):
 		return fiber.StatusUnprocessableEntity, "Đã quá hạn trả lời của kênh; nền tảng sẽ không chuyển tin nhắn."
 	case errors.Is(err, ErrInvalid):
+		var ie *invalidError
+		if errors.As(err, &ie) {
+			return fiber.StatusBadRequest, ie.msg
+		}
 		return fiber.StatusBadRequest, "Yêu cầu không hợp lệ: " + invalidDetail(err)
 	}
 	return fiber.StatusServiceUnavailable, "Hệ thống tạm thời gián đoạn, vui lòng thử lại."
@@ -129,6 +133,30 @@ type pageData struct {
 	OnDuty                      bool
 	Mine                        bool
 	Counts                      map[string]int
+	Guides                      []guideOption // suggested for the guide id fields
+	Example                     string        // a real guide id for the placeholders
+}
+
+// guideOption is a guide suggested to staff in the ticket's guide id fields.
+type guideOption struct{ ID, Title string }
+
+// guideOptions lists the bot's guesses for t first, then the curated guides.
+func (c *Console) guideOptions(t Ticket) []guideOption {
+	var out []guideOption
+	seen := map[string]bool{}
+	for _, cd := range t.Candidates {
+		if !seen[cd.GuideID] {
+			seen[cd.GuideID] = true
+			out = append(out, guideOption{cd.GuideID, cd.Title})
+		}
+	}
+	for _, g := range c.q.curated() {
+		if !seen[g.ID] {
+			seen[g.ID] = true
+			out = append(out, guideOption{g.ID, g.Title})
+		}
+	}
+	return out
 }
 
 func (c *Console) render(f *fiber.Ctx, status int, name string, d pageData) error {
@@ -235,6 +263,10 @@ func (c *Console) ticketData(f *fiber.Ctx) (pageData, int, error) {
 		return d, code, err
 	}
 	d.T, d.Canned, d.Mine = &t, c.q.cfg.Canned, t.Assignee == d.Account
+	d.Guides, d.Example = c.guideOptions(t), c.q.exampleGuide()
+	if len(t.Candidates) > 0 {
+		d.Example = t.Candidates[0].GuideID
+	}
 	return d, fiber.StatusOK, nil
 }
 

@@ -1,6 +1,9 @@
 package hotline
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors of package hotline. Callers test them with errors.Is; the console
 // and API map them to status codes (see statusOf in api.go).
@@ -22,3 +25,15 @@ var (
 	// ErrBadFile means a canned replies or hours definition could not be parsed; the error names the line.
 	ErrBadFile = errors.New("bad file")
 )
+
+// invalidError is an ErrInvalid whose message is for staff, in Vietnamese:
+// the console and the API show it as it is.
+type invalidError struct{ msg string }
+
+func (e *invalidError) Error() string        { return e.msg }
+func (e *invalidError) Is(target error) bool { return target == ErrInvalid }
+
+// invalid returns an ErrInvalid error with a message for staff.
+func invalid(format string, a ...any) error {
+	return &invalidError{msg: fmt.Sprintf(format, a...)}
+}

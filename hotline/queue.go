@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"botdvc/bot"
+	"botdvc/knowledge"
 )
 
 // Outbox puts a reply on its way to a citizen (the outbound stream; the
@@ -47,7 +48,13 @@ type Config struct {
 	// for a Zalo user in the current 48-hour window (ok false: unknown). The
 	// console shows it on the ticket; cmd/botd passes the Zalo sender's count.
 	ZaloFree func(userID string) (left int, ok bool)
-	Now      func() time.Time
+	// Guides, when set, is the library the service answers from: guide ids
+	// staff type when closing or linking a ticket must name one of its
+	// guides, the console suggests its curated guides, and a ticket's topic
+	// can be a guide's title. cmd/botd passes the live library. Without it
+	// any well-formed id is taken.
+	Guides bot.Library
+	Now    func() time.Time
 }
 
 func (c *Config) defaults() {
@@ -384,6 +391,9 @@ func (q *Queue) escalate(ctx context.Context, e bot.Escalation) (Ticket, error) 
 				t.addTurn(Turn{Turn: bot.Turn{From: bot.FromCitizen, Text: e.Question, At: e.LastUser}, MsgID: e.ID})
 				t.LastUser, t.Window = e.LastUser, WindowFor(t.Channel, e.LastUser)
 			}
+			if t.Topic == "" {
+				t.Topic = bot.Redact(topicOf(e, q.guideTitle))
+			}
 			return nil
 		})
 		if err == nil {
@@ -407,7 +417,7 @@ func (q *Queue) escalate(ctx context.Context, e bot.Escalation) (Ticket, error) 
 	}
 	t := Ticket{ID: id, EscalationID: e.ID, Category: e.Category, Reason: e.Reason, Status: StatusOpen,
 		Channel: e.Channel, UserID: e.UserID, Conversation: conv, Question: e.Question,
-		Candidates: e.Candidates, LastUser: e.LastUser, Window: WindowFor(e.Channel, e.LastUser), Created: e.Created}
+		Topic: bot.Redact(topicOf(e, q.guideTitle)), Candidates: e.Candidates, LastUser: e.LastUser, Window: WindowFor(e.Channel, e.LastUser), Created: e.Created}
 	if t.Category == "" {
 		t.Category = bot.CategoryPerson
 	}
@@ -476,10 +486,10 @@ const maxText = 2000
 func checkText(text string) (string, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return "", fmt.Errorf("empty text: %w", ErrInvalid)
+		return "", invalid("Nội dung đang trống.")
 	}
 	if n := len([]rune(text)); n > maxText {
-		return "", fmt.Errorf("text has %d characters, at most %d: %w", n, maxText, ErrInvalid)
+		return "", invalid("Nội dung dài %d ký tự, tối đa %d.", n, maxText)
 	}
 	return text, nil
 }
@@ -546,26 +556,40 @@ func (q *Queue) AddNote(ctx context.Context, id, account, text string) (Ticket, 
 	return t, nil
 }
 
-// validGuideID accepts the ids of knowledge guides: lowercase letters,
-// digits, '-', '_' and '.'.
-func validGuideID(s string) bool {
-	if s == "" || len(s) > 120 {
-		return false
+// checkGuide refuses a guide id staff typed that is not a guide's: badly
+// formed, or (with Config.Guides) naming no guide the service answers from.
+// The gap report joins questions with these ids, so a typo must not pass.
+func (q *Queue) checkGuide(id string) error {
+	if id == "" {
+		return nil
 	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
-			return false
+	if len(id) > 120 || !knowledge.ValidID(id) {
+		return invalid("Mã hướng dẫn “%s” không đúng dạng: mã gồm chữ thường không dấu, số và dấu gạch ngang, ví dụ %s.", shortTopic(id), q.exampleGuide())
+	}
+	if q.cfg.Guides != nil {
+		if _, ok := q.cfg.Guides.Get(id); !ok {
+			return invalid("Không có hướng dẫn nào mã “%s”. Chọn một mã trong danh sách gợi ý (hoặc xem /admin), hoặc để trống.", id)
 		}
 	}
-	return true
+	return nil
+}
+
+// guideTitle returns the title of guide id, when Config.Guides knows it.
+func (q *Queue) guideTitle(id string) (string, bool) {
+	if q.cfg.Guides == nil {
+		return "", false
+	}
+	g, ok := q.cfg.Guides.Get(id)
+	return g.Title, ok
 }
 
 // LinkGuide records that the ticket was answered by a guide (for the
-// editors' gap report). An empty guideID removes the link.
+// editors' gap report). An empty guideID removes the link; an id that names
+// no guide is refused (ErrInvalid, with a message for staff).
 func (q *Queue) LinkGuide(ctx context.Context, id, account, guideID string) (Ticket, error) {
 	guideID = strings.TrimSpace(guideID)
-	if guideID != "" && !validGuideID(guideID) {
-		return Ticket{}, fmt.Errorf("hotline.LinkGuide: guide id %q: %w", guideID, ErrInvalid)
+	if err := q.checkGuide(guideID); err != nil {
+		return Ticket{}, fmt.Errorf("hotline.LinkGuide: %w", err)
 	}
 	t, err := q.update(ctx, id, func(t *Ticket) error {
 		t.GuideID = guideID
@@ -592,14 +616,14 @@ type CloseRequest struct {
 func (q *Queue) CloseTicket(ctx context.Context, id, account string, req CloseRequest) (Ticket, error) {
 	req.Resolution = strings.TrimSpace(req.Resolution)
 	if req.Resolution == "" {
-		return Ticket{}, fmt.Errorf("hotline.CloseTicket: resolution is required: %w", ErrInvalid)
+		return Ticket{}, fmt.Errorf("hotline.CloseTicket: %w", invalid("Hãy ghi kết quả xử lý trước khi đóng phiếu."))
 	}
 	if n := len([]rune(req.Resolution)); n > maxText {
-		return Ticket{}, fmt.Errorf("hotline.CloseTicket: resolution has %d characters, at most %d: %w", n, maxText, ErrInvalid)
+		return Ticket{}, fmt.Errorf("hotline.CloseTicket: %w", invalid("Kết quả xử lý dài %d ký tự, tối đa %d.", n, maxText))
 	}
 	req.GuideID = strings.TrimSpace(req.GuideID)
-	if req.GuideID != "" && !validGuideID(req.GuideID) {
-		return Ticket{}, fmt.Errorf("hotline.CloseTicket: guide id %q: %w", req.GuideID, ErrInvalid)
+	if err := q.checkGuide(req.GuideID); err != nil {
+		return Ticket{}, fmt.Errorf("hotline.CloseTicket: %w", err)
 	}
 	now := q.cfg.Now()
 	t, err := q.update(ctx, id, func(t *Ticket) error {

@@ -87,6 +87,7 @@ type Resolution struct {
 	Category     string    `json:"category"`
 	Reason       string    `json:"reason,omitempty"`
 	Question     string    `json:"question"` // redacted
+	Topic        string    `json:"topic"`    // what the question was about (Ticket.Topic)
 	Resolution   string    `json:"resolution"`
 	GuideID      string    `json:"guide_id,omitempty"` // the guide staff linked: "answered by guide X"
 	Closed       time.Time `json:"closed"`
@@ -105,7 +106,7 @@ func (q *Queue) Resolutions(ctx context.Context, since time.Time) ([]Resolution,
 		if t.Status != StatusClosed || t.Closed.Before(since) {
 			continue
 		}
-		out = append(out, Resolution{TicketID: t.ID, Conversation: t.Conversation, Created: t.Created, Category: t.Category, Reason: t.Reason, Question: t.Question,
+		out = append(out, Resolution{TicketID: t.ID, Conversation: t.Conversation, Created: t.Created, Category: t.Category, Reason: t.Reason, Question: t.Question, Topic: t.Topic,
 			Resolution: t.Resolution, GuideID: t.GuideID, Closed: t.Closed})
 	}
 	slices.SortFunc(out, func(a, b Resolution) int { return b.Closed.Compare(a.Closed) })

@@ -67,33 +67,37 @@ func WindowFor(ch bot.Channel, lastUser time.Time) Window {
 // BucketTickets under its ID. Texts are redacted; UserID is personal data
 // needed to reply and is never shown in lists or logs.
 type Ticket struct {
-	ID           string          `json:"id"`
-	EscalationID string          `json:"escalation_id"`
-	Category     string          `json:"category"` // bot.Category*
-	Reason       string          `json:"reason,omitempty"`
-	Status       Status          `json:"status"`
-	Channel      bot.Channel     `json:"channel"`
-	UserID       string          `json:"user_id"`
-	Conversation string          `json:"conversation"`
-	Question     string          `json:"question"`
-	Candidates   []bot.Candidate `json:"candidates,omitempty"` // the bot's best guesses
-	Transcript   []Turn          `json:"transcript"`
-	Notes        []Note          `json:"notes,omitempty"`
-	Assignee     string          `json:"assignee,omitempty"`
-	Window       Window          `json:"window"`
-	LastUser     time.Time       `json:"last_user"`
-	Created      time.Time       `json:"created"`
-	Claimed      time.Time       `json:"claimed,omitzero"`
-	FirstReply   time.Time       `json:"first_reply,omitzero"`
-	Closed       time.Time       `json:"closed,omitzero"`
-	ClosedBy     string          `json:"closed_by,omitempty"`
-	Resolution   string          `json:"resolution,omitempty"`
-	Handback     bool            `json:"handback,omitempty"`
-	GuideID      string          `json:"guide_id,omitempty"` // "this was answered by guide X": feeds the editors' gap report
-	Reopened     int             `json:"reopened,omitempty"`
-	Rating       int             `json:"rating,omitempty"` // 1–5, 0 = not rated
-	RatingNote   string          `json:"rating_comment,omitempty"`
-	Rated        time.Time       `json:"rated,omitzero"`
+	ID           string      `json:"id"`
+	EscalationID string      `json:"escalation_id"`
+	Category     string      `json:"category"` // bot.Category*
+	Reason       string      `json:"reason,omitempty"`
+	Status       Status      `json:"status"`
+	Channel      bot.Channel `json:"channel"`
+	UserID       string      `json:"user_id"`
+	Conversation string      `json:"conversation"`
+	Question     string      `json:"question"` // the message that was handed off
+	// Topic is what the citizen was asking about: the last question the bot
+	// tried to answer, or its guide's title; never the hand-off phrase
+	// itself (../shared/DESIGN.md). Empty when they asked nothing first.
+	Topic      string          `json:"topic"`
+	Candidates []bot.Candidate `json:"candidates,omitempty"` // the bot's best guesses
+	Transcript []Turn          `json:"transcript"`
+	Notes      []Note          `json:"notes,omitempty"`
+	Assignee   string          `json:"assignee,omitempty"`
+	Window     Window          `json:"window"`
+	LastUser   time.Time       `json:"last_user"`
+	Created    time.Time       `json:"created"`
+	Claimed    time.Time       `json:"claimed,omitzero"`
+	FirstReply time.Time       `json:"first_reply,omitzero"`
+	Closed     time.Time       `json:"closed,omitzero"`
+	ClosedBy   string          `json:"closed_by,omitempty"`
+	Resolution string          `json:"resolution,omitempty"`
+	Handback   bool            `json:"handback,omitempty"`
+	GuideID    string          `json:"guide_id,omitempty"` // "this was answered by guide X": feeds the editors' gap report
+	Reopened   int             `json:"reopened,omitempty"`
+	Rating     int             `json:"rating,omitempty"` // 1–5, 0 = not rated
+	RatingNote string          `json:"rating_comment,omitempty"`
+	Rated      time.Time       `json:"rated,omitzero"`
 }
 
 // maxTranscript bounds the turns a ticket keeps (the oldest are dropped).

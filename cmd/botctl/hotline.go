@@ -259,16 +259,27 @@ func left(t hotline.Ticket, now time.Time) string {
 
 func printList(w io.Writer, ts []hotline.Ticket, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PHIẾU\tTRẠNG THÁI\tLOẠI\tKÊNH\tĐÃ CHỜ\tHẠN\tNGƯỜI NHẬN\tCÂU HỎI")
+	fmt.Fprintln(tw, "PHIẾU\tTRẠNG THÁI\tLOẠI\tKÊNH\tĐÃ CHỜ\tHẠN\tNGƯỜI NHẬN\tCHỦ ĐỀ")
 	for _, t := range ts {
 		wait, dl := t.Waiting(now).Round(time.Minute).String(), left(t, now)
 		if t.Status == hotline.StatusClosed {
 			wait, dl = "-", "-"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, hotline.StatusLabel(t.Status), hotline.CategoryLabel(t.Category),
-			t.Channel, wait, dl, t.Assignee, short(t.Question, 60))
+			t.Channel, wait, dl, t.Assignee, topic(t))
 	}
 	return tw.Flush()
+}
+
+// topic is what a ticket is about, as the console shows it.
+func topic(t hotline.Ticket) string {
+	switch {
+	case t.Topic != "":
+		return short(t.Topic, 60)
+	case t.Reason == "page_inbox":
+		return "(trả lời từ hộp thư Trang/OA)"
+	}
+	return "(chưa hỏi gì trước khi xin gặp cán bộ)"
 }
 
 func printTicket(w io.Writer, raw []byte, full bool) error {
@@ -284,7 +295,7 @@ func printTicket(w io.Writer, raw []byte, full bool) error {
 	if !full {
 		return nil
 	}
-	fmt.Fprintf(w, "Chuyển đến: %s (giờ Hà Nội)\nCâu hỏi: %s\nHạn trả lời: %s\n", clock(t.Created), t.Question, left(t, time.Now()))
+	fmt.Fprintf(w, "Chuyển đến: %s (giờ Hà Nội)\nChủ đề: %s\nTin chuyển đến: %s\nHạn trả lời: %s\n", clock(t.Created), topic(t), t.Question, left(t, time.Now()))
 	if t.GuideID != "" {
 		fmt.Fprintf(w, "Hướng dẫn: %s\n", t.GuideID)
 	}

@@ -194,6 +194,7 @@ func (m *Main) Run(ctx context.Context) error {
 	outbox := hotline.OutboxFunc(func(ctx context.Context, o bot.Outbound) error { return p.Enqueue(ctx, o) })
 	var zaloClient *zalo.Client // set below when Zalo is on; the console asks it for the free-message count
 	hcfg := hotline.Config{Registry: m.Registry, Replicas: c.NATSReplicas, Retention: c.Retention,
+		Guides: lib, // staff's guide ids are checked against the live guides
 		ZaloFree: func(userID string) (int, bool) {
 			if zaloClient == nil {
 				return 0, false
