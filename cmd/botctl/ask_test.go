@@ -79,6 +79,7 @@ func TestAskURL(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	js := natstest.JetStream(t)
+	natstest.Declare(t, js, editor.Streams(0), editor.Buckets()...)
 	gs, err := guides.Load()
 	if err != nil {
 		t.Fatal(err)
