@@ -198,3 +198,14 @@ type Outbound struct {
 type Sender interface {
 	Send(ctx context.Context, o Outbound) error
 }
+
+// PieceSender is a Sender whose replies may go out as several platform
+// messages (a long text split at the channel's limit). SendFrom skips the
+// first from pieces (delivered before, perhaps by another instance) and
+// calls delivered(n) each time the platform accepted a piece, n being the
+// number of pieces delivered so far, so the caller can record how far it
+// got before it sends the next one. Errors are as for Send.
+type PieceSender interface {
+	Sender
+	SendFrom(ctx context.Context, o Outbound, from int, delivered func(n int)) error
+}

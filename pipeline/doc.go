@@ -26,13 +26,18 @@
 // order they were accepted. P bounds the parallelism of the whole cluster
 // (default 16); every instance must use the same P.
 //
-// Exactly-once delivery of replies: Accept publishes with Nats-Msg-Id =
-// channel + ":" + platform message id, so a redelivered webhook inside the
+// At most one reply per accepted message: Accept publishes with Nats-Msg-Id
+// = channel + ":" + platform message id, so a redelivered webhook inside the
 // streams' duplicate window (24 hours) is dropped. A worker publishes the reply
 // with a Nats-Msg-Id derived from the inbound id before it acks the inbound
 // message; if it dies in between, the redelivered message produces the same
-// reply id, which JetStream drops. A sender acks only after the channel
-// accepted the message.
+// reply id, which JetStream drops. The delivery records (DeliveryBucket) close
+// the rest: a worker records a message as handled after its reply was stored
+// and a sender records a reply as delivered right after the platform accepted
+// it (piece by piece for split replies); both check the record before doing
+// anything, so a message JetStream delivers again (lost ack, dead consumer
+// leader, killed instance) is only acked. What remains is the window between
+// the platform's answer and the record's write.
 //
 // The inbound and outbound streams use limits retention (7 days), not
 // work-queue retention: after a server restart JetStream rebuilds its

@@ -25,10 +25,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "bot_messages_in_total", Help: "Inbound messages by channel and result (accepted, duplicate, refused_rate, refused_size, invalid, error).",
 		}, []string{"channel", "result"}),
 		Handled: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bot_messages_handled_total", Help: "Inbound messages processed by workers, by result (replied, silent, retry, parked).",
+			Name: "bot_messages_handled_total", Help: "Inbound messages processed by workers, by result (replied, silent, retry, parked, already_done).",
 		}, []string{"result"}),
 		Out: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "bot_messages_out_total", Help: "Outbound replies by channel and result (sent, retry, parked, enqueued).",
+			Name: "bot_messages_out_total", Help: "Outbound replies by channel and result (sent, retry, parked, enqueued, already_sent).",
 		}, []string{"channel", "result"}),
 		Errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "bot_errors_total", Help: "Errors by kind.",

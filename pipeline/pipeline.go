@@ -53,6 +53,7 @@ type Pipeline struct {
 	handler bot.HandlerFunc
 	cfg     Config
 	lim     *limiter
+	dl      *deliveries // delivery records; bound by Start
 
 	mu      sync.Mutex
 	slots   chan struct{} // Workers tokens
@@ -64,6 +65,10 @@ type Pipeline struct {
 	// before the inbound message is acked; an error abandons the message
 	// unacked, as if the process died there.
 	afterReply func(m bot.Message) error
+	// afterSend, when set (tests), runs after the platform accepted a reply,
+	// at stage "accepted" (before the delivery record) and "recorded"
+	// (after it, before the ack); an error abandons the message unacked.
+	afterSend func(o bot.Outbound, stage string) error
 }
 
 var _ webhooks.Inbox = (*Pipeline)(nil)
@@ -212,6 +217,11 @@ func (p *Pipeline) Start(ctx context.Context) error {
 	if p.started {
 		return fmt.Errorf("pipeline.Start: already started")
 	}
+	dl, err := openDeliveries(ctx, p.js)
+	if err != nil {
+		return fmt.Errorf("pipeline.Start: %w", err)
+	}
+	p.dl = dl
 	type loop struct {
 		cons jetstream.Consumer
 		fn   func(jetstream.Msg)
@@ -356,6 +366,40 @@ func (p *Pipeline) acquire(msg jetstream.Msg) bool {
 	}
 }
 
+// keepAlive tells JetStream every AckWait/3 that msg is still being worked
+// on, until the returned stop is called. AckWait can then be short (a
+// message held by an instance that died is redelivered after a few
+// seconds) without a slow handler or send being redelivered meanwhile.
+func (p *Pipeline) keepAlive(msg jetstream.Msg) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(p.cfg.AckWait / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				_ = msg.InProgress()
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// record writes a delivery record with a deadline of its own (the
+// handler's or sender's may be nearly spent).
+func (p *Pipeline) record(key string, r record) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return p.dl.put(ctx, key, r)
+}
+
+// retryRead is the redelivery delay after the delivery records could not
+// be read (a bucket leader election, a NATS outage): short, since nothing
+// is wrong with the message.
+const retryRead = time.Second
+
 // backoff is the redelivery delay after the n-th failed delivery.
 func (p *Pipeline) backoff(n uint64) time.Duration {
 	d := time.Second
@@ -376,6 +420,29 @@ func (p *Pipeline) work(msg jetstream.Msg) {
 	if err := json.Unmarshal(msg.Data(), &m); err != nil {
 		p.park(msg, deadInbound, md.NumDelivered, "decode: "+err.Error())
 		p.Metrics.Handled.WithLabelValues("parked").Inc()
+		return
+	}
+	defer p.keepAlive(msg)()
+	// A message finished before (its ack was lost, or the instance died
+	// between the reply's publish and the ack) is only acked: the handler's
+	// effects (session, ticket, outcome record) are not repeated.
+	rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	rec, err := p.dl.get(rctx, inKey(dedupID(m)))
+	rcancel()
+	if err != nil {
+		p.Metrics.Errors.WithLabelValues("delivery_record").Inc()
+		p.Logger.Warn("delivery record unreadable, will retry", "msg", m, "err", err)
+		_ = msg.NakWithDelay(retryRead)
+		return
+	}
+	if rec.Done {
+		actx, acancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := msg.DoubleAck(actx); err != nil {
+			p.Metrics.Errors.WithLabelValues("ack").Inc()
+		}
+		acancel()
+		p.Metrics.Handled.WithLabelValues("already_done").Inc()
+		p.Logger.Info("message already handled, acked again", "msg", m, "deliveries", md.NumDelivered)
 		return
 	}
 	if md.NumDelivered > uint64(p.cfg.MaxDeliver) {
@@ -414,6 +481,12 @@ func (p *Pipeline) work(msg jetstream.Msg) {
 			return
 		}
 		result = "replied"
+	}
+	if err := p.record(inKey(dedupID(m)), record{Done: true, At: p.Now().UTC()}); err != nil {
+		// The reply's id still makes JetStream drop a second copy; only the
+		// handler's effects would repeat on a redelivery.
+		p.Metrics.Errors.WithLabelValues("delivery_record").Inc()
+		p.Logger.Warn("handled record not written", "msg", m, "err", err)
 	}
 	if p.afterReply != nil {
 		if err := p.afterReply(m); err != nil {
@@ -475,11 +548,57 @@ func (p *Pipeline) send(ch bot.Channel, s bot.Sender, msg jetstream.Msg) {
 		p.Metrics.Out.WithLabelValues(string(ch), "parked").Inc()
 		return
 	}
+	defer p.keepAlive(msg)()
+	// The delivery record says whether (or how far) this reply already went
+	// out: a redelivery after a lost ack, a dead consumer leader or a killed
+	// instance must not send it again.
+	key := outKey(o.ID)
+	rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	rec, err := p.dl.get(rctx, key)
+	rcancel()
+	if err != nil {
+		p.Metrics.Errors.WithLabelValues("delivery_record").Inc()
+		p.Logger.Warn("delivery record unreadable, will retry", "channel", ch, "outbound", o.ID, "err", err)
+		_ = msg.NakWithDelay(retryRead)
+		return
+	}
+	if rec.Done {
+		actx, acancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := msg.DoubleAck(actx); err != nil {
+			p.Metrics.Errors.WithLabelValues("ack").Inc()
+		}
+		acancel()
+		p.Metrics.Out.WithLabelValues(string(ch), "already_sent").Inc()
+		p.Logger.Info("reply already delivered, not sent again", "channel", ch, "outbound", o.ID, "deliveries", md.NumDelivered)
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.SendTimeout)
 	defer cancel()
-	err = safeSend(ctx, s, o)
+	if ps, ok := s.(bot.PieceSender); ok {
+		err = safeSendFrom(ctx, ps, o, rec.Pieces, func(n int) {
+			if err := p.record(key, record{Pieces: n, At: p.Now().UTC()}); err != nil {
+				p.Metrics.Errors.WithLabelValues("delivery_record").Inc()
+				p.Logger.Warn("delivery record not written", "channel", ch, "outbound", o.ID, "err", err)
+			}
+		})
+	} else {
+		err = safeSend(ctx, s, o)
+	}
 	switch {
 	case err == nil:
+		if p.afterSend != nil && p.afterSend(o, "accepted") != nil {
+			return // simulated crash
+		}
+		// Right after the platform's answer: from here on a redelivery is
+		// only acked. The window left is between the platform's answer and
+		// this write (doc/architecture.md).
+		if err := p.record(key, record{Done: true, At: p.Now().UTC()}); err != nil {
+			p.Metrics.Errors.WithLabelValues("delivery_record").Inc()
+			p.Logger.Warn("delivery record not written", "channel", ch, "outbound", o.ID, "err", err)
+		}
+		if p.afterSend != nil && p.afterSend(o, "recorded") != nil {
+			return // simulated crash
+		}
 		if err := msg.DoubleAck(ctx); err != nil {
 			p.Metrics.Errors.WithLabelValues("ack").Inc()
 			p.Logger.Warn("ack after send failed", "channel", ch, "outbound", o.ID, "err", err)
@@ -499,6 +618,15 @@ func (p *Pipeline) send(ch bot.Channel, s bot.Sender, msg jetstream.Msg) {
 		_ = msg.NakWithDelay(p.backoff(md.NumDelivered))
 		p.Metrics.Out.WithLabelValues(string(ch), "retry").Inc()
 	}
+}
+
+func safeSendFrom(ctx context.Context, s bot.PieceSender, o bot.Outbound, from int, delivered func(int)) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("pipeline: sender panic: %v", v)
+		}
+	}()
+	return s.SendFrom(ctx, o, from, delivered)
 }
 
 func safeSend(ctx context.Context, s bot.Sender, o bot.Outbound) (err error) {

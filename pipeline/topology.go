@@ -43,7 +43,7 @@ type Config struct {
 	Partitions     int           // conversation partitions; the same on every instance (16)
 	Replicas       int           // stream replicas in a cluster (1)
 	Duplicates     time.Duration // duplicate window of the streams (24h; at least 24h)
-	AckWait        time.Duration // redelivery after a worker died (30s)
+	AckWait        time.Duration // redelivery after a worker or sender died; kept alive with InProgress while working (5s)
 	HandlerTimeout time.Duration // deadline for one answer (20s)
 	SendTimeout    time.Duration // deadline for one channel send (15s)
 	MaxDeliver     int           // deliveries of an inbound message before it is parked (5)
@@ -70,7 +70,7 @@ func DefaultConfig() Config {
 		Partitions:     16,
 		Replicas:       1,
 		Duplicates:     24 * time.Hour,
-		AckWait:        30 * time.Second,
+		AckWait:        5 * time.Second,
 		HandlerTimeout: 20 * time.Second,
 		SendTimeout:    15 * time.Second,
 		MaxDeliver:     5,
@@ -219,6 +219,7 @@ func Declare(c Config) Topology {
 			MaxAge:      7 * 24 * time.Hour,
 			Discard:     jetstream.DiscardOld,
 		},
+		deliveryStream(c),
 		{
 			Name:        DeadStream,
 			Description: "parked messages with the reason",

@@ -70,7 +70,7 @@ type progress struct {
 	at   time.Time
 }
 
-var _ bot.Sender = (*Client)(nil)
+var _ bot.PieceSender = (*Client)(nil)
 
 // NewClient returns a Send API client for the Page token in cfg.
 func NewClient(cfg Config) *Client {
@@ -138,6 +138,14 @@ type graphErrorBody struct {
 // any other error is transient and the caller retries the same Outbound,
 // which resumes after the pieces already delivered.
 func (c *Client) Send(ctx context.Context, o bot.Outbound) error {
+	return c.SendFrom(ctx, o, 0, nil)
+}
+
+// SendFrom is Send that skips the first from pieces (delivered before,
+// perhaps by another instance: the pipeline's delivery record) and calls
+// delivered(n) after the Send API accepted the n-th piece (nil: not
+// called). It implements bot.PieceSender.
+func (c *Client) SendFrom(ctx context.Context, o bot.Outbound, from int, delivered func(n int)) error {
 	if c.reauth.Load() {
 		c.m.sends.WithLabelValues("reauth").Inc()
 		return fmt.Errorf("messenger.Send: %w", ErrNeedsReauth)
@@ -155,7 +163,7 @@ func (c *Client) Send(ctx context.Context, o bot.Outbound) error {
 	if len(pieces) == 0 {
 		return fmt.Errorf("messenger.Send: empty reply: %w", ErrRejected)
 	}
-	start := c.resume(o.ID)
+	start := max(from, c.resume(o.ID))
 	if start == 0 && c.SenderActions && mtype == "RESPONSE" {
 		for _, a := range []string{ActionMarkSeen, ActionTypingOn} {
 			if err := c.Action(ctx, o.UserID, a); err != nil {
@@ -177,6 +185,9 @@ func (c *Client) Send(ctx context.Context, o bot.Outbound) error {
 				c.remember(o.ID, i)
 			}
 			return fmt.Errorf("messenger.Send: piece %d of %d: %w", i+1, len(pieces), err)
+		}
+		if delivered != nil {
+			delivered(i + 1)
 		}
 	}
 	c.forget(o.ID)

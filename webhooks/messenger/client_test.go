@@ -379,3 +379,25 @@ func TestSendRateLimitPause(t *testing.T) {
 		t.Fatalf("after the pause: %v", err)
 	}
 }
+
+// TestSendFromResumesAnotherInstancesReply: a fresh client (another
+// instance) told that one piece went out sends only the second, and
+// reports each piece it delivered.
+func TestSendFromResumesAnotherInstancesReply(t *testing.T) {
+	f, srv := newFakeGraph(t)
+	c := testClient(srv)
+	para := strings.Repeat("Một câu khá dài về thủ tục hành chính. ", 40)
+	o := bot.Outbound{ID: "r3", UserID: "U", LastUser: now0, Reply: bot.Reply{Text: para + "\n\n" + para}}
+	want := render(o.Reply)
+	var got []int
+	if err := c.SendFrom(context.Background(), o, 1, func(n int) { got = append(got, n) }); err != nil {
+		t.Fatal(err)
+	}
+	_, delivered := f.snapshot()
+	if len(delivered) != 1 || delivered[0].Message.Text != want[1].Text {
+		t.Fatalf("delivered %d messages, want only the second piece", len(delivered))
+	}
+	if fmt.Sprint(got) != "[2]" {
+		t.Errorf("delivered callbacks %v, want [2]", got)
+	}
+}

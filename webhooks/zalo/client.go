@@ -87,8 +87,8 @@ type progress struct {
 }
 
 var (
-	_ bot.Sender = (*Client)(nil)
-	_ Tracker    = (*Client)(nil)
+	_ bot.PieceSender = (*Client)(nil)
+	_ Tracker         = (*Client)(nil)
 )
 
 // NewClient returns an OA API client whose access tokens come from a
@@ -241,6 +241,14 @@ type csResponse struct {
 // others are transient, and a retried Outbound resumes after the pieces
 // already delivered.
 func (c *Client) Send(ctx context.Context, o bot.Outbound) error {
+	return c.SendFrom(ctx, o, 0, nil)
+}
+
+// SendFrom is Send that skips the first from pieces (delivered before,
+// perhaps by another instance: the pipeline's delivery record) and calls
+// delivered(n) after Zalo accepted the n-th piece (nil: not called). It
+// implements bot.PieceSender.
+func (c *Client) SendFrom(ctx context.Context, o bot.Outbound, from int, delivered func(n int)) error {
 	if o.UserID == "" {
 		return fmt.Errorf("zalo.Send: no recipient: %w", ErrRejected)
 	}
@@ -254,7 +262,7 @@ func (c *Client) Send(ctx context.Context, o bot.Outbound) error {
 		return fmt.Errorf("zalo.Send: empty reply: %w", ErrRejected)
 	}
 	c.mu.Lock()
-	start := c.progress[o.ID].sent
+	start := max(from, c.progress[o.ID].sent)
 	c.mu.Unlock()
 	for i := start; i < len(pieces); i++ {
 		if err := c.sendPiece(ctx, o.UserID, pieces[i]); err != nil {
@@ -266,6 +274,9 @@ func (c *Client) Send(ctx context.Context, o bot.Outbound) error {
 			}
 			c.mu.Unlock()
 			return fmt.Errorf("zalo.Send: piece %d of %d: %w", i+1, len(pieces), err)
+		}
+		if delivered != nil {
+			delivered(i + 1)
 		}
 	}
 	c.mu.Lock()

@@ -529,3 +529,26 @@ func gauge(g prometheus.Gauge) float64 {
 	}
 	return m.GetGauge().GetValue()
 }
+
+// TestSendFromResumesAnotherInstancesReply: a fresh client (another
+// instance) told that one piece went out sends only the rest, and reports
+// each piece it delivered.
+func TestSendFromResumesAnotherInstancesReply(t *testing.T) {
+	f, srv := newFakeZalo(t, nil)
+	f.access["AT0"] = true
+	c := newTestClient(t, srv, &MemTokens{}, Config{})
+	para := strings.TrimSpace(strings.Repeat("Nộp hồ sơ tại bộ phận một cửa của phường. ", 22))
+	o := out(strings.Join([]string{para, para, para, para}, "\n\n"))
+	want := render(o.Reply)
+	var got []int
+	if err := c.SendFrom(context.Background(), o, 1, func(n int) { got = append(got, n) }); err != nil {
+		t.Fatal(err)
+	}
+	sent, _, _ := f.snapshot()
+	if len(want) != 2 || len(sent) != 1 || sent[0].Message.Text != want[1].Text {
+		t.Fatalf("%d pieces rendered, %d delivered; want only the second", len(want), len(sent))
+	}
+	if fmt.Sprint(got) != "[2]" {
+		t.Errorf("delivered callbacks %v, want [2]", got)
+	}
+}
