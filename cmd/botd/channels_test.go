@@ -23,6 +23,7 @@ import (
 // "error_subcode","fbtrace_id"}}. failFirst answers the first message
 // request with HTTP 500 (Meta's transient server error).
 type graphFake struct {
+	delay     time.Duration // time the Send API takes to answer a message request
 	mu        sync.Mutex
 	failFirst bool
 	calls     int
@@ -38,6 +39,7 @@ type graphSend struct {
 	SenderAction  string `json:"sender_action"`
 	Message       *struct {
 		Text         string `json:"text"`
+		Metadata     string `json:"metadata"` // "botdvc:" + outbound id
 		QuickReplies []struct {
 			ContentType string `json:"content_type"`
 			Title       string `json:"title"`
@@ -63,6 +65,9 @@ func (g *graphFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(400)
 		fmt.Fprint(w, `{"error":{"message":"(#100) Invalid parameter","type":"OAuthException","code":100,"fbtrace_id":"x"}}`)
 		return
+	}
+	if s.Message != nil && g.delay > 0 {
+		time.Sleep(g.delay)
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()

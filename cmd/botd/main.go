@@ -589,7 +589,11 @@ func (m *Main) connect(name string) (*nats.Conn, error) {
 	if m.ns != nil {
 		nc, err = pipeline.ConnectEmbedded(m.ns, opts...)
 	} else {
-		opts = append(opts, nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true), nats.ReconnectWait(time.Second))
+		// A server that dies outright closes its sockets and is noticed at
+		// once; one that goes silent (a network partition) after 3 missed
+		// pings 10 s apart, not the default 2 × 2 minutes.
+		opts = append(opts, nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true), nats.ReconnectWait(time.Second),
+			nats.PingInterval(10*time.Second), nats.MaxPingsOutstanding(3))
 		nc, err = nats.Connect(m.Config.NATSURL, opts...)
 	}
 	if err != nil {

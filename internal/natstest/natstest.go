@@ -16,7 +16,10 @@ package natstest
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,4 +124,139 @@ func Declare(tb testing.TB, js jetstream.JetStream, streams []jetstream.StreamCo
 			tb.Fatalf("natstest.Declare: bucket %s: %v", bc.Bucket, err)
 		}
 	}
+}
+
+// Cluster is a JetStream cluster of nats-servers in this process, on
+// loopback ports picked at start; each server stores under a directory of
+// its own, so it can be stopped and started again with its state.
+type Cluster struct {
+	tb      testing.TB
+	opts    []*server.Options
+	servers []*server.Server
+}
+
+// StartCluster starts n servers in cluster mode with JetStream and waits
+// until JetStream answers on every one of them.
+func StartCluster(tb testing.TB, n int) *Cluster {
+	tb.Helper()
+	ports := freePorts(tb, 2*n)
+	var routes []string
+	for i := 0; i < n; i++ {
+		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", ports[n+i]))
+	}
+	c := &Cluster{tb: tb}
+	for i := 0; i < n; i++ {
+		c.opts = append(c.opts, &server.Options{
+			ServerName: fmt.Sprintf("n%d", i+1),
+			Host:       "127.0.0.1",
+			Port:       ports[i],
+			JetStream:  true,
+			StoreDir:   tb.TempDir(),
+			NoLog:      true,
+			NoSigs:     true,
+			Cluster:    server.ClusterOpts{Name: "botdvc-test", Host: "127.0.0.1", Port: ports[n+i]},
+			Routes:     server.RoutesFromStr(strings.Join(routes, ",")),
+		})
+		c.servers = append(c.servers, nil)
+	}
+	for i := range c.opts {
+		c.Start(i)
+	}
+	tb.Cleanup(func() {
+		for i := range c.servers {
+			c.Stop(i)
+		}
+	})
+	for i := range c.servers {
+		CheckFor(tb, 60*time.Second, 100*time.Millisecond, func() error {
+			nc, err := nats.Connect(c.servers[i].ClientURL())
+			if err != nil {
+				return err
+			}
+			defer nc.Close()
+			js, err := jetstream.New(nc)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			_, err = js.AccountInfo(ctx)
+			return err
+		})
+	}
+	return c
+}
+
+// URLs returns the client URLs of every server, comma-separated (NATS_URL).
+func (c *Cluster) URLs() string {
+	var urls []string
+	for _, o := range c.opts {
+		urls = append(urls, fmt.Sprintf("nats://127.0.0.1:%d", o.Port))
+	}
+	return strings.Join(urls, ",")
+}
+
+// Names returns the server names, in order.
+func (c *Cluster) Names() []string {
+	var names []string
+	for _, o := range c.opts {
+		names = append(names, o.ServerName)
+	}
+	return names
+}
+
+// Index returns the index of the server with the given name, or -1.
+func (c *Cluster) Index(name string) int {
+	for i, o := range c.opts {
+		if o.ServerName == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Start starts server i (again) with its ports and store.
+func (c *Cluster) Start(i int) {
+	c.tb.Helper()
+	if c.servers[i] != nil {
+		return
+	}
+	o := *c.opts[i]
+	ns, err := server.NewServer(&o)
+	if err != nil {
+		c.tb.Fatalf("natstest: server %s: %v", o.ServerName, err)
+	}
+	ns.Start()
+	if !ns.ReadyForConnections(20 * time.Second) {
+		c.tb.Fatalf("natstest: server %s not ready", o.ServerName)
+	}
+	c.servers[i] = ns
+}
+
+// Stop shuts server i down (its clients reconnect to the others).
+func (c *Cluster) Stop(i int) {
+	if ns := c.servers[i]; ns != nil {
+		ns.Shutdown()
+		ns.WaitForShutdown()
+		c.servers[i] = nil
+	}
+}
+
+// freePorts returns n loopback TCP ports that were free a moment ago.
+func freePorts(tb testing.TB, n int) []int {
+	tb.Helper()
+	var ports []int
+	var lns []net.Listener
+	for i := 0; i < n; i++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		lns = append(lns, ln)
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+	}
+	for _, ln := range lns {
+		ln.Close()
+	}
+	return ports
 }
