@@ -11,7 +11,9 @@
 //	TEST_NATS_URL=nats://127.0.0.1:4222 go test -p 1 ./...
 //
 // Run and Connect are for tests that restart the embedded server on the same
-// store directory, which an external server cannot do.
+// store directory, which an external server cannot do. StartCluster runs a
+// JetStream cluster of several servers in the process, on loopback, whose
+// servers can be stopped and started again (cmd/botd's TestCluster).
 package natstest
 
 import (
