@@ -174,11 +174,14 @@ func (e *Engine) Answer(ctx context.Context, m Message) (Reply, error) {
 		}
 		return Reply{Action: ActionSilent}, nil
 	default:
-		text := m.Text
+		text, said := m.Text, m.Text
 		if m.Kind == KindPayload {
 			text = m.Payload
+			if said == "" {
+				said = m.Payload
+			}
 		}
-		s.AddTurn(Turn{From: FromCitizen, Text: text, At: now})
+		s.AddTurn(Turn{From: FromCitizen, Text: said, At: now}) // a tap as its label
 		r, err = e.respond(ctx, &s, m, text)
 		if err != nil {
 			return Reply{}, err
@@ -189,6 +192,10 @@ func (e *Engine) Answer(ctx context.Context, m Message) (Reply, error) {
 	}
 	if m.Kind == KindFollow || m.Kind == KindAttachment {
 		s.AddTurn(Turn{From: FromCitizen, Text: "[" + string(m.Kind) + "]", At: now})
+	}
+	s.Options = optionPayloads(r.Options) // a typed number picks one
+	if r.Action == ActionAnswer && m.Kind == KindText {
+		s.Question = Redact(m.Text) // what a feedback tap is about
 	}
 	s.AddTurn(Turn{From: FromBot, Text: r.Text, Action: r.Action, GuideID: r.GuideID, At: now})
 	s.Updated = now
@@ -204,7 +211,17 @@ func (e *Engine) Answer(ctx context.Context, m Message) (Reply, error) {
 // respond decides the reply to a text or payload and updates the session
 // (last guide, options, fails).
 func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string) (Reply, error) {
+	if s.More != "" && asksMore(text) {
+		text = s.More // "xem tiếp" after a long answer
+	}
 	switch {
+	case strings.HasPrefix(text, PayloadAspect), strings.HasPrefix(text, PayloadMore):
+		if r, ok := e.answerTap(s, text); ok {
+			return r, nil
+		}
+		text = ""
+	case text == PayloadFeedbackUp, text == PayloadFeedbackDown:
+		return e.feedback(s, text), nil
 	case strings.HasPrefix(text, PayloadGuide):
 		id := strings.TrimPrefix(text, PayloadGuide)
 		if g, ok := e.lib.Get(id); ok {
@@ -228,7 +245,9 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 	q.dossier, q.codes = findDossier(typed), reCode.FindAllString(typed, -1)
 	// A number picks one of the options offered last.
 	if q.number > 0 && q.number <= len(s.Options) {
-		if g, ok := e.lib.Get(s.Options[q.number-1]); ok {
+		if p := s.Options[q.number-1]; strings.Contains(p, ":") || p == PayloadPerson || p == PayloadMenu {
+			return e.respond(ctx, s, m, p)
+		} else if g, ok := e.lib.Get(p); ok { // a session saved before options were payloads
 			return e.answerGuide(s, g, s.LastAspect, 1, nil, "", nil), nil
 		}
 	}
@@ -392,9 +411,15 @@ func mergeHits(a, b []knowledge.Hit) []knowledge.Hit {
 // remembers g as the last guide.
 func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float64, cands []Candidate, intro string, q *query) Reply {
 	s.LastGuide, s.LastAspect, s.Options, s.Fails = g.ID, a, nil, 0
+	if q != nil && len(q.subject) > 0 {
+		s.Who = whoIn(q.text) // a follow-up keeps whom the conversation is about
+	}
+	c := composeAnswer(g, answerSpec{aspect: a, asked: askedAspect(q, a), passage: e.passageFor(g, q), intro: intro, who: s.Who})
+	s.More, s.Voted = c.more, false
 	return Reply{
 		Action:     ActionAnswer,
-		Text:       composeGuide(g, a, e.passageFor(g, q), intro),
+		Text:       c.text,
+		Options:    c.options,
 		Links:      guideLinks(g),
 		GuideID:    g.ID,
 		Code:       g.Code,
@@ -414,10 +439,8 @@ func guideLinks(g knowledge.Guide) []Link {
 // clarify asks back with numbered options and remembers them.
 func (e *Engine) clarify(s *Session, q *query, opts []candidate, conf float64, cands []Candidate) Reply {
 	r := Reply{Action: ActionClarify, Aspect: q.anyAspect(), Confidence: round3(conf), Candidates: cands}
-	s.Options = s.Options[:0]
 	for _, c := range opts {
 		r.Options = append(r.Options, Option{Label: c.guide.Title, Payload: PayloadGuide + c.guide.ID})
-		s.Options = append(s.Options, c.guide.ID)
 	}
 	s.LastAspect = q.aspectFor(nil)
 	r.Text = clarifyText(r.Options)

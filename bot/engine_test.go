@@ -110,15 +110,18 @@ func TestConversation(t *testing.T) {
 	if r.Action != bot.ActionAnswer || r.GuideID != picked {
 		t.Fatalf("pick 2: %s %s, want answer %s", r.Action, r.GuideID, picked)
 	}
-	if !strings.Contains(r.Text, r.Code) || !strings.Contains(r.Text, "https://dichvucong.gov.vn/p/"+picked) {
-		t.Errorf("answer lacks code or link:\n%s", r.Text)
+	if !strings.Contains(r.Text, "Mã thủ tục: "+r.Code) || len(r.Links) != 1 || r.Links[0].URL != "https://dichvucong.gov.vn/p/"+picked {
+		t.Errorf("answer lacks code or link button: %+v\n%s", r.Links, r.Text)
+	}
+	if strings.Contains(r.Text, "https://") {
+		t.Errorf("the official page is a link button, not text:\n%s", r.Text)
 	}
 
 	r = c.say("còn lệ phí thì sao?")
 	if r.Action != bot.ActionAnswer || r.GuideID != picked || r.Aspect != bot.AspectFee {
 		t.Fatalf("follow-up fee: %s %s %s, want answer %s fee", r.Action, r.GuideID, r.Aspect, picked)
 	}
-	if i, j := strings.Index(r.Text, "Lệ phí"), strings.Index(r.Text, "Tóm tắt"); i < 0 || j < 0 || i > j {
+	if lead, _, _ := strings.Cut(r.Text, "\n\n"); !strings.Contains(strings.ToLower(lead), "lệ phí") || !strings.Contains(lead, "đồng") {
 		t.Errorf("fee answer does not lead with the fee:\n%s", r.Text)
 	}
 

@@ -77,9 +77,9 @@ func TestGoldenConversations(t *testing.T) {
 }
 
 // transcript renders a reply for a golden file: the decision in brackets,
-// then the text. For answers only the head (procedure name and code) and the
-// first line of the lead section are kept, so that editing a guide's facts
-// does not break the conversation tests.
+// the options, then the text. For answers only the first line (procedure
+// and aspect) and the first 60 characters of the next non-empty one are kept, so that
+// editing a guide's facts does not break the conversation tests.
 func transcript(r bot.Reply) string {
 	head := "[" + string(r.Action)
 	for _, s := range []string{r.GuideID, string(r.Aspect)} {
@@ -96,15 +96,18 @@ func transcript(r bot.Reply) string {
 	}
 	text := r.Text
 	if r.Action == bot.ActionAnswer {
-		paras := strings.Split(text, "\n\n")
-		keep := paras[:min(2, len(paras))]
-		if len(keep) == 2 {
-			keep[1], _, _ = strings.Cut(keep[1], "\n")
-			if rs := []rune(keep[1]); len(rs) > 60 {
-				keep[1] = string(rs[:60]) + "…"
+		var keep []string
+		for _, l := range strings.Split(text, "\n") {
+			if l != "" && len(keep) < 2 {
+				keep = append(keep, l)
 			}
 		}
-		text = strings.Join(keep, "\n\n")
+		if len(keep) == 2 {
+			if rs := []rune(keep[1]); len(rs) > 60 {
+				keep[1] = string(rs[:60]) + "[…]"
+			}
+		}
+		text = strings.Join(keep, "\n")
 	}
 	return head + "\n" + text + "\n"
 }

@@ -89,8 +89,8 @@ const (
 // Option is one choice offered to the citizen: a numbered line in text, a
 // quick reply or button where the channel has them.
 type Option struct {
-	Label   string // shown to the citizen (Vietnamese)
-	Payload string // sent back when tapped
+	Label   string `json:"label"`   // shown to the citizen (Vietnamese)
+	Payload string `json:"payload"` // sent back when tapped
 }
 
 // Link is a link button: the official page of a procedure, a portal.
@@ -120,7 +120,8 @@ type Reply struct {
 	Aspect     Aspect
 	Confidence float64
 	Candidates []Candidate
-	Handoff    *Handoff // set when Action is ActionHandoff
+	Handoff    *Handoff  // set when Action is ActionHandoff
+	Feedback   *Feedback // set when the message was a feedback tap
 }
 
 // Handoff says why a conversation goes to the hotline.
@@ -148,6 +149,7 @@ type AskResult struct {
 	Confidence float64     `json:"confidence"`
 	Candidates []Candidate `json:"candidates"`
 	Text       string      `json:"text"`
+	Options    []Option    `json:"options"` // the quick replies sent with the reply
 }
 
 // Result builds the contract object for a question and its reply.
@@ -156,8 +158,12 @@ func (r Reply) Result(query string) AskResult {
 	if c == nil {
 		c = []Candidate{}
 	}
+	o := r.Options
+	if o == nil {
+		o = []Option{}
+	}
 	return AskResult{Query: query, Action: r.Action, GuideID: r.GuideID, Code: r.Code,
-		Aspect: r.Aspect, Confidence: r.Confidence, Candidates: c, Text: r.Text}
+		Aspect: r.Aspect, Confidence: r.Confidence, Candidates: c, Text: r.Text, Options: o}
 }
 
 // HandlerFunc answers one message. Engine.Answer is one.

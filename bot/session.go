@@ -11,9 +11,14 @@ import (
 type Session struct {
 	LastGuide  string    `json:"last_guide,omitempty"`  // guide of the last answer, for follow-ups
 	LastAspect Aspect    `json:"last_aspect,omitempty"` // aspect of the last answer
-	Options    []string  `json:"options,omitempty"`     // guide ids offered in the last clarify, in order
+	Options    []string  `json:"options,omitempty"`     // payloads of the options offered last, in order: a typed number picks one
 	Fails      int       `json:"fails,omitempty"`       // fallbacks in a row
 	Ticket     string    `json:"ticket,omitempty"`      // open hotline ticket, when handed off
+	Who        string    `json:"who,omitempty"`         // whom the questions are about when not the asker ("con bạn")
+	More       string    `json:"more,omitempty"`        // payload of the rest of the last answer ("xem tiếp")
+	Question   string    `json:"question,omitempty"`    // the last typed question answered, redacted: what feedback is about
+	Voted      bool      `json:"voted,omitempty"`       // the last answer got a feedback tap
+	Downs      int       `json:"downs,omitempty"`       // "not helpful" taps in a row
 	Transcript []Turn    `json:"transcript,omitempty"`  // last turns, redacted
 	Updated    time.Time `json:"updated"`
 }

@@ -1,6 +1,7 @@
 package editor
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"testing"
@@ -8,7 +9,11 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"botdvc/bot"
 	"botdvc/internal/natstest"
+	"botdvc/knowledge"
+	"botdvc/knowledge/bleveindex"
+	"botdvc/knowledge/guides"
 )
 
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -20,4 +25,23 @@ func declaredJetStream(tb testing.TB) jetstream.JetStream {
 	js := natstest.JetStream(tb)
 	natstest.Declare(tb, js, Streams(time.Hour), Buckets()...)
 	return js
+}
+
+// testEngine is the real engine over the bundled guides and an in-memory
+// bleve index.
+func testEngine(t *testing.T) *bot.Engine {
+	t.Helper()
+	gs, err := guides.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := bleveindex.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = idx.Close() })
+	if err := idx.Upsert(context.Background(), gs...); err != nil {
+		t.Fatal(err)
+	}
+	return bot.NewEngine(idx, knowledge.NewLibrary(gs...), bot.NewMemorySessions(time.Hour))
 }

@@ -37,6 +37,10 @@ type Outcome struct {
 	Confidence   float64     `json:"confidence,omitempty"`
 	Options      []string    `json:"options,omitempty"` // guide ids offered when clarifying
 	Category     string      `json:"category,omitempty"`
+	// Feedback is "up" or "down" for a tap on an answer's feedback option;
+	// the record is then not a question: Text, GuideID and Aspect are those
+	// of the answer it is about.
+	Feedback string `json:"feedback,omitempty"`
 }
 
 // Recorder records outcomes in JetStream.
@@ -76,6 +80,9 @@ func (r *Recorder) Middleware() bot.Middleware {
 			if m.Kind != bot.KindText && m.Kind != bot.KindPayload && m.Kind != "" {
 				return rep, err
 			}
+			if rep.Feedback == nil && (m.Payload == bot.PayloadFeedbackUp || m.Payload == bot.PayloadFeedbackDown) {
+				return rep, err // a second tap on the same answer: counted once already
+			}
 			if rerr := r.Record(ctx, m, rep); rerr != nil {
 				r.logger.Warn("outcome not recorded", "channel", m.Channel, "err", rerr)
 			}
@@ -101,6 +108,9 @@ func (r *Recorder) Record(ctx context.Context, m bot.Message, rep bot.Reply) err
 	}
 	if rep.Handoff != nil {
 		o.Category = rep.Handoff.Category
+	}
+	if fb := rep.Feedback; fb != nil {
+		o.Feedback, o.Text, o.GuideID, o.Aspect, o.Confidence = fb.Vote, fb.Question, fb.GuideID, fb.Aspect, 0
 	}
 	b, _ := json.Marshal(o)
 	ch := string(m.Channel)

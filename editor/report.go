@@ -40,7 +40,7 @@ type Gap struct {
 	Key         string         `json:"key"` // normalised text of the group
 	Count       int            `json:"count"`
 	Examples    []string       `json:"examples"` // redacted, at most 5
-	Actions     map[string]int `json:"actions"`  // fallback, clarify_unpicked, handoff
+	Actions     map[string]int `json:"actions"`  // fallback, clarify_unpicked, handoff, feedback_down
 	Last        time.Time      `json:"last"`
 	Resolutions []string       `json:"resolutions,omitempty"` // the hotline's closing notes
 	GuideIDs    []string       `json:"guide_ids,omitempty"`   // guides staff linked
@@ -50,8 +50,9 @@ type Gap struct {
 const clarifyPickWindow = 30 * time.Minute
 
 // Unanswered groups the questions of the last `days` days that ended in a
-// fallback, a clarify the citizen did not pick from, or a hand-off. Groups
-// are ordered by count, then by recency.
+// fallback, a clarify the citizen did not pick from, a hand-off, or an
+// answer the citizen said did not help (feedback "down"). Groups are
+// ordered by count, then by recency.
 func Unanswered(outcomes []Outcome, resolutions []Resolution) []Gap {
 	byConv := map[string][]int{}
 	for i, o := range outcomes {
@@ -105,6 +106,17 @@ func Unanswered(outcomes []Outcome, resolutions []Resolution) []Gap {
 		}
 	}
 	for _, idxs := range byConv {
+		// Feedback taps are not questions: a "down" reports the answered
+		// question; none of them is the next question after a clarify.
+		var questions []int
+		for _, i := range idxs {
+			if o := outcomes[i]; o.Feedback == "" {
+				questions = append(questions, i)
+			} else if o.Feedback == bot.VoteDown {
+				add(o, "feedback_down")
+			}
+		}
+		idxs = questions
 		for k, i := range idxs {
 			o := outcomes[i]
 			switch o.Action {
@@ -207,6 +219,28 @@ type Summary struct {
 	Rated         int                       `json:"rated"`
 	RatingAverage float64                   `json:"rating_average"`
 	ByChannel     map[string]map[string]int `json:"by_channel_action"`
+	Feedback      Feedback                  `json:"feedback"` // taps on "Hữu ích" / "Chưa hữu ích" under answers
+}
+
+// Feedback counts citizens' taps on an answer's feedback options.
+type Feedback struct {
+	Up   int `json:"up"`
+	Down int `json:"down"`
+}
+
+// CountFeedback counts the feedback taps among outcomes (the monthly report
+// reads them too).
+func CountFeedback(outcomes []Outcome) Feedback {
+	var f Feedback
+	for _, o := range outcomes {
+		switch o.Feedback {
+		case bot.VoteUp:
+			f.Up++
+		case bot.VoteDown:
+			f.Down++
+		}
+	}
+	return f
 }
 
 // DayCount is the number of questions on one day, by channel.
@@ -237,7 +271,11 @@ func Summarize(outcomes []Outcome, tickets TicketStats, days int, now time.Time)
 		s.PerDay[len(s.PerDay)-1] = *dc
 	}
 	guides := map[string]int{}
+	s.Feedback = CountFeedback(outcomes)
 	for _, o := range outcomes {
+		if o.Feedback != "" {
+			continue // a tap on an answer, not a question
+		}
 		s.Total++
 		s.Actions[string(o.Action)]++
 		ch := string(o.Channel)

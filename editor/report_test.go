@@ -2,6 +2,7 @@ package editor
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -93,5 +94,59 @@ func TestGroupKey(t *testing.T) {
 	}
 	if GroupKey("đăng ký xe") == GroupKey("đăng ký kết hôn") {
 		t.Error("different questions share a key")
+	}
+}
+
+// TestFeedbackInReports runs the real engine behind the recorder: feedback
+// taps are recorded with the question they are about, counted in the
+// summary (and not as questions), and a "down" puts the question into the
+// gap report; a tap between a clarify and its pick does not hide the pick.
+func TestFeedbackInReports(t *testing.T) {
+	ctx := context.Background()
+	js := declaredJetStream(t)
+	rec, err := OpenRecorder(ctx, js, discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	rec.Now = func() time.Time { return now }
+	h := rec.Middleware()(testEngine(t).Answer)
+	n := 0
+	say := func(user string, kind bot.Kind, text string) bot.Reply {
+		t.Helper()
+		n++
+		now = now.Add(time.Minute)
+		m := bot.Message{ID: fmt.Sprint(n), Channel: bot.Web, UserID: user, Kind: kind, Text: text}
+		if kind == bot.KindPayload {
+			m.Text, m.Payload = "(tap)", text
+		}
+		r, err := h(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	say("u1", bot.KindText, "đăng ký khai sinh cần giấy tờ gì")
+	say("u1", bot.KindPayload, bot.PayloadFeedbackUp)
+	say("u2", bot.KindText, "lệ phí đăng ký kết hôn bao nhiêu")
+	if r := say("u2", bot.KindPayload, bot.PayloadFeedbackDown); r.Feedback == nil {
+		t.Fatalf("down: no feedback in the reply %+v", r)
+	}
+	say("u2", bot.KindPayload, bot.PayloadFeedbackDown) // the same answer again: not counted twice
+
+	outs, err := rec.Outcomes(ctx, 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := Summarize(outs, TicketStats{}, 7, now)
+	if sum.Feedback != (Feedback{Up: 1, Down: 1}) {
+		t.Errorf("feedback = %+v, want 1 up, 1 down", sum.Feedback)
+	}
+	if sum.Total != 2 {
+		t.Errorf("total = %d, want 2: feedback taps are not questions", sum.Total)
+	}
+	gaps := Unanswered(outs, nil)
+	if len(gaps) != 1 || gaps[0].Actions["feedback_down"] != 1 || gaps[0].Examples[0] != "lệ phí đăng ký kết hôn bao nhiêu" {
+		t.Fatalf("gaps = %+v, want the question of the down", gaps)
 	}
 }

@@ -114,6 +114,9 @@ func printReadable(w io.Writer, q string, r answer) {
 	if len(r.Options) > 0 && r.Action != bot.ActionClarify {
 		fmt.Fprintf(w, "[%s]\n", optionLabels(r.Options))
 	}
+	for _, l := range r.Links {
+		fmt.Fprintf(w, "%s: %s\n", l.Title, l.URL)
+	}
 	fmt.Fprintln(w)
 }
 

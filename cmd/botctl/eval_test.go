@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -86,7 +87,7 @@ func TestAskJSON(t *testing.T) {
 	if len(lines) != 4 {
 		t.Fatalf("%d lines for 4 questions:\n%s", len(lines), out.String())
 	}
-	keys := []string{"query", "action", "guide_id", "code", "aspect", "confidence", "candidates", "text"}
+	keys := []string{"query", "action", "guide_id", "code", "aspect", "confidence", "candidates", "text", "options"}
 	for i, l := range lines {
 		var m map[string]any
 		if err := json.Unmarshal([]byte(l), &m); err != nil {
@@ -102,5 +103,14 @@ func TestAskJSON(t *testing.T) {
 	_ = json.Unmarshal([]byte(lines[0]), &first)
 	if first.Action != bot.ActionAnswer || first.GuideID != "cap-the-can-cuoc-lan-dau" || first.Aspect != bot.AspectDocuments || first.Code == "" {
 		t.Errorf("first answer = %+v", first)
+	}
+	// Options: the other aspects of the procedure, then the feedback taps.
+	var payloads []string
+	for _, o := range first.Options {
+		payloads = append(payloads, o.Payload)
+	}
+	if !slices.Contains(payloads, "aspect:fee:cap-the-can-cuoc-lan-dau") || !slices.Contains(payloads, "feedback:up") ||
+		!slices.Contains(payloads, "feedback:down") || slices.Contains(payloads, "aspect:documents:cap-the-can-cuoc-lan-dau") {
+		t.Errorf("first answer's options = %v", payloads)
 	}
 }

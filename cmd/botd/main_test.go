@@ -145,7 +145,7 @@ func TestMainOverHTTP(t *testing.T) {
 	if code := postJSON(t, base+"/api/v1/ask", `{"text":"đăng ký khai sinh cần giấy tờ gì","session":"s"}`, &ask); code != 200 {
 		t.Fatalf("ask %d %v", code, ask)
 	}
-	for _, k := range []string{"query", "action", "guide_id", "code", "aspect", "confidence", "candidates", "text"} {
+	for _, k := range []string{"query", "action", "guide_id", "code", "aspect", "confidence", "candidates", "text", "options"} {
 		if _, ok := ask[k]; !ok {
 			t.Errorf("ask result lacks %q: %v", k, ask)
 		}

@@ -24,6 +24,9 @@ const (
 	maxQuickReplies = 13
 	maxQRTitle      = 20
 	maxQRPayload    = 1000
+	maxButtonText   = 640 // button template text: "UTF-8-encoded text of up to 640 characters"
+	maxButtons      = 3   // "Set of 1-3 buttons"
+	maxButtonTitle  = 20  // URL button title: "20 character limit"
 	responseWindow  = 24 * time.Hour
 	humanAgentLimit = 7 * 24 * time.Hour
 )
@@ -108,10 +111,32 @@ type recipient struct {
 	ID string `json:"id"`
 }
 
+// outMsg is a Send API message: text, or a button template carrying the
+// official page as URL buttons (Meta's "Button template": text up to 640
+// characters, 1 to 3 buttons; "URL button": type web_url, title up to 20
+// characters). Quick replies go with either.
 type outMsg struct {
-	Text         string     `json:"text"`
-	QuickReplies []outQuick `json:"quick_replies,omitempty"`
-	Metadata     string     `json:"metadata,omitempty"`
+	Text         string         `json:"text,omitempty"`
+	Attachment   *outAttachment `json:"attachment,omitempty"`
+	QuickReplies []outQuick     `json:"quick_replies,omitempty"`
+	Metadata     string         `json:"metadata,omitempty"`
+}
+
+type outAttachment struct {
+	Type    string          `json:"type"` // "template"
+	Payload outTemplateBody `json:"payload"`
+}
+
+type outTemplateBody struct {
+	TemplateType string      `json:"template_type"` // "button"
+	Text         string      `json:"text"`
+	Buttons      []outButton `json:"buttons"`
+}
+
+type outButton struct {
+	Type  string `json:"type"` // "web_url"
+	URL   string `json:"url"`
+	Title string `json:"title"`
 }
 
 type outQuick struct {
@@ -225,18 +250,45 @@ func (c *Client) window(o bot.Outbound) (mtype, tag string, err error) {
 	}
 }
 
-// render turns a reply into Send API messages: the text (plus links not
-// already in it) split below the limit, quick replies on the last piece.
+// render turns a reply into Send API messages: the text split below the
+// limit; links not already in it as URL buttons (a button template) on the
+// last piece when it fits the template's 640 characters, else on a short
+// message of their own after it (links beyond three, or not http(s), stay
+// text lines); quick replies on the last message.
 func render(r bot.Reply) []outMsg {
 	text := r.Text
+	var buttons []outButton
 	for _, l := range r.Links {
-		if l.URL != "" && !strings.Contains(text, l.URL) {
-			text = strings.TrimRight(text, "\n") + "\n\n" + strings.TrimSpace(l.Title+": "+l.URL)
+		if l.URL == "" || strings.Contains(text, l.URL) {
+			continue
 		}
+		title := strings.TrimSpace(l.Title)
+		if title == "" {
+			title = "Xem trang"
+		}
+		if len([]rune(title)) > maxButtonTitle {
+			title = truncate(title, maxButtonTitle-1) + "…"
+		}
+		if len(buttons) < maxButtons && (strings.HasPrefix(l.URL, "https://") || strings.HasPrefix(l.URL, "http://")) {
+			buttons = append(buttons, outButton{Type: "web_url", URL: l.URL, Title: title})
+			continue
+		}
+		text = strings.TrimRight(text, "\n") + "\n\n" + strings.TrimSpace(l.Title+": "+l.URL)
 	}
 	var out []outMsg
 	for _, p := range bot.SplitFunc(text, maxText, utf16Len) {
 		out = append(out, outMsg{Text: p})
+	}
+	if len(buttons) > 0 {
+		tmpl := func(text string) outMsg {
+			return outMsg{Attachment: &outAttachment{Type: "template",
+				Payload: outTemplateBody{TemplateType: "button", Text: text, Buttons: buttons}}}
+		}
+		if n := len(out); n > 0 && utf16Len(out[n-1].Text) <= maxButtonText {
+			out[n-1] = tmpl(out[n-1].Text)
+		} else {
+			out = append(out, tmpl("Thông tin đầy đủ trên trang chính thức:"))
+		}
 	}
 	var qr []outQuick
 	for _, opt := range r.Options {

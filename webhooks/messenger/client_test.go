@@ -78,8 +78,20 @@ func (f *fakeGraph) serve(w http.ResponseWriter, r *http.Request) {
 		(req.SenderAction != "" && (req.Message != nil || req.MessagingType != "")) ||
 		(req.Message != nil && req.MessagingType == "") ||
 		(req.MessagingType == "MESSAGE_TAG" && req.Tag == "")
+	// A message is text or an attachment; a button template (Meta's
+	// "Button template") has text up to 640 characters and 1-3 buttons, a
+	// URL button ("URL button") type web_url, a url and a title of at most
+	// 20 characters.
 	if m := req.Message; m != nil {
-		bad = bad || m.Text == "" || utf16Len(m.Text) >= 2000 || len(m.QuickReplies) > 13 || len(m.Metadata) >= 1000
+		bad = bad || (m.Text == "") == (m.Attachment == nil) || utf16Len(m.Text) >= 2000 || len(m.QuickReplies) > 13 || len(m.Metadata) >= 1000
+		if a := m.Attachment; a != nil {
+			p := a.Payload
+			bad = bad || a.Type != "template" || p.TemplateType != "button" || p.Text == "" || len([]rune(p.Text)) > 640 ||
+				len(p.Buttons) < 1 || len(p.Buttons) > 3
+			for _, b := range p.Buttons {
+				bad = bad || b.Type != "web_url" || b.URL == "" || b.Title == "" || len([]rune(b.Title)) > 20
+			}
+		}
 		for _, q := range m.QuickReplies {
 			bad = bad || q.ContentType != "text" || len([]rune(q.Title)) > 20 || len([]rune(q.Payload)) > 1000
 		}
@@ -159,8 +171,12 @@ func TestSendDelivered(t *testing.T) {
 	if m.Recipient.ID != "PSID1" || m.MessagingType != "RESPONSE" || m.Tag != "" || m.SenderAction != "" {
 		t.Errorf("envelope = %+v", m)
 	}
-	if want := "Bạn hỏi thủ tục nào?\n\nCổng DVC: https://dichvucong.gov.vn"; m.Message.Text != want {
-		t.Errorf("text = %q, want %q", m.Message.Text, want)
+	// The link is a URL button on the text (a button template).
+	want := &outAttachment{Type: "template", Payload: outTemplateBody{TemplateType: "button", Text: "Bạn hỏi thủ tục nào?",
+		Buttons: []outButton{{Type: "web_url", URL: "https://dichvucong.gov.vn", Title: "Cổng DVC"}}}}
+	if a := m.Message.Attachment; m.Message.Text != "" || a == nil || a.Type != want.Type || a.Payload.Text != want.Payload.Text ||
+		len(a.Payload.Buttons) != 1 || a.Payload.Buttons[0] != want.Payload.Buttons[0] {
+		t.Errorf("message = %+v, want the text in a button template with the link", m.Message)
 	}
 	if m.Message.Metadata != "botdvc:out-1" {
 		t.Errorf("metadata = %q", m.Message.Metadata)
@@ -214,6 +230,33 @@ func TestSendWindow(t *testing.T) {
 				t.Fatalf("messaging_type %q tag %q, want %q %q", reqs[0].MessagingType, reqs[0].Tag, tc.wantType, tc.wantTag)
 			}
 		})
+	}
+}
+
+// A last piece longer than a button template takes (640 characters) goes
+// as text; the official page follows as a button template of its own, which
+// carries the quick replies (they go on the last message).
+func TestSendLinkButtonAfterLongText(t *testing.T) {
+	f, srv := newFakeGraph(t)
+	c := testClient(srv)
+	text := strings.TrimSpace(strings.Repeat("Hồ sơ gồm tờ khai và bản sao giấy tờ tùy thân. ", 20)) // 940 characters
+	err := c.Send(context.Background(), bot.Outbound{ID: "l", UserID: "U", LastUser: now0,
+		Reply: bot.Reply{Text: text, Options: []bot.Option{{Label: "Lệ phí", Payload: "aspect:fee:x"}},
+			Links: []bot.Link{{Title: "Xem trang chính thức", URL: "https://dichvucong.gov.vn/p/x"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, delivered := f.snapshot()
+	if len(delivered) != 2 {
+		t.Fatalf("%d messages, want the text then the link", len(delivered))
+	}
+	first, second := delivered[0].Message, delivered[1].Message
+	if first.Text != text || first.Attachment != nil || len(first.QuickReplies) != 0 {
+		t.Errorf("first = %+v, want the text alone", first)
+	}
+	if a := second.Attachment; a == nil || len(a.Payload.Buttons) != 1 || a.Payload.Buttons[0].URL != "https://dichvucong.gov.vn/p/x" ||
+		a.Payload.Buttons[0].Title != "Xem trang chính thức" || len(second.QuickReplies) != 1 {
+		t.Errorf("second = %+v, want the link button and the quick replies", second)
 	}
 }
 

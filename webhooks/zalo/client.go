@@ -312,9 +312,20 @@ func (c *Client) checkWindow(o bot.Outbound) error {
 // render turns a reply into CS messages.
 func render(r bot.Reply) []csMessage {
 	text := r.Text
-	for i, opt := range r.Options { // numbered by position, as the engine numbers them
-		if opt.Label != "" && !strings.Contains(text, opt.Label) {
-			text = strings.TrimRight(text, "\n") + "\n" + strconv.Itoa(i+1) + ". " + opt.Label
+	// Options are numbered lines (a typed number picks the option at that
+	// position, as the engine counts them). A clarify numbers them in its
+	// text already; the others are added after it.
+	n := 0
+	for n < len(r.Options) && strings.Contains(text, strconv.Itoa(n+1)+". "+r.Options[n].Label) {
+		n++
+	}
+	if n < len(r.Options) {
+		text = strings.TrimRight(text, "\n")
+		if n == 0 {
+			text += "\n\nNhắn số để chọn:"
+		}
+		for i := n; i < len(r.Options); i++ {
+			text += "\n" + strconv.Itoa(i+1) + ". " + r.Options[i].Label
 		}
 	}
 	for _, l := range r.Links {

@@ -199,6 +199,29 @@ func TestSendDelivered(t *testing.T) {
 	}
 }
 
+// An answer's options (other aspects, feedback) are not in its text, though
+// their labels may be ("Lệ phí: …"): they are added as numbered lines after
+// it, numbered as the engine counts them, so that a typed "2" picks the
+// second; the official page follows as a text link (no verified link button).
+func TestSendAnswerOptionsNumbered(t *testing.T) {
+	f, srv := newFakeZalo(t, nil)
+	f.access["AT0"] = true
+	c := newTestClient(t, srv, &MemTokens{}, Config{})
+	o := out("Cấp đổi thẻ căn cước – nơi nộp hồ sơ:\nCông an cấp xã.\n\nLệ phí: 25.000 đồng.")
+	o.Reply.Options = []bot.Option{{Label: "Lệ phí", Payload: "aspect:fee:x"}, {Label: "Thời hạn giải quyết", Payload: "aspect:duration:x"},
+		{Label: "👍 Hữu ích", Payload: "feedback:up"}, {Label: "👎 Chưa hữu ích", Payload: "feedback:down"}}
+	o.Reply.Links = []bot.Link{{Title: "Xem trang chính thức", URL: "https://dichvucong.gov.vn/p/x"}}
+	if err := c.Send(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	sent, _, _ := f.snapshot()
+	want := "Cấp đổi thẻ căn cước – nơi nộp hồ sơ:\nCông an cấp xã.\n\nLệ phí: 25.000 đồng.\n\nNhắn số để chọn:\n" +
+		"1. Lệ phí\n2. Thời hạn giải quyết\n3. 👍 Hữu ích\n4. 👎 Chưa hữu ích\n\nXem trang chính thức: https://dichvucong.gov.vn/p/x"
+	if len(sent) != 1 || sent[0].Message.Text != want {
+		t.Fatalf("sent %q\nwant %q", sent[0].Message.Text, want)
+	}
+}
+
 func TestSendButtons(t *testing.T) {
 	f, srv := newFakeZalo(t, nil)
 	f.access["AT0"] = true

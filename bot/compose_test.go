@@ -1,0 +1,245 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"botdvc/bot"
+	"botdvc/knowledge"
+	"botdvc/knowledge/bleveindex"
+	"botdvc/knowledge/catalog"
+	"botdvc/knowledge/guides"
+)
+
+var tapAspects = []bot.Aspect{bot.AspectDocuments, bot.AspectFee, bot.AspectDuration, bot.AspectPlace,
+	bot.AspectOnline, bot.AspectSteps, bot.AspectEligibility}
+
+// tap sends an option's payload as a channel delivers a tap (on the web
+// chat, where chat.say talks too).
+func tap(t *testing.T, e *bot.Engine, user, label, payload string) bot.Reply {
+	t.Helper()
+	r, err := e.Answer(context.Background(), bot.Message{ID: payload, Channel: bot.Web, UserID: user,
+		Kind: bot.KindPayload, Text: label, Payload: payload})
+	if err != nil {
+		t.Fatalf("tap %s: %v", payload, err)
+	}
+	return r
+}
+
+// checkAspectTaps taps every aspect of every guide: each answers that
+// aspect, leads with it, clips nothing, says no label twice, and offers 3 to
+// 13 options of at most 20 characters; a long one is offered in pieces
+// ("Xem tiếp") that together show every item of the guide.
+func checkAspectTaps(t *testing.T, e *bot.Engine, gs []knowledge.Guide) {
+	for _, g := range gs {
+		for _, a := range tapAspects {
+			source := flatten(fmt.Sprintf("%+v", g))
+			payload := bot.PayloadAspect + string(a) + ":" + g.ID
+			user := g.ID + "-" + string(a)
+			r := tap(t, e, user, "x", payload)
+			if r.Action != bot.ActionAnswer || r.GuideID != g.ID || r.Aspect != a {
+				t.Fatalf("%s: %s %s %s", payload, r.Action, r.GuideID, r.Aspect)
+			}
+			text := r.Text
+			for page := 0; ; page++ {
+				where := fmt.Sprintf("%s (page %d)", payload, page+1)
+				if !strings.HasPrefix(r.Text, g.Title) {
+					t.Errorf("%s does not begin with the procedure's name:\n%s", where, r.Text)
+				}
+				// Catalogue records sometimes hold "…" or "X: X…" themselves;
+				// only what the composition adds counts.
+				if strings.Contains(r.Text, "…") && !strings.Contains(source, "…") {
+					t.Errorf("%s clips:\n%s", where, r.Text)
+				}
+				if l := repeatedLabel(r.Text); l != "" && !strings.Contains(source, flatten(l)) {
+					t.Errorf("%s says a label twice: %s", where, l)
+				}
+				if n := len(r.Options); n < minOptions || n > maxOptions {
+					t.Errorf("%s has %d options", where, n)
+				}
+				more := ""
+				for _, o := range r.Options {
+					if utf8.RuneCountInString(o.Label) > maxOptionRunes {
+						t.Errorf("%s: option %q over 20 characters", where, o.Label)
+					}
+					if o.Payload == bot.PayloadAspect+string(a)+":"+g.ID {
+						t.Errorf("%s offers the aspect it shows", where)
+					}
+					if strings.HasPrefix(o.Payload, bot.PayloadMore) {
+						more = o.Payload
+					}
+				}
+				if more == "" {
+					break
+				}
+				if page > 50 {
+					t.Fatalf("%s: more than 50 pages", payload)
+				}
+				r = tap(t, e, user, "Xem tiếp", more)
+				text += "\n" + r.Text
+			}
+			var items []string
+			switch a {
+			case bot.AspectDocuments:
+				items = g.Documents
+			case bot.AspectSteps:
+				items = g.Steps
+			}
+			flat := strings.Join(strings.Fields(text), " ")
+			for _, it := range items {
+				for i, line := range strings.Split(it, "\n") {
+					if i == 0 { // items lose a leading number or bullet (catalogue steps)
+						line = reItemNumber.ReplaceAllString(strings.TrimSpace(line), "")
+					}
+					if tail := strings.Join(strings.Fields(line), " "); !strings.Contains(flat, tail) {
+						t.Errorf("%s never shows %q of item %q", payload, tail, it)
+					}
+				}
+			}
+		}
+	}
+}
+
+// reItemNumber is the numbering an item may carry, which the answer replaces.
+var reItemNumber = regexp.MustCompile(`^(?:(?:[Bb]ước\s*)?\d{1,2}\s*[.):]\s*|[-•+*]\s+)`)
+
+// flatten drops bullets and runs of white space, to compare text across
+// line layouts.
+func flatten(s string) string {
+	return strings.Join(strings.Fields(strings.NewReplacer("\\n", " ", "- ", " ").Replace(s)), " ")
+}
+
+func TestAspectTapsBundled(t *testing.T) {
+	gs, err := guides.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAspectTaps(t, MustOpenEngine(t, gs, bot.NewMemorySessions(time.Hour)), gs)
+}
+
+// TestAspectTapsCatalogue does the same for 300 records of the national
+// catalogue (their fee and time come from the channels, their steps are
+// long). Taps need no search, so only the library holds them.
+func TestAspectTapsCatalogue(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads the national catalogue")
+	}
+	cat, _, err := catalog.ReadFile("../../shared/data/dvcqg-procedures.jsonl.gz", nil)
+	if err != nil {
+		t.Skipf("catalogue: %v", err)
+	}
+	var sample []knowledge.Guide
+	for i := 0; i < len(cat); i += len(cat)/300 + 1 {
+		sample = append(sample, cat[i])
+	}
+	idx, err := bleveindex.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = idx.Close() })
+	e := bot.NewEngine(idx, knowledge.NewLibrary(sample...), bot.NewMemorySessions(time.Hour))
+	checkAspectTaps(t, e, sample)
+}
+
+func TestAnswerSpeaksOfWhomItIsAbout(t *testing.T) {
+	e := MustOpenEngine(t, fixtureGuides(), bot.NewMemorySessions(time.Hour))
+	for q, want := range map[string]string{
+		"làm giấy khai sinh cho con":                       "Đăng ký khai sinh cho con bạn",
+		"lam giay khai sinh cho con o dau":                 "Đăng ký khai sinh cho con bạn",
+		"con tôi 3 tuổi đăng ký khai sinh muộn được không": "Đăng ký khai sinh cho con bạn",
+		"làm giấy khai sinh ở đâu":                         "Đăng ký khai sinh –",
+	} {
+		r := (&chat{t: t, e: e, user: q}).say(q)
+		if r.GuideID != "dang-ky-khai-sinh" || !strings.HasPrefix(r.Text, want) {
+			t.Errorf("%q: %s\n%s", q, r.GuideID, r.Text)
+		}
+	}
+	// A follow-up keeps whom the conversation is about.
+	c := &chat{t: t, e: e, user: "follow"}
+	c.say("làm giấy khai sinh cho bé")
+	if r := c.say("còn lệ phí thì sao?"); !strings.HasPrefix(r.Text, "Đăng ký khai sinh cho con bạn") {
+		t.Errorf("follow-up forgot the child:\n%s", r.Text)
+	}
+}
+
+func TestTypedNumberPicksAnOption(t *testing.T) {
+	e := MustOpenEngine(t, fixtureGuides(), bot.NewMemorySessions(time.Hour))
+	c := &chat{t: t, e: e, user: "n"}
+	r := c.say("làm giấy khai sinh cho con cần giấy tờ gì")
+	if r.Aspect != bot.AspectDocuments || len(r.Options) < 2 {
+		t.Fatalf("first answer: %s with %d options", r.Aspect, len(r.Options))
+	}
+	want := r.Options[1]
+	a, _, _ := strings.Cut(strings.TrimPrefix(want.Payload, bot.PayloadAspect), ":")
+	if r := c.say("2"); r.Action != bot.ActionAnswer || string(r.Aspect) != a {
+		t.Fatalf("typed 2 after %v: %s %s", want, r.Action, r.Aspect)
+	}
+}
+
+func TestFeedbackTaps(t *testing.T) {
+	e := MustOpenEngine(t, fixtureGuides(), bot.NewMemorySessions(time.Hour))
+	c := &chat{t: t, e: e, user: "f"}
+	if r := c.say("đăng ký khai sinh cần giấy tờ gì, sđt 0912345678"); r.Action != bot.ActionAnswer {
+		t.Fatalf("question: %s", r.Action)
+	}
+
+	r := tap(t, e, "f", "👎 Chưa hữu ích", bot.PayloadFeedbackDown)
+	if r.Feedback == nil || r.Feedback.Vote != bot.VoteDown || r.Feedback.GuideID != "dang-ky-khai-sinh" ||
+		!strings.Contains(r.Feedback.Question, "đăng ký khai sinh cần giấy tờ gì") {
+		t.Fatalf("down: %+v", r.Feedback)
+	}
+	if strings.Contains(r.Feedback.Question, "0912345678") {
+		t.Errorf("feedback question not redacted: %q", r.Feedback.Question)
+	}
+	if !strings.Contains(r.Text, "Bạn cần thông tin gì khác?") || len(r.Options) < 3 {
+		t.Errorf("a down asks what else, with options: %q %v", r.Text, r.Options)
+	}
+	for _, o := range r.Options {
+		if o.Payload == bot.PayloadPerson {
+			t.Errorf("a first down offers a person already: %v", r.Options)
+		}
+	}
+	// The same answer tapped again is not counted twice.
+	if r := tap(t, e, "f", "👎 Chưa hữu ích", bot.PayloadFeedbackDown); r.Feedback != nil {
+		t.Errorf("second tap on the same answer counted: %+v", r.Feedback)
+	}
+	// A new answer, and a second down in a row: a person is offered.
+	c.say("còn lệ phí thì sao?")
+	r = tap(t, e, "f", "👎 Chưa hữu ích", bot.PayloadFeedbackDown)
+	if r.Feedback == nil || r.Feedback.Vote != bot.VoteDown || len(r.Options) == 0 || r.Options[0].Payload != bot.PayloadPerson {
+		t.Fatalf("second down: %+v %v", r.Feedback, r.Options)
+	}
+	if r.Action == bot.ActionHandoff {
+		t.Error("a second down hands off without asking")
+	}
+	// Up resets the count.
+	c.say("nộp ở đâu")
+	if r := tap(t, e, "f", "👍 Hữu ích", bot.PayloadFeedbackUp); r.Feedback == nil || r.Feedback.Vote != bot.VoteUp {
+		t.Fatalf("up: %+v", r.Feedback)
+	}
+	c.say("mất bao lâu")
+	if r := tap(t, e, "f", "👎", bot.PayloadFeedbackDown); len(r.Options) > 0 && r.Options[0].Payload == bot.PayloadPerson {
+		t.Errorf("a down after an up offers a person: %v", r.Options)
+	}
+}
+
+func TestMalformedTapsAreHarmless(t *testing.T) {
+	e := MustOpenEngine(t, fixtureGuides(), bot.NewMemorySessions(time.Hour))
+	for _, p := range []string{"aspect:", "aspect:fee", "aspect:fee:", "aspect:nope:dang-ky-khai-sinh",
+		"aspect:fee:no-such-guide", "more:steps:dang-ky-khai-sinh", "more:steps:dang-ky-khai-sinh:-1",
+		"more:steps:dang-ky-khai-sinh:99999", "more:steps::3", "feedback:sideways"} {
+		r := tap(t, e, "m-"+p, "x", p)
+		if r.Action == "" || r.Text == "" {
+			t.Errorf("%q: empty reply %+v", p, r)
+		}
+	}
+	// A "more" past the end starts the list again rather than failing.
+	if r := tap(t, e, "m", "x", "more:steps:dang-ky-khai-sinh:50"); r.Action != bot.ActionAnswer || r.Aspect != bot.AspectSteps {
+		t.Errorf("more past the end: %s %s", r.Action, r.Aspect)
+	}
+}
