@@ -16,11 +16,11 @@ import (
 )
 
 // answer is one reply as botctl shows it: the contract object of
-// ../shared/DESIGN.md (what `ask --json` prints) and the quick replies.
+// ../shared/DESIGN.md (what `ask --json` prints, quick replies included).
 type answer struct {
 	bot.AskResult
-	Options  []bot.Option `json:"options"`
-	Category string       `json:"-"` // hand-off category; only known with the local engine
+	Category string     `json:"-"` // hand-off category; only known with the local engine
+	Links    []bot.Link `json:"-"` // the official page; only known with the local engine
 }
 
 // answerer answers one message of a conversation: the local engine over the
@@ -39,7 +39,7 @@ func (l localAnswerer) answer(ctx context.Context, conversation, id string, m bo
 	if err != nil {
 		return answer{}, err
 	}
-	a := answer{AskResult: r.Result(m.Text), Options: r.Options}
+	a := answer{AskResult: r.Result(m.Text), Links: r.Links}
 	if r.Handoff != nil {
 		a.Category = r.Handoff.Category
 	}

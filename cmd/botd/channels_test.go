@@ -38,7 +38,15 @@ type graphSend struct {
 	Tag           string `json:"tag"`
 	SenderAction  string `json:"sender_action"`
 	Message       *struct {
-		Text         string `json:"text"`
+		Text       string    `json:"text"`
+		Attachment *struct { // a button template (Meta's "Button template"): text and URL buttons
+			Payload struct {
+				Text    string `json:"text"`
+				Buttons []struct {
+					Type, URL, Title string
+				} `json:"buttons"`
+			} `json:"payload"`
+		} `json:"attachment"`
 		Metadata     string `json:"metadata"` // "botdvc:" + outbound id
 		QuickReplies []struct {
 			ContentType string `json:"content_type"`
@@ -160,11 +168,17 @@ func TestMessengerEndToEnd(t *testing.T) {
 	if s.Recipient.ID != "PSID-42" || s.MessagingType != "RESPONSE" || s.Tag != "" {
 		t.Errorf("envelope: recipient %q type %q tag %q", s.Recipient.ID, s.MessagingType, s.Tag)
 	}
-	if !strings.Contains(s.Message.Text, "Cấp lại thẻ căn cước") || !strings.Contains(s.Message.Text, "dichvucong.gov.vn") {
-		t.Errorf("reply text does not name the procedure and its link:\n%s", s.Message.Text)
+	// The answer fits a button template: its text, the official page as a
+	// URL button, the other aspects and the feedback taps as quick replies.
+	a := s.Message.Attachment
+	if a == nil || !strings.Contains(a.Payload.Text, "Cấp lại thẻ căn cước") || len(a.Payload.Buttons) != 1 ||
+		a.Payload.Buttons[0].Type != "web_url" || !strings.HasPrefix(a.Payload.Buttons[0].URL, "https://dichvucong.gov.vn/") {
+		t.Errorf("reply does not name the procedure with its link as a button: %+v", s.Message)
+	} else if n := len([]rune(a.Payload.Text)); n > 640 {
+		t.Errorf("button template text of %d characters, Messenger's limit is 640", n)
 	}
-	if n := len([]rune(s.Message.Text)); n >= 2000 {
-		t.Errorf("reply of %d characters, Messenger's limit is 2000", n)
+	if qr := s.Message.QuickReplies; len(qr) < 3 || qr[len(qr)-1].Payload != "feedback:down" {
+		t.Errorf("quick replies = %+v, want the aspects and the feedback taps", qr)
 	}
 	g.mu.Lock()
 	calls := g.calls
