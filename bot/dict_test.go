@@ -37,7 +37,9 @@ func TestSetDict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx.SetDict(d)
+	if err := idx.SetDict(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
 	e.SetDict(d)
 	if r := ask("u2"); r.Action != bot.ActionAnswer || r.GuideID != "dang-ky-khai-sinh" {
 		t.Errorf("with the rule: %s %s, want an answer from dang-ky-khai-sinh", r.Action, r.GuideID)

@@ -13,5 +13,11 @@ type Index interface {
 	Delete(ctx context.Context, ids ...string) error
 	// Count returns the number of indexed guides.
 	Count(ctx context.Context) (int, error)
+	// Sync makes the index hold exactly guides: when the corpus fingerprint
+	// stored with the index differs from fp (Library.Fingerprint), it
+	// deletes the guides that are gone, indexes the new and changed ones and
+	// stores fp. It reports whether the fingerprint differed. Instances
+	// sharing one external index may all call it; the outcome is the same.
+	Sync(ctx context.Context, guides []Guide, fp string) (bool, error)
 	Close() error
 }

@@ -236,15 +236,8 @@ func (m *Main) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		switch x := index.(type) {
-		case interface{ SetDict(*vntext.Dict) }:
-			x.SetDict(d)
-		case interface {
-			SetDict(context.Context, *vntext.Dict) error
-		}:
-			if err := x.SetDict(ctx, d); err != nil {
-				return err
-			}
+		if err := index.SetDict(ctx, d); err != nil {
+			return err
 		}
 		engine.SetDict(d)
 		askEngine.SetDict(d)
@@ -396,7 +389,7 @@ func (m *Main) Run(ctx context.Context) error {
 // openKnowledge loads the guides (bundled or BOT_GUIDES, plus BOT_CATALOG)
 // and opens the search index: Meilisearch when MEILI_URL is set, else bleve
 // under DataDir/index, brought up to date with the corpus.
-func (m *Main) openKnowledge(ctx context.Context) (*knowledge.Library, knowledge.Index, error) {
+func (m *Main) openKnowledge(ctx context.Context) (*knowledge.Library, searchIndex, error) {
 	c := m.Config
 	log := m.Logger
 	var curated []knowledge.Guide
@@ -420,31 +413,24 @@ func (m *Main) openKnowledge(ctx context.Context) (*knowledge.Library, knowledge
 	}
 	lib := knowledge.NewLibrary(all...)
 	start := time.Now()
-	var index knowledge.Index
+	var index searchIndex
 	switch {
 	case c.MeiliURL != "":
-		mi, err := meiliindex.Open(ctx, c.MeiliURL, c.MeiliKey, "guides")
-		if err != nil {
-			return nil, nil, fmt.Errorf("botd: %w", err)
-		}
-		if err := mi.Upsert(ctx, all...); err != nil {
-			mi.Close()
-			return nil, nil, fmt.Errorf("botd: index guides: %w", err)
-		}
-		index = mi
+		index, err = meiliindex.Open(ctx, c.MeiliURL, c.MeiliKey, "guides")
 	default:
-		bi, err := bleveindex.Open(filepath.Join(c.DataDir, "index"))
-		if err != nil {
-			return nil, nil, fmt.Errorf("botd: %w", err)
-		}
-		rebuilt, err := bi.Sync(ctx, all, lib.Fingerprint())
-		if err != nil {
-			bi.Close()
-			return nil, nil, fmt.Errorf("botd: index guides: %w", err)
-		}
-		log.Info("bleve index", "rebuilt", rebuilt)
-		index = bi
+		index, err = bleveindex.Open(filepath.Join(c.DataDir, "index"))
 	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("botd: %w", err)
+	}
+	// Both backends: removed guides deleted, new and changed ones indexed,
+	// nothing sent when the corpus is unchanged.
+	changed, err := index.Sync(ctx, all, lib.Fingerprint())
+	if err != nil {
+		index.Close()
+		return nil, nil, fmt.Errorf("botd: index guides: %w", err)
+	}
+	log.Info("search index synced", "changed", changed)
 	m.onClose("index", func(context.Context) error { return index.Close() })
 	// Building the index allocates far more than the index keeps (batches,
 	// analysis); hand that memory back to the OS now rather than holding it
@@ -453,6 +439,20 @@ func (m *Main) openKnowledge(ctx context.Context) (*knowledge.Library, knowledge
 	log.Info("guides loaded", "curated", len(curated), "total", len(all), "backend", map[bool]string{true: "meilisearch", false: "bleve"}[c.MeiliURL != ""], "took", time.Since(start).Round(time.Millisecond))
 	return lib, index, nil
 }
+
+// searchIndex is what botd needs of a search backend: a knowledge.Index
+// (search, upsert, delete, Sync) that also takes the editors' synonym rules.
+// SetDict is not on knowledge.Index because knowledge cannot name
+// vntext.Dict (vntext imports knowledge).
+type searchIndex interface {
+	knowledge.Index
+	SetDict(ctx context.Context, d *vntext.Dict) error
+}
+
+var (
+	_ searchIndex = (*bleveindex.Index)(nil)
+	_ searchIndex = (*meiliindex.Index)(nil)
+)
 
 // editorParts is what the editors' store gives the rest.
 type editorParts struct {

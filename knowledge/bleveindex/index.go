@@ -141,8 +141,12 @@ func newIndexValue(idx bleve.Index, dir string) *Index {
 // rules merged with editors' additions by vntext.Dict.With) from now on.
 // Guides keep the expansion of the default dictionary they were indexed
 // with; since questions are searched both literally and expanded, that is
-// enough for new abbreviations.
-func (x *Index) SetDict(d *vntext.Dict) { x.dict.Store(d) }
+// enough for new abbreviations. It never fails; the error is there so that
+// both backends share one signature (meiliindex sends the synonyms).
+func (x *Index) SetDict(_ context.Context, d *vntext.Dict) error {
+	x.dict.Store(d)
+	return nil
+}
 
 // newMapping is the explicit mapping: one "guide" type, the default mapping
 // disabled, BM25, every text field split on spaces only (vntext did the

@@ -216,7 +216,9 @@ func TestSetDict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx.SetDict(d)
+	if err := idx.SetDict(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
 	if got := search(); got != "huong-tro-cap-that-nghiep" {
 		t.Errorf("with the editors' rule: first = %q", got)
 	}

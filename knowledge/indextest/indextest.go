@@ -98,6 +98,27 @@ func Run(t *testing.T, open func(t *testing.T) knowledge.Index) {
 		wantCount(t, idx, len(Guides()))
 	})
 
+	t.Run("sync", func(t *testing.T) {
+		idx := fresh(t)
+		gs := Guides()
+		next := append([]knowledge.Guide(nil), gs[1:]...) // the first guide removed
+		next[2].Title = "Cấp chứng chỉ hành nghề kiến trúc sư"
+		next[2].Aliases = []string{"chứng chỉ kiến trúc sư"}
+		if changed, err := idx.Sync(ctx, next, "fp-a"); err != nil || !changed {
+			t.Fatalf("Sync with a new fingerprint = %v, %v; want changed", changed, err)
+		}
+		wantCount(t, idx, len(gs)-1)
+		wantFirst(t, "kiến trúc sư", search(t, idx, "kiến trúc sư", 0), next[2].ID)
+		for _, h := range search(t, idx, gs[0].Title, 0) {
+			if h.GuideID == gs[0].ID {
+				t.Errorf("removed guide %s still found after Sync", gs[0].ID)
+			}
+		}
+		if changed, err := idx.Sync(ctx, next, "fp-a"); err != nil || changed {
+			t.Errorf("Sync with the same fingerprint = %v, %v; want unchanged", changed, err)
+		}
+	})
+
 	t.Run("replace", func(t *testing.T) {
 		idx := fresh(t)
 		g := Guides()[3]

@@ -24,7 +24,8 @@ package meiliindex
 //     documentAdditionOrUpdate; creates the index; invalid_document_id fails
 //     the task), POST /indexes/{uid}/documents/delete-batch
 //     (documentDeletion), POST /indexes/{uid}/documents/fetch (offset,
-//     limit, fields, ids → results, offset, limit, total), GET
+//     limit, fields, ids → results, offset, limit, total; only displayed
+//     attributes, learn/configuration/displayed_searchable_attributes), GET
 //     /indexes/{uid}/stats (numberOfDocuments).
 //   - Search: POST /indexes/{uid}/search — request fields of the search
 //     reference; response {hits, query, processingTimeMs, limit, offset,
@@ -61,6 +62,8 @@ type fakeMeili struct {
 	polls   map[int]int
 	// requests counts requests by "METHOD path" for assertions.
 	requests map[string]int
+	// docsSent counts the documents received by document additions, by index.
+	docsSent map[string]int
 }
 
 type fakeIndex struct {
@@ -93,7 +96,7 @@ func newAPIError(code, typ, format string, args ...any) *apiError {
 }
 
 func newFakeMeili(t *testing.T, key string) (*fakeMeili, string) {
-	f := &fakeMeili{key: key, indexes: map[string]*fakeIndex{}, polls: map[int]int{}, requests: map[string]int{}}
+	f := &fakeMeili{key: key, indexes: map[string]*fakeIndex{}, polls: map[int]int{}, requests: map[string]int{}, docsSent: map[string]int{}}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	return f, srv.URL
@@ -214,6 +217,7 @@ func (f *fakeMeili) indexSub(w http.ResponseWriter, r *http.Request, uid, sub st
 			return
 		}
 		pk := r.URL.Query().Get("primaryKey")
+		f.docsSent[uid] += len(docs)
 		f.enqueue(w, uid, "documentAdditionOrUpdate", func() *apiError {
 			ix := f.ensureIndex(uid, pk)
 			if pk != "" && ix.primaryKey != pk {
@@ -276,11 +280,15 @@ func (f *fakeMeili) indexSub(w http.ResponseWriter, r *http.Request, uid, sub st
 			}
 		}
 		sort.Strings(ids)
+		// Documents show only displayed attributes (learn/configuration/
+		// displayed_searchable_attributes), and of those the requested fields.
+		var displayed []string
+		_ = json.Unmarshal(ix.settings["displayedAttributes"], &displayed)
 		results := []map[string]any{}
 		for _, id := range ids[min(q.Offset, len(ids)):min(q.Offset+limit, len(ids))] {
 			doc := map[string]any{}
 			for k, v := range ix.docs[id] {
-				if len(q.Fields) == 0 || contains(q.Fields, k) {
+				if (len(displayed) == 0 || contains(displayed, "*") || contains(displayed, k)) && (len(q.Fields) == 0 || contains(q.Fields, k)) {
 					doc[k] = v
 				}
 			}

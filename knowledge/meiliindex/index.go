@@ -2,6 +2,8 @@ package meiliindex
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +32,7 @@ const (
 	attrAliasBi  = "aliases_bi"
 	attrBodyF    = "body_f"
 	attrBodyBi   = "body_bi"
+	attrHash     = "hash" // of the document's other fields: Sync re-sends only changed guides
 	primaryKey   = attrID
 	pollInterval = 20 * time.Millisecond
 )
@@ -67,6 +70,7 @@ type document struct {
 	AliasesBi []string `json:"aliases_bi"`
 	BodyF     []string `json:"body_f"`
 	BodyBi    []string `json:"body_bi"`
+	Hash      string   `json:"hash"`
 }
 
 // Open connects to Meilisearch at url with the API key (may be empty),
@@ -121,7 +125,7 @@ func Settings(d *vntext.Dict) *meilisearch.Settings {
 	}
 	return &meilisearch.Settings{
 		SearchableAttributes: SearchableAttributes,
-		DisplayedAttributes:  []string{attrID, attrCode, attrTitle},
+		DisplayedAttributes:  []string{attrID, attrCode, attrTitle, attrHash},
 		Synonyms:             syn,
 		TypoTolerance: &meilisearch.TypoTolerance{
 			Enabled:             true,
@@ -168,14 +172,21 @@ func (x *Index) wait(ctx context.Context, info *meilisearch.TaskInfo) error {
 	return nil
 }
 
+// toDocument analyses g into the document Upsert sends, with the hash of
+// its content (what Meilisearch would index), so that Sync can tell an
+// unchanged guide from a changed one without sending it.
 func toDocument(g knowledge.Guide) document {
 	a := vntext.AnalyzeGuide(g)
-	return document{
+	d := document{
 		ID: g.ID, Code: g.Code, Title: g.Title, Codes: nonNil(a.Codes),
 		TitleF: nonNil(a.TitleFold), TitleBi: joinBigrams(a.TitleBi),
 		AliasesF: nonNil(a.AliasesFold), AliasesBi: joinBigrams(a.AliasBi),
 		BodyF: nonNil(a.BodyFold), BodyBi: joinBigrams(a.BodyBi),
 	}
+	b, _ := json.Marshal(d)
+	sum := sha256.Sum256(b)
+	d.Hash = hex.EncodeToString(sum[:12])
+	return d
 }
 
 // joinBigrams writes bigrams without their separator ("khai_sinh" →
@@ -208,14 +219,23 @@ func (x *Index) Upsert(ctx context.Context, guides ...knowledge.Guide) error {
 		}
 		docs[i] = toDocument(g)
 	}
+	if err := x.send(ctx, docs); err != nil {
+		return fmt.Errorf("meiliindex.Upsert: %w", err)
+	}
+	return nil
+}
+
+// send adds or replaces documents in batches of upsertBatch, waiting for
+// each task.
+func (x *Index) send(ctx context.Context, docs []document) error {
 	pk := primaryKey
 	for start := 0; start < len(docs); start += upsertBatch {
 		task, err := x.index.AddDocuments(ctx, docs[start:min(start+upsertBatch, len(docs))], &meilisearch.DocumentOptions{PrimaryKey: &pk})
 		if err != nil {
-			return fmt.Errorf("meiliindex.Upsert: %v", describe(err))
+			return fmt.Errorf("%v", describe(err))
 		}
 		if err := x.wait(ctx, task); err != nil {
-			return fmt.Errorf("meiliindex.Upsert: %w", err)
+			return err
 		}
 	}
 	return nil
@@ -294,10 +314,11 @@ func (x *Index) SetFingerprint(ctx context.Context, fp string) error {
 }
 
 // Sync makes the index hold exactly guides, like bleveindex.Index.Sync:
-// when the stored fingerprint differs from fp, it deletes the guides that
-// are gone, upserts all and stores fp. It reports whether it changed
-// anything. Several instances sharing one Meilisearch may all call it; the
-// outcome is the same.
+// when the stored fingerprint differs from fp (knowledge.Library.Fingerprint),
+// it deletes the guides that are gone, sends only the guides that are new or
+// whose content changed (each document carries a hash of its content), and
+// stores fp. It reports whether the fingerprint differed. Several instances
+// sharing one Meilisearch may all call it; the outcome is the same.
 func (x *Index) Sync(ctx context.Context, guides []knowledge.Guide, fp string) (bool, error) {
 	old, err := x.Fingerprint(ctx)
 	if err != nil {
@@ -306,34 +327,47 @@ func (x *Index) Sync(ctx context.Context, guides []knowledge.Guide, fp string) (
 	if old == fp {
 		return false, nil
 	}
-	keep := make(map[string]bool, len(guides))
-	for _, g := range guides {
-		keep[g.ID] = true
-	}
-	var gone []string
+	stored := map[string]string{} // id → hash
 	for offset := int64(0); ; {
 		var res meilisearch.DocumentsResult
-		if err := x.index.GetDocuments(ctx, &meilisearch.DocumentsQuery{Offset: offset, Limit: upsertBatch, Fields: []string{attrID}}, &res); err != nil {
+		if err := x.index.GetDocuments(ctx, &meilisearch.DocumentsQuery{Offset: offset, Limit: upsertBatch, Fields: []string{attrID, attrHash}}, &res); err != nil {
 			return false, fmt.Errorf("meiliindex.Sync: list documents: %v", describe(err))
 		}
 		for _, h := range res.Results {
-			var id string
+			var id, hash string
 			if err := decode(h, attrID, &id); err != nil {
 				return false, fmt.Errorf("meiliindex.Sync: %w", err)
 			}
-			if !keep[id] {
-				gone = append(gone, id)
-			}
+			_ = decode(h, attrHash, &hash) // absent in documents written before hashes: re-sent
+			stored[id] = hash
 		}
 		offset += int64(len(res.Results))
 		if len(res.Results) == 0 || offset >= res.Total {
 			break
 		}
 	}
+	var changed []document
+	keep := make(map[string]bool, len(guides))
+	for i, g := range guides {
+		if g.ID == "" {
+			return false, fmt.Errorf("meiliindex.Sync: guide %d has no id", i)
+		}
+		keep[g.ID] = true
+		if d := toDocument(g); stored[g.ID] == "" || stored[g.ID] != d.Hash {
+			changed = append(changed, d)
+		}
+	}
+	var gone []string
+	for id := range stored {
+		if !keep[id] {
+			gone = append(gone, id)
+		}
+	}
+	sort.Strings(gone)
 	if err := x.Delete(ctx, gone...); err != nil {
 		return false, fmt.Errorf("meiliindex.Sync: %w", err)
 	}
-	if err := x.Upsert(ctx, guides...); err != nil {
+	if err := x.send(ctx, changed); err != nil {
 		return false, fmt.Errorf("meiliindex.Sync: %w", err)
 	}
 	return true, x.SetFingerprint(ctx, fp)

@@ -36,10 +36,12 @@ func MustOpenIndex(t *testing.T) (*Index, *fakeMeili) {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	if f == nil { // real server: drop the test index afterwards
+	if f == nil { // real server: drop the test index (and Sync's fingerprint index) afterwards
 		t.Cleanup(func() {
-			if task, err := idx.client.DeleteIndex(context.Background(), name); err == nil {
-				_ = idx.wait(context.Background(), task)
+			for _, n := range []string{name, idx.metaIndex()} {
+				if task, err := idx.client.DeleteIndex(context.Background(), n); err == nil {
+					_ = idx.wait(context.Background(), task)
+				}
 			}
 		})
 	}
@@ -202,6 +204,40 @@ func TestSync(t *testing.T) {
 	}
 	if fp, _ := idx.Fingerprint(ctx); fp != "fp2" {
 		t.Errorf("Fingerprint = %q, want fp2", fp)
+	}
+}
+
+// TestSyncSendsOnlyChanges: a later Sync deletes the removed guide, sends
+// the changed one and does not send the unchanged ones again (each document
+// carries a hash of its content, read back with the document list).
+func TestSyncSendsOnlyChanges(t *testing.T) {
+	idx, f := MustOpenIndex(t)
+	if f == nil {
+		t.Skip("counts the documents the fake receives")
+	}
+	ctx := context.Background()
+	gs := indextest.Guides()
+	if changed, err := idx.Sync(ctx, gs, "fp1"); err != nil || !changed {
+		t.Fatalf("first Sync = %v, %v", changed, err)
+	}
+	sent := func() int { f.mu.Lock(); defer f.mu.Unlock(); return f.docsSent[idx.name] }
+	if n := sent(); n != len(gs) {
+		t.Fatalf("first Sync sent %d documents, want %d", n, len(gs))
+	}
+	next := append([]knowledge.Guide(nil), gs[1:]...) // gs[0] removed
+	next[0].Title += " (sửa đổi)"                     // gs[1] changed
+	if changed, err := idx.Sync(ctx, next, "fp2"); err != nil || !changed {
+		t.Fatalf("second Sync = %v, %v", changed, err)
+	}
+	if n := sent() - len(gs); n != 1 {
+		t.Errorf("second Sync sent %d documents, want only the changed one", n)
+	}
+	if n, _ := idx.Count(ctx); n != len(gs)-1 {
+		t.Errorf("Count = %d, want %d (the removed guide deleted)", n, len(gs)-1)
+	}
+	hits, err := idx.Search(ctx, knowledge.Query{Text: next[0].Title})
+	if err != nil || len(hits) == 0 || hits[0].GuideID != next[0].ID || hits[0].Title != next[0].Title {
+		t.Errorf("changed guide not found under its new title: %v, %v", hits, err)
 	}
 }
 
