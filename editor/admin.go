@@ -20,6 +20,7 @@ import (
 
 	"botdvc/bot"
 	"botdvc/knowledge"
+	"botdvc/knowledge/audit"
 	"botdvc/webauth"
 )
 
@@ -54,6 +55,11 @@ type Admin struct {
 	Now           func() time.Time
 	// StaleAfter is the review age after which a guide is listed as stale; default 183 days.
 	StaleAfter time.Duration
+	// AuditCatalog, when set, gives the national catalogue index the stale
+	// page audits the live guides against (botctl audit's checks; see
+	// package knowledge/audit). It may return nil (no catalogue loaded):
+	// the page then runs only the checks that need none.
+	AuditCatalog func() *audit.Catalog
 
 	tmpl *template.Template
 

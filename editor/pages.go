@@ -12,6 +12,7 @@ import (
 
 	"botdvc/bot"
 	"botdvc/knowledge"
+	"botdvc/knowledge/audit"
 	"botdvc/webauth"
 )
 
@@ -349,12 +350,84 @@ func (a *Admin) previewForm(c *fiber.Ctx) error {
 	return a.render(c, "preview.html", "Xem trước câu trả lời", d)
 }
 
+// auditGroup is one guide's audit findings on the stale page.
+type auditGroup struct {
+	ID, Title string
+	Open      []auditRow
+	Explained []auditRow
+}
+
+type auditRow struct {
+	Line      int
+	Field     string
+	Kind      string
+	Text      string
+	Explained string
+	Records   []auditRecord
+}
+
+type auditRecord struct{ Code, URL string }
+
 func (a *Admin) stalePage(c *fiber.Ctx) error {
-	st, err := a.Store.Stale(c.UserContext(), a.StaleAfter)
+	ctx := c.UserContext()
+	st, err := a.Store.Stale(ctx, a.StaleAfter)
 	if err != nil {
 		return err
 	}
-	return a.render(c, "stale.html", "Cần rà soát", fiber.Map{"Entries": st, "Months": int(a.StaleAfter.Hours() / 24 / 30)})
+	groups, withCatalog, err := a.auditLive(ctx)
+	if err != nil {
+		return err
+	}
+	open := 0
+	for _, g := range groups {
+		open += len(g.Open)
+	}
+	return a.render(c, "stale.html", "Cần rà soát", fiber.Map{"Entries": st, "Months": int(a.StaleAfter.Hours() / 24 / 30),
+		"Audit": groups, "AuditOpen": open, "AuditCatalog": withCatalog, "Today": a.Now()})
+}
+
+// auditLive runs the audit (package knowledge/audit, as botctl audit) over
+// the live guides, each with its published file so findings carry lines.
+func (a *Admin) auditLive(ctx context.Context) ([]auditGroup, bool, error) {
+	entries, err := a.Store.List(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	var in []audit.Input
+	titles := map[string]string{}
+	for _, e := range entries {
+		if e.Retired || e.Guide.Title == "" {
+			continue
+		}
+		text, _, err := a.Store.Markdown(ctx, e.Guide.ID)
+		if err != nil {
+			text = ""
+		}
+		in = append(in, audit.Input{Guide: e.Guide, Text: text})
+		titles[e.Guide.ID] = e.Guide.Title
+	}
+	var cat *audit.Catalog
+	if a.AuditCatalog != nil {
+		cat = a.AuditCatalog()
+	}
+	findings := audit.Run(in, audit.Options{Today: a.Now(), Catalog: cat, Register: audit.DefaultRegister()})
+	var groups []auditGroup
+	for _, f := range findings {
+		if len(groups) == 0 || groups[len(groups)-1].ID != f.Guide {
+			groups = append(groups, auditGroup{ID: f.Guide, Title: titles[f.Guide]})
+		}
+		row := auditRow{Line: f.Line, Field: f.Field, Kind: string(f.Kind), Text: f.Vietnamese(), Explained: f.ExplainedVI}
+		for _, code := range f.Records {
+			row.Records = append(row.Records, auditRecord{Code: code, URL: cat.URL(code)})
+		}
+		g := &groups[len(groups)-1]
+		if f.Open() {
+			g.Open = append(g.Open, row)
+		} else {
+			g.Explained = append(g.Explained, row)
+		}
+	}
+	return groups, cat != nil, nil
 }
 
 func (a *Admin) synonymsPage(c *fiber.Ctx) error {

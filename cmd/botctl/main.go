@@ -8,6 +8,7 @@
 //	botctl chat [--guides DIR] [--catalog FILE] [--url URL]
 //	botctl eval [--guides DIR] [--catalog FILE] [--url URL] FILE.tsv
 //	botctl lint [DIR]
+//	botctl audit [--guides DIR] [--catalog FILE] [--today YYYY-MM-DD] [--open] [--json]
 //	botctl guides [--json] [--guides DIR] [--catalog FILE]
 //	botctl import-catalog [--out DIR] [--json] FILE
 //	botctl hotline [--url URL] [--user NAME] [--password-file FILE] list|show|claim|reply|note|close|link
@@ -41,6 +42,7 @@ var commands = map[string]command{
 	"import-catalog": runImportCatalog,
 	"hotline":        runHotline,
 	"export-guides":  runExportGuides,
+	"audit":          runAudit,
 }
 
 // about describes each command in one sentence, for botctl -h and
@@ -54,6 +56,7 @@ var about = map[string]string{
 	"import-catalog": "Parse the national procedure catalogue, report the records with problems (with their line), optionally write one guide file per record.",
 	"hotline":        "Work the hotline queue of a running botd with a staff account: list, show, claim, reply, note, close, link.",
 	"export-guides":  "Write the published guides of a running botd back to files (an editor account), to review and commit them to git.",
+	"audit":          "Check the guides for stale facts against the national catalogue (--catalog or BOT_CATALOG): missing circulars, unknown fee amounts, replaced documents, time-limited rates, old reviews; each finding with its file and line.",
 }
 
 func main() {

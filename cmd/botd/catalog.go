@@ -15,8 +15,9 @@ import (
 // into this instance's library and index, as BOT_CATALOG does at start:
 // curated guides keep winning over records with the same code. The import
 // lives in memory on this instance; BOT_CATALOG is the setting that keeps a
-// catalogue across restarts and on every instance.
-func catalogImporter(lib *knowledge.Library, index knowledge.Index, reweigh func()) editor.ImportFunc {
+// catalogue across restarts and on every instance. loaded, when not nil, gets
+// every record read (the stale page's audit checks guides against them).
+func catalogImporter(lib *knowledge.Library, index knowledge.Index, reweigh func(), loaded func([]knowledge.Guide)) editor.ImportFunc {
 	return func(ctx context.Context, r io.Reader, progress func(done int)) (int, []string, error) {
 		records, problems, err := catalog.Read(r, progress)
 		if err != nil {
@@ -41,6 +42,9 @@ func catalogImporter(lib *knowledge.Library, index knowledge.Index, reweigh func
 			lib.Put(g)
 		}
 		reweigh()
+		if loaded != nil {
+			loaded(records)
+		}
 		debug.FreeOSMemory() // see the note where the index is first built
 		msgs := make([]string, len(problems))
 		for i, p := range problems {

@@ -51,7 +51,7 @@ func TestCatalogImporter(t *testing.T) {
 		t.Fatalf("before the import %q answers %s", catalogOnly, r.GuideID)
 	}
 	seen := 0
-	n, problems, err := catalogImporter(lib, idx, e.Reweigh)(ctx, f, func(done int) { seen = done })
+	n, problems, err := catalogImporter(lib, idx, e.Reweigh, nil)(ctx, f, func(done int) { seen = done })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -37,6 +38,7 @@ import (
 	"botdvc/editor"
 	"botdvc/hotline"
 	"botdvc/knowledge"
+	"botdvc/knowledge/audit"
 	"botdvc/knowledge/bleveindex"
 	"botdvc/knowledge/catalog"
 	"botdvc/knowledge/guides"
@@ -108,6 +110,8 @@ type Main struct {
 	closers []closer
 	once    sync.Once
 	err     error
+
+	auditCat atomic.Pointer[audit.Catalog] // the loaded catalogue, for the admin stale page's audit
 }
 
 // closer is one shutdown step, run in reverse order of registration.
@@ -354,7 +358,8 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Server.Mount(&editor.Admin{
 			Store: ed.store, Recorder: ed.recorder, Tickets: hotlineTickets{q}, Auth: auth, Logger: log.With("component", "admin"),
 			CheckSynonyms: func(rules string) error { _, err := vntext.DefaultDict().With(rules); return err },
-			Import:        catalogImporter(lib, index, func() { engine.Reweigh(); askEngine.Reweigh() }),
+			Import:        catalogImporter(lib, index, func() { engine.Reweigh(); askEngine.Reweigh() }, m.setAuditCatalog),
+			AuditCatalog:  m.auditCat.Load,
 			Live: func(ctx context.Context, text string) (bot.Reply, error) {
 				return engine.Answer(ctx, previewMessage(text))
 			},
@@ -409,6 +414,7 @@ func (m *Main) openKnowledge(ctx context.Context) (*knowledge.Library, searchInd
 			return nil, nil, fmt.Errorf("botd: BOT_CATALOG: %w", err)
 		}
 		log.Info("catalogue loaded", "procedures", len(cat), "problems", len(problems))
+		m.setAuditCatalog(cat)
 		all = knowledge.Merge(curated, cat)
 	}
 	lib := knowledge.NewLibrary(all...)
@@ -453,6 +459,13 @@ var (
 	_ searchIndex = (*bleveindex.Index)(nil)
 	_ searchIndex = (*meiliindex.Index)(nil)
 )
+
+// setAuditCatalog indexes catalogue records for the admin stale page's audit
+// (package knowledge/audit): all of them, including those curated guides
+// cover, since those are what the guides are checked against.
+func (m *Main) setAuditCatalog(records []knowledge.Guide) {
+	m.auditCat.Store(audit.NewCatalog(records))
+}
 
 // editorParts is what the editors' store gives the rest.
 type editorParts struct {
