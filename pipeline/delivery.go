@@ -31,26 +31,47 @@ import (
 // otherwise answer "not sent" for a reply that was.
 const DeliveryBucket = "bot_delivery"
 
-// deliveryStream is the bucket's stream: a key-value bucket like
-// CreateKeyValue would make (one value a key, rollups, no deletes), but
-// with AllowDirect off, so that reads go to the leader.
+// deliveryStream is the bucket's stream (see LeaderReadKV).
 func deliveryStream(c Config) jetstream.StreamConfig {
+	return LeaderReadKV(jetstream.KeyValueConfig{
+		Bucket:      DeliveryBucket,
+		Description: "delivery records: outbound replies handed to the platform, inbound messages finished (read from the leader)",
+		History:     1,
+		TTL:         c.Duplicates, // as long as the streams' own duplicate window
+		Storage:     jetstream.FileStorage,
+		Replicas:    c.Replicas,
+	})
+}
+
+// LeaderReadKV returns the stream of a key-value bucket as CreateKeyValue
+// would make it (one stream "KV_<bucket>", one value a key, rollups, no
+// deletes), but with direct gets off, so that every read of the bucket
+// goes to the stream's leader and sees every acknowledged write. With
+// direct gets (the default for buckets) any replica answers, also one that
+// is catching up after a restart. Declare such a bucket with
+// Topology.AddStreams; jetstream.JetStream.KeyValue binds to it as usual.
+func LeaderReadKV(kc jetstream.KeyValueConfig) jetstream.StreamConfig {
+	history := int64(max(kc.History, 1))
+	dup := 2 * time.Minute
+	if kc.TTL > 0 && kc.TTL < dup {
+		dup = kc.TTL
+	}
 	return jetstream.StreamConfig{
-		Name:              "KV_" + DeliveryBucket,
-		Description:       "delivery records: outbound replies handed to the platform, inbound messages finished (read from the leader)",
-		Subjects:          []string{"$KV." + DeliveryBucket + ".>"},
+		Name:              "KV_" + kc.Bucket,
+		Description:       kc.Description,
+		Subjects:          []string{"$KV." + kc.Bucket + ".>"},
 		Retention:         jetstream.LimitsPolicy,
-		MaxMsgsPerSubject: 1,
+		MaxMsgsPerSubject: history,
 		MaxMsgs:           -1,
 		MaxBytes:          -1,
 		MaxMsgSize:        -1,
 		MaxConsumers:      -1,
-		MaxAge:            c.Duplicates, // as long as the streams' own duplicate window
-		Storage:           jetstream.FileStorage,
-		Replicas:          c.Replicas,
+		MaxAge:            kc.TTL,
+		Storage:           kc.Storage,
+		Replicas:          max(kc.Replicas, 1),
 		AllowRollup:       true,
 		DenyDelete:        true,
-		Duplicates:        2 * time.Minute,
+		Duplicates:        dup,
 		Discard:           jetstream.DiscardNew,
 		AllowDirect:       false,
 	}

@@ -291,6 +291,9 @@ func (m *Main) Run(ctx context.Context) error {
 			return fmt.Errorf("botd: %w", err)
 		}
 		zc := zalo.NewClient(za, store)
+		if zc.Echoes, err = zalo.OpenKVEchoes(ctx, js); err != nil { // echoes known on every instance
+			return fmt.Errorf("botd: %w", err)
+		}
 		zaloClient = zc
 		zc.SetLogger(log.With("component", "zalo"))
 		tctx, stopTokens := context.WithCancel(context.Background())

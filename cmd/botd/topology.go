@@ -23,6 +23,8 @@ func declare(c Config, pcfg pipeline.Config) pipeline.Topology {
 	t.AddBuckets(hotline.Buckets(hcfg)...)
 	t.AddStreams(editor.Streams(c.Retention)...)
 	t.AddBuckets(editor.Buckets()...)
-	t.AddBuckets(zalo.TokenBucket()) // declared whether or not Zalo is on: one shape everywhere
+	// Zalo's, declared whether or not Zalo is on: one shape everywhere.
+	t.AddBuckets(zalo.TokenBucket())
+	t.AddStreams(pipeline.LeaderReadKV(zalo.EchoBucketConfig())) // an echo must see the send another instance just recorded
 	return t
 }

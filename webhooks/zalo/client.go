@@ -70,6 +70,11 @@ type Client struct {
 	Logger *slog.Logger
 	// Now is the clock for windows and back-off.
 	Now func() time.Time
+	// Echoes, when set, shares this instance's sends with the others (see
+	// EchoStore), so that an echo reaching another instance's webhook is
+	// known as the service's own. Nil: this instance knows only its own
+	// sends. Set before use.
+	Echoes EchoStore
 
 	buttonsOff atomic.Bool // Zalo refused buttons on /message/cs once: text only from then on
 
@@ -180,16 +185,26 @@ func (c *Client) pruneLocked() {
 
 // Own reports whether an oa_send_* echo is the service's own message: its
 // id was returned by a send, or a send to the citizen is in flight (Zalo
-// can deliver the echo before the API call returns). Ids are remembered
-// for 10 minutes, in this instance only.
-func (c *Client) Own(userID, msgID string) bool {
+// can deliver the echo before the API call returns), on this instance or,
+// with Echoes set, on any instance. Ids are remembered for 10 minutes.
+// When the shared store cannot be read the echo counts as own: taking the
+// service's own message for an OA admin's reply would silence the bot in
+// that conversation, while missing an admin's reply only leaves the bot on.
+func (c *Client) Own(ctx context.Context, userID, msgID string) bool {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.own[msgID]; ok {
+	_, ok := c.own[msgID]
+	u := c.users[userID]
+	local := ok || u != nil && u.pending > 0
+	c.mu.Unlock()
+	if local || c.Echoes == nil {
+		return local
+	}
+	own, err := c.Echoes.Own(ctx, userID, msgID, c.Now())
+	if err != nil {
+		c.Logger.Warn("zalo echo: shared send records unreadable; counting the echo as our own", "err", err)
 		return true
 	}
-	u := c.users[userID]
-	return u != nil && u.pending > 0
+	return own
 }
 
 // Wire types of the CS message API (channels.md A6).
@@ -424,10 +439,27 @@ func (c *Client) call(ctx context.Context, token, userID string, msg csMessage) 
 	u := c.noteLocked(userID, time.Time{})
 	u.pending++
 	c.mu.Unlock()
+	msgID := "" // set when Zalo accepted the message
+	if c.Echoes != nil {
+		until := c.Now().Add(30 * time.Second)
+		if d, ok := ctx.Deadline(); ok && d.Before(until) {
+			until = d
+		}
+		if err := c.Echoes.Sending(ctx, userID, until); err != nil {
+			c.Logger.Warn("zalo echo: send not shared with other instances", "err", err)
+		}
+	}
 	defer func() {
 		c.mu.Lock()
 		u.pending--
 		c.mu.Unlock()
+		if c.Echoes != nil {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := c.Echoes.Sent(sctx, userID, msgID); err != nil {
+				c.Logger.Warn("zalo echo: sent message id not shared with other instances", "err", err)
+			}
+		}
 	}()
 
 	var req csRequest
@@ -469,6 +501,7 @@ func (c *Client) call(ctx context.Context, token, userID string, msg csMessage) 
 	c.backoff = 0
 	if id := string(cr.Data.MessageID); id != "" {
 		c.own[id] = c.Now()
+		msgID = id
 	}
 	u.sent++
 	if cr.Data.Quota != nil {

@@ -190,7 +190,7 @@ func TestSendDelivered(t *testing.T) {
 		t.Fatalf("sent %+v\nwant text %q and no buttons (Config.Buttons off)", s, want)
 	}
 	// The id Zalo returned marks the echo as ours; the window counts the reply.
-	if !c.Own("x", "msg01") || c.Own("x", "msg99") {
+	if !c.Own(context.Background(), "x", "msg01") || c.Own(context.Background(), "x", "msg99") {
 		t.Fatal("Own does not match the returned message id")
 	}
 	w, ok := c.Window(o.UserID)
@@ -531,7 +531,7 @@ func TestOwnWhileSending(t *testing.T) {
 	// The echo arrives before the API answers (channels.md A4, CW).
 	var during bool
 	f.failOn = func(req csRequest) string {
-		during = c.Own(req.Recipient.UserID, "not-yet-known")
+		during = c.Own(context.Background(), req.Recipient.UserID, "not-yet-known")
 		return ""
 	}
 	if err := c.Send(context.Background(), out("x")); err != nil {
@@ -540,7 +540,7 @@ func TestOwnWhileSending(t *testing.T) {
 	if !during {
 		t.Fatal("an echo during the send was not recognised as ours")
 	}
-	if c.Own("2468458835296197922", "other") {
+	if c.Own(context.Background(), "2468458835296197922", "other") {
 		t.Fatal("after the send, an unknown id is not ours")
 	}
 }

@@ -23,8 +23,8 @@ const Path = "/webhooks/zalo"
 // service's own.
 type Tracker interface {
 	// Own reports whether an oa_send_* echo for userID with msgID is a
-	// message the service sent (or is sending) itself.
-	Own(userID, msgID string) bool
+	// message the service sent (or is sending) itself, on any instance.
+	Own(ctx context.Context, userID, msgID string) bool
 	// NoteInbound records that the citizen wrote at t: Zalo's free reply
 	// window restarts.
 	NoteInbound(userID string, t time.Time)
@@ -133,7 +133,7 @@ func (h *Handler) process(ctx context.Context, raw []byte, sig, sigTS string) (i
 		return fiber.StatusBadRequest, err.Error()
 	}
 	kind := p.Kind
-	if p.Echo && (h.Tracker == nil || h.Tracker.Own(p.Msg.UserID, p.Msg.ID)) {
+	if p.Echo && (h.Tracker == nil || h.Tracker.Own(ctx, p.Msg.UserID, p.Msg.ID)) {
 		p.Ok = false // our own send coming back
 	} else if p.Echo && p.Ok {
 		kind = "agent_echo" // an OA admin replied from the OA inbox

@@ -56,7 +56,7 @@ type fakeTracker struct {
 	inbound []string
 }
 
-func (f *fakeTracker) Own(_, msgID string) bool { return f.own[msgID] }
+func (f *fakeTracker) Own(_ context.Context, _, msgID string) bool { return f.own[msgID] }
 func (f *fakeTracker) NoteInbound(userID string, _ time.Time) {
 	f.inbound = append(f.inbound, userID)
 }
