@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"botdvc/bot"
+	"botdvc/dvhc"
 	"botdvc/knowledge"
 	"botdvc/knowledge/bleveindex"
 	"botdvc/knowledge/catalog"
@@ -48,10 +49,18 @@ func openAnswerer(ctx context.Context, f *engineFlags, stderr io.Writer) (answer
 }
 
 // loadedEngine is an engine over an in-memory index, with what must be closed.
+// Its Answer runs the chat behaviours that sit in front of the engine in
+// botd too (the ward lookup, package dvhc), so botctl answers as the service does.
 type loadedEngine struct {
 	*bot.Engine
+	chain  bot.HandlerFunc
 	index  *bleveindex.Index
 	guides int
+}
+
+// Answer answers m through the middleware chain and the engine.
+func (l *loadedEngine) Answer(ctx context.Context, m bot.Message) (bot.Reply, error) {
+	return l.chain(ctx, m)
 }
 
 func (l *loadedEngine) Close() error { return l.index.Close() }
@@ -88,8 +97,15 @@ func buildEngine(ctx context.Context, f *engineFlags, stderr io.Writer) (*loaded
 		return nil, fmt.Errorf("index guides: %w", err)
 	}
 	lib := knowledge.NewLibrary(all...)
-	e := bot.NewEngine(idx, lib, bot.NewMemorySessions(time.Hour))
-	return &loadedEngine{Engine: e, index: idx, guides: len(all)}, nil
+	dir, err := dvhc.Load()
+	if err != nil {
+		idx.Close()
+		return nil, err
+	}
+	sessions := bot.NewMemorySessions(time.Hour)
+	e := bot.NewEngine(idx, lib, sessions)
+	answer := bot.Chain(e.Answer, dvhc.NewChat(dir, sessions).Middleware())
+	return &loadedEngine{Engine: e, chain: answer, index: idx, guides: len(all)}, nil
 }
 
 // loadCatalog reads the national catalogue, showing progress on stderr.

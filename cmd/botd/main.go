@@ -35,6 +35,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"botdvc/bot"
+	"botdvc/dvhc"
 	"botdvc/editor"
 	"botdvc/hotline"
 	"botdvc/knowledge"
@@ -223,12 +224,18 @@ func (m *Main) Run(ctx context.Context) error {
 	engine := bot.NewEngine(index, lib, sessions)
 	engine.Escalator = q
 	engine.Hotline = c.HotlinePhone
-	answer := engine.Answer
+	// Questions about the 2025 commune merger are answered in front of the
+	// engine (package dvhc); procedure questions go through to it.
+	units, err := dvhc.Load()
+	if err != nil {
+		return fmt.Errorf("botd: %w", err)
+	}
+	answer := bot.Chain(engine.Answer, dvhc.NewChat(units, sessions).Middleware())
 	// /api/v1/ask answers like botctl ask: the same engine, no hotline (a
 	// preview question must not open tickets).
 	askEngine := bot.NewEngine(index, lib, sessions)
 	askEngine.Hotline = c.HotlinePhone
-	ask := askEngine.Answer
+	ask := bot.Chain(askEngine.Answer, dvhc.NewChat(units, sessions).Middleware())
 	if m.Handler != nil {
 		answer, ask = m.Handler, m.Handler
 	}
@@ -340,7 +347,7 @@ func (m *Main) Run(ctx context.Context) error {
 			}},
 		},
 	})
-	m.Server.Mount(chat, webhooks.NewAsk(ask))
+	m.Server.Mount(chat, webhooks.NewAsk(ask), &dvhc.Page{Dir: units})
 	m.Server.Mount(mounts...) // channel webhooks: they take p as webhooks.Inbox
 	if c.StaffFile != "" {
 		accounts, err := webauth.LoadHtpasswd(c.StaffFile)
