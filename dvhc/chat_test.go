@@ -180,7 +180,10 @@ func TestProcedureQuestionStaysWithEngine(t *testing.T) {
 	if r.Action != bot.ActionAnswer || r.GuideID != "dang-ky-tam-tru" {
 		t.Fatalf("got %s %s, want the engine's tạm trú answer", r.Action, r.GuideID)
 	}
-	wantAll(t, r, "Giấy tờ cần chuẩn bị", "Lưu ý: Phường Dịch Vọng (cũ)", "phường Cầu Giấy")
+	if r.Aspect != bot.AspectDocuments {
+		t.Errorf("aspect %q, want documents", r.Aspect)
+	}
+	wantAll(t, r, "Lưu ý: Phường Dịch Vọng (cũ)", "phường Cầu Giấy")
 }
 
 // TestNotAUnit: words that look like a unit word are not read as one.
