@@ -42,6 +42,17 @@ type Message struct {
 	Text    string // what the citizen typed: personal data, never logged
 	Payload string // option payload for KindPayload
 	Time    time.Time
+	// Attachments are the files of a KindAttachment message (a photo of a
+	// receipt), as the platform gives them; empty for stickers and locations.
+	Attachments []Attachment `json:",omitempty"`
+}
+
+// Attachment is a file a citizen sent. URL is where the platform serves it,
+// often only for a limited time: keep the file itself if it matters.
+type Attachment struct {
+	Type string // "image", "video", "audio" or "file"
+	URL  string
+	Name string // file name, when the platform gives one
 }
 
 // Conversation returns the key that identifies the conversation: channel and user.

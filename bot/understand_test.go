@@ -150,3 +150,18 @@ func TestOneEdit(t *testing.T) {
 		}
 	}
 }
+
+func TestIsComplaint(t *testing.T) {
+	for text, want := range map[string]bool{
+		"Tôi muốn phản ánh việc cán bộ hẹn đi hẹn lại nhiều lần": true,
+		"kiến nghị phường xử lý chậm trễ hồ sơ của tôi":          true,
+		"cán bộ một cửa thái độ quát nạt người dân":              true,
+		"làm sao gửi kiến nghị về thủ tục rườm rà":               false, // how to: a procedure question
+		"đăng ký khai sinh cần giấy tờ gì":                       false,
+		"xin chào": false,
+	} {
+		if got := IsComplaint(text); got != want {
+			t.Errorf("IsComplaint(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -114,7 +115,7 @@ func TestReceiveVector(t *testing.T) {
 	}
 	want := bot.Message{ID: "mid.1457764197618:41d102a3e1ae206a38", Channel: bot.Messenger, UserID: "PSID",
 		Kind: bot.KindText, Text: "café / héllo", Time: time.UnixMilli(1458692752478).UTC()}
-	if got[0] != want {
+	if !reflect.DeepEqual(got[0], want) {
 		t.Fatalf("message = %+v\nwant      %+v", got[0], want)
 	}
 	// Redelivery of the same body: the inbox drops it, the platform gets 200.
@@ -207,7 +208,8 @@ func TestReceiveBatch(t *testing.T) {
 		{ID: "pb:99887766554433221123:1502905971000", Channel: bot.Messenger, UserID: "99887766554433221123", Kind: bot.KindPayload, Text: "Hỏi thủ tục", Payload: "MENU_ASK", Time: ms(1502905971000)},
 		{ID: "m_text", Channel: bot.Messenger, UserID: "1254459154682919", Kind: bot.KindText, Text: "dk thuong tru can gi", Time: ms(1502905976100)},
 		{ID: "m_qr", Channel: bot.Messenger, UserID: "1254459154682919", Kind: bot.KindPayload, Text: "Làm CCCD", Payload: "GUIDE:cccd", Time: ms(1502905976377)},
-		{ID: "m_img", Channel: bot.Messenger, UserID: "1254459154682919", Kind: bot.KindAttachment, Time: ms(1502905976500)},
+		{ID: "m_img", Channel: bot.Messenger, UserID: "1254459154682919", Kind: bot.KindAttachment, Time: ms(1502905976500),
+			Attachments: []bot.Attachment{{Type: "image", URL: "https://x/y.png"}}},
 		{ID: "m_admin", Channel: bot.Messenger, UserID: "1254459154682919", Kind: bot.KindAgentEcho, Text: "Chào bạn, tôi là cán bộ", Time: ms(1502905976700)},
 	}
 	got := inbox.messages()
@@ -215,7 +217,7 @@ func TestReceiveBatch(t *testing.T) {
 		t.Fatalf("inbox got %d messages, want %d: %+v", len(got), len(want), got)
 	}
 	for i := range want {
-		if got[i] != want[i] {
+		if !reflect.DeepEqual(got[i], want[i]) {
 			t.Errorf("message %d = %+v\nwant        %+v", i, got[i], want[i])
 		}
 	}

@@ -66,7 +66,28 @@ type quickReply struct {
 }
 
 type attachment struct {
-	Type string `json:"type"`
+	Type    string `json:"type"`
+	Payload *struct {
+		URL string `json:"url"`
+	} `json:"payload"` // absent on "fallback" attachments
+}
+
+// files maps Messenger attachments (channels.md B4: image, video, audio,
+// file; "fallback" and stickers have no file) to the domain's.
+func files(as []attachment) []bot.Attachment {
+	var out []bot.Attachment
+	for _, a := range as {
+		switch a.Type {
+		case "image", "video", "audio", "file":
+		default:
+			continue
+		}
+		if a.Payload == nil || a.Payload.URL == "" {
+			continue
+		}
+		out = append(out, bot.Attachment{Type: a.Type, URL: a.Payload.URL})
+	}
+	return out
 }
 
 type postback struct {
@@ -162,6 +183,9 @@ func (p parser) event(e entry, ev event) (kind string, m bot.Message, ok bool) {
 			m.Kind, kind = bot.KindText, "text"
 		case len(msg.Attachments) > 0 || msg.StickerID != "":
 			m.Kind, kind = bot.KindAttachment, "attachment"
+			if msg.StickerID == "" {
+				m.Attachments = files(msg.Attachments)
+			}
 		default:
 			return "unknown", m, false
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -107,7 +108,7 @@ func TestReceiveVector(t *testing.T) {
 	want := bot.Message{ID: "cb31dff1c39642cc1b83", Channel: bot.Zalo, UserID: "246845883529197922", Kind: bot.KindText,
 		Text: "Xin chào", Time: time.UnixMilli(1699003881354).UTC()}
 	got := inbox.messages()
-	if len(got) != 1 || got[0] != want {
+	if len(got) != 1 || !reflect.DeepEqual(got[0], want) {
 		t.Fatalf("inbox = %+v\nwant %+v", got, want)
 	}
 	if len(tr.inbound) != 1 || tr.inbound[0] != "246845883529197922" {
@@ -132,9 +133,11 @@ func TestReceiveEvents(t *testing.T) {
 		{"button tap", `{"app_id":"1234567890123456789","event_name":"user_send_text","timestamp":"1699003881400","sender":{"id":"246845883529197922"},"recipient":{"id":"388613280878808645"},"message":{"text":"#btn:GUIDE:cccd","msg_id":"m2"}}`,
 			&bot.Message{ID: "m2", Channel: bot.Zalo, UserID: "246845883529197922", Kind: bot.KindPayload, Payload: "GUIDE:cccd", Time: ms(1699003881400)}},
 		{"image", `{"app_id":"1234567890123456789","sender":{"id":"u1"},"recipient":{"id":"oa"},"event_name":"user_send_image","message":{"msg_id":"m3","attachments":[{"type":"image","payload":{"url":"https://x","thumbnail":"https://y"}}]},"timestamp":"1677721200000"}`,
-			&bot.Message{ID: "m3", Channel: bot.Zalo, UserID: "u1", Kind: bot.KindAttachment, Time: ms(1677721200000)}},
+			&bot.Message{ID: "m3", Channel: bot.Zalo, UserID: "u1", Kind: bot.KindAttachment, Time: ms(1677721200000),
+				Attachments: []bot.Attachment{{Type: "image", URL: "https://x"}}}},
 		{"file with caption", `{"app_id":"1","sender":{"id":"u1"},"recipient":{"id":"oa"},"event_name":"user_send_file","message":{"msg_id":"m4","text":"hồ sơ","attachments":[{"type":"file","payload":{"url":"https://x","name":"a.pdf","size":"1024000"}}]},"timestamp":"1677721200001"}`,
-			&bot.Message{ID: "m4", Channel: bot.Zalo, UserID: "u1", Kind: bot.KindAttachment, Text: "hồ sơ", Time: ms(1677721200001)}},
+			&bot.Message{ID: "m4", Channel: bot.Zalo, UserID: "u1", Kind: bot.KindAttachment, Text: "hồ sơ", Time: ms(1677721200001),
+				Attachments: []bot.Attachment{{Type: "file", URL: "https://x", Name: "a.pdf"}}}},
 		{"location as attachment (CW)", `{"app_id":"1","sender":{"id":"u1"},"recipient":{"id":"oa"},"event_name":"user_send_location","message":{"msg_id":"m5","attachments":[{"type":"location","payload":{"coordinates":{"latitude":"21.02","longitude":"105.85"}}}]},"timestamp":"1677721200002"}`,
 			&bot.Message{ID: "m5", Channel: bot.Zalo, UserID: "u1", Kind: bot.KindAttachment, Time: ms(1677721200002)}},
 		{"location in message (HND)", `{"app_id":"1","sender":{"id":"u1"},"recipient":{"id":"oa"},"event_name":"user_send_location","message":{"msg_id":"m6","location":{"latitude":21.02,"longitude":105.85}},"timestamp":"1677721200003"}`,
@@ -170,7 +173,7 @@ func TestReceiveEvents(t *testing.T) {
 				}
 				return
 			}
-			if len(got) != 1 || got[0] != *tc.want {
+			if len(got) != 1 || !reflect.DeepEqual(got[0], *tc.want) {
 				t.Fatalf("inbox = %+v\nwant %+v", got, *tc.want)
 			}
 		})

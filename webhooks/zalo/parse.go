@@ -42,7 +42,30 @@ type message struct {
 }
 
 type attachment struct {
-	Type string `json:"type"`
+	Type    string `json:"type"`
+	Payload *struct {
+		URL  string `json:"url"`
+		Name string `json:"name"`
+	} `json:"payload"`
+}
+
+// files maps Zalo attachments (channels.md A5.2: image, file, and the
+// payload's url and name) to the domain's; stickers, gifs, locations and
+// links are not files a complaint keeps.
+func files(as []attachment) []bot.Attachment {
+	var out []bot.Attachment
+	for _, a := range as {
+		switch a.Type {
+		case "image", "file", "video", "audio":
+		default:
+			continue
+		}
+		if a.Payload == nil || a.Payload.URL == "" {
+			continue
+		}
+		out = append(out, bot.Attachment{Type: a.Type, URL: a.Payload.URL, Name: a.Payload.Name})
+	}
+	return out
 }
 
 // idString is a platform id kept as a string (see webhooks.ID).
@@ -99,6 +122,7 @@ func parse(raw []byte, ts string) (parsed, error) {
 		m.Kind, p.Kind, m.UserID = bot.KindAttachment, "attachment", string(ev.Sender.ID)
 		if ev.Message != nil {
 			m.ID, m.Text = string(ev.Message.MsgID), ev.Message.Text
+			m.Attachments = files(ev.Message.Attachments)
 		}
 	case name == "follow":
 		m.Kind, p.Kind = bot.KindFollow, "follow"
