@@ -54,7 +54,7 @@ const (
 // is never shown or logged.
 type Case struct {
 	Code     string `json:"code"`
-	FilingID string `json:"filing_id"` // idempotency key: the same filing gives the same code
+	FilingID string `json:"filing_id,omitempty"` // hash of the idempotency key: the same filing gives the same code
 	Status   Status `json:"status"`
 	Source   string `json:"source"`
 
@@ -125,7 +125,7 @@ func (c Case) OnTime() bool { return !c.Answered.IsZero() && !c.Answered.After(c
 // Staff is the case as the staff console and API show it: without the
 // platform user id.
 func (c Case) Staff() Case {
-	c.UserID = ""
+	c.UserID, c.FilingID = "", ""
 	return c
 }
 

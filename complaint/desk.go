@@ -2,6 +2,8 @@ package complaint
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -273,7 +275,9 @@ func (d *Desk) file(ctx context.Context, f Filing) (Case, error) {
 		}
 	}
 	now := d.cfg.Now()
-	c := Case{FilingID: f.ID, Status: StatusReceived, Source: f.Source, Channel: f.Channel, UserID: f.UserID,
+	h := sha256.Sum256([]byte(f.ID))
+	// FilingID is a hash: the id may hold a chat session.
+	c := Case{FilingID: hex.EncodeToString(h[:12]), Status: StatusReceived, Source: f.Source, Channel: f.Channel, UserID: f.UserID,
 		LastUser: f.LastUser, Text: bot.Redact(f.Text), Procedure: bot.Redact(clip(f.Procedure, maxField)),
 		ProcedureID: f.ProcedureID, Place: bot.Redact(clip(f.Place, maxField)), When: bot.Redact(clip(f.When, maxField)),
 		Files: f.Files, Deadline: d.cfg.Calendar.Deadline(now, d.cfg.Days), Created: now, Updated: now}
@@ -303,7 +307,7 @@ func (d *Desk) file(ctx context.Context, f Filing) (Case, error) {
 		_, err = d.st.cases.Create(ctx, c.Code, b)
 		if errors.Is(err, jetstream.ErrKeyExists) {
 			old, _, gerr := d.get(ctx, c.Code)
-			if gerr == nil && old.FilingID == f.ID {
+			if gerr == nil && old.FilingID == c.FilingID {
 				return old, nil // the same filing again (a retry, a redelivered message)
 			}
 			if gerr != nil && !errors.Is(gerr, ErrNotFound) {
@@ -390,7 +394,7 @@ type Filter struct {
 // instance keeps from the bucket's watch.
 func (d *Desk) List(f Filter) []Case {
 	now := d.cfg.Now()
-	proc, place := words(f.Procedure), words(f.Place)
+	proc, place := plain(f.Procedure), plain(f.Place)
 	d.mu.RLock()
 	out := make([]Case, 0, len(d.cases))
 	for _, c := range d.cases {
@@ -398,8 +402,8 @@ func (d *Desk) List(f Filter) []Case {
 		case f.Status != "" && c.Status != f.Status,
 			f.Overdue && !c.Overdue(now),
 			f.OlderThan > 0 && now.Sub(c.Created) < f.OlderThan,
-			len(proc) > 0 && c.ProcedureID != f.Procedure && findPhrase(words(c.Procedure), proc) < 0,
-			len(place) > 0 && findPhrase(words(c.Place), place) < 0:
+			len(proc) > 0 && c.ProcedureID != f.Procedure && findPhrase(plain(c.Procedure), proc) < 0,
+			len(place) > 0 && findPhrase(plain(c.Place), place) < 0:
 			continue
 		}
 		out = append(out, c)

@@ -21,6 +21,10 @@ func words(s string) []string {
 	return vntext.FoldTokens(vntext.DefaultDict().Expand(vntext.Tokens(s)))
 }
 
+// plain folds a text's words without expanding abbreviations, for names
+// ("hong" must stay the syllable of "Hồng Hà", not the slang for "không").
+func plain(s string) []string { return vntext.FoldTokens(vntext.Tokens(s)) }
+
 // findPhrase returns the start of p in ws, or -1.
 func findPhrase(ws, p []string) int {
 	if len(p) == 0 {

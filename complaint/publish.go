@@ -181,13 +181,13 @@ func (d *Desk) View(ctx context.Context, code string) (View, error) {
 // PublishedList returns the published complaints matching the words of q
 // (folded: "can cuoc" finds "căn cước"; all words must occur), newest first.
 func (d *Desk) PublishedList(q string) []Published {
-	want := words(q)
+	want := plain(q)
 	d.mu.RLock()
 	out := make([]Published, 0, len(d.published))
 	for _, p := range d.published {
 		if len(want) > 0 {
 			hay := map[string]bool{}
-			for _, w := range words(p.Title + " " + p.Text + " " + p.Answer + " " + p.Procedure + " " + p.Place + " " + p.Agency + " " + p.Code) {
+			for _, w := range plain(p.Title + " " + p.Text + " " + p.Answer + " " + p.Procedure + " " + p.Place + " " + p.Agency + " " + p.Code) {
 				hay[w] = true
 			}
 			if slices.ContainsFunc(want, func(w string) bool { return !hay[w] }) {
