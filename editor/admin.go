@@ -61,6 +61,12 @@ type Admin struct {
 	// the page then runs only the checks that need none.
 	AuditCatalog func() *audit.Catalog
 
+	// Complaints is the complaints desk, for the monthly report.
+	Complaints Complaints
+	// Domain gives a guide's domain for the monthly report (cmd/botd: from
+	// the live library, catalogue records too); nil reads the editors' store.
+	Domain func(guideID string) string
+
 	tmpl *template.Template
 
 	mu       sync.Mutex
@@ -101,6 +107,7 @@ func (a *Admin) Mount(r fiber.Router) {
 		"urlq":    url.QueryEscape,
 		"action":  actionLabel,
 		"add":     func(a, b int) int { return a + b },
+		"mul100":  func(f float64) float64 { return 100 * f },
 		"percent": func(a, b int) string { return percent(a, b) },
 		"minutes": func(sec float64) string {
 			if sec < 90 {
@@ -131,6 +138,11 @@ func (a *Admin) Mount(r fiber.Router) {
 	adm.Get("/gaps", a.gapsPage)
 	adm.Post("/gaps/alias", a.addAliasForm)
 	adm.Get("/summary", a.summaryPage)
+	adm.Get("/report", a.monthlyPage)
+	adm.Get("/print.js", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
+		return c.SendString(`document.getElementById("print").addEventListener("click", function () { window.print(); });`)
+	})
 	adm.Get("/import", a.importPage)
 	adm.Post("/import", a.startImport)
 	adm.Get("/import/status", a.importStatus)
@@ -149,6 +161,7 @@ func (a *Admin) Mount(r fiber.Router) {
 	r.Post("/api/v1/preview/ask", api, a.apiPreview)
 	r.Get("/api/v1/reports/unanswered", api, a.apiUnanswered)
 	r.Get("/api/v1/reports/summary", api, a.apiSummary)
+	r.Get("/api/v1/reports/monthly", api, a.apiMonthly)
 }
 
 // ---- API ----
@@ -289,6 +302,29 @@ func (a *Admin) apiSummary(c *fiber.Ctx) error {
 	return c.JSON(s)
 }
 
+// apiMonthly is GET /api/v1/reports/monthly?month=YYYY-MM&format=json|csv
+// (default: the current month, JSON).
+func (a *Admin) apiMonthly(c *fiber.Ctx) error {
+	month := c.Query("month", a.Now().In(hanoi).Format("2006-01"))
+	if _, _, err := ParseMonth(month); err != nil {
+		return apiError(c, fiber.StatusBadRequest, err.Error())
+	}
+	format := c.Query("format", "json")
+	if format != "json" && format != "csv" {
+		return apiError(c, fiber.StatusBadRequest, "format must be json or csv")
+	}
+	m, err := a.monthly(c.UserContext(), month)
+	if err != nil {
+		return a.fail(c, err)
+	}
+	if format == "csv" {
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="bao-cao-`+m.Month+`.csv"`)
+		return c.Send(m.CSV())
+	}
+	return c.JSON(m)
+}
+
 // ---- shared logic ----
 
 func (a *Admin) preview(ctx context.Context, text string, withDrafts bool) (live, draft bot.Reply, err error) {
@@ -383,7 +419,7 @@ func (a *Admin) summary(ctx context.Context, days int) (Summary, error) {
 	var ts TicketStats
 	if a.Tickets != nil {
 		var err error
-		if ts, err = a.Tickets.Stats(ctx, a.Now().AddDate(0, 0, -days)); err != nil {
+		if ts, err = a.Tickets.Stats(ctx, a.Now().AddDate(0, 0, -days), time.Time{}); err != nil {
 			a.Logger.Warn("hotline figures unavailable", "err", err)
 		}
 	}

@@ -125,17 +125,36 @@ func (r *Recorder) Record(ctx context.Context, m bot.Message, rep bot.Reply) err
 
 // Outcomes returns the records of the last `since` duration, oldest first.
 func (r *Recorder) Outcomes(ctx context.Context, since time.Duration) ([]Outcome, error) {
-	start := r.Now().Add(-since)
+	out, err := r.read(ctx, r.Now().Add(-since), time.Time{})
+	if err != nil {
+		return nil, fmt.Errorf("editor.Outcomes: %w", err)
+	}
+	return out, nil
+}
+
+// Between returns the records of [from, to), oldest first (a calendar
+// month for the monthly report).
+func (r *Recorder) Between(ctx context.Context, from, to time.Time) ([]Outcome, error) {
+	out, err := r.read(ctx, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("editor.Between: %w", err)
+	}
+	return out, nil
+}
+
+// read returns the records stored from start on, up to (not including)
+// the first one at or after until (zero: to the end).
+func (r *Recorder) read(ctx context.Context, start, until time.Time) ([]Outcome, error) {
 	cons, err := r.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartTimePolicy,
 		OptStartTime:  &start,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("editor.Outcomes: %w", err)
+		return nil, err
 	}
 	info, err := r.stream.Info(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("editor.Outcomes: %w", err)
+		return nil, err
 	}
 	var out []Outcome
 	if info.State.Msgs == 0 {
@@ -144,14 +163,21 @@ func (r *Recorder) Outcomes(ctx context.Context, since time.Duration) ([]Outcome
 	for {
 		batch, err := cons.Fetch(500, jetstream.FetchMaxWait(300*time.Millisecond))
 		if err != nil {
-			return nil, fmt.Errorf("editor.Outcomes: %w", err)
+			return nil, err
 		}
 		n, pending := 0, uint64(0)
 		for m := range batch.Messages() {
 			n++
 			var o Outcome
 			if json.Unmarshal(m.Data(), &o) == nil {
-				out = append(out, o)
+				// The stream orders by storage; the record's own time decides,
+				// allowing instances' clocks a few minutes apart.
+				if !until.IsZero() && o.At.After(until.Add(5*time.Minute)) {
+					return out, nil
+				}
+				if !o.At.Before(start) && (until.IsZero() || o.At.Before(until)) {
+					out = append(out, o)
+				}
 			}
 			if md, err := m.Metadata(); err == nil {
 				pending = md.NumPending

@@ -32,7 +32,8 @@ type TicketStats struct {
 // Tickets is the hotline as the editors' reports see it. Optional.
 type Tickets interface {
 	Resolutions(ctx context.Context, since time.Time) ([]Resolution, error)
-	Stats(ctx context.Context, since time.Time) (TicketStats, error)
+	// Stats gives the figures of tickets opened in [from, to); a zero to means until now.
+	Stats(ctx context.Context, from, to time.Time) (TicketStats, error)
 }
 
 // Gap is a group of similar questions the bot did not settle.

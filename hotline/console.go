@@ -135,6 +135,7 @@ type pageData struct {
 	Counts                      map[string]int
 	Guides                      []guideOption // suggested for the guide id fields
 	Example                     string        // a real guide id for the placeholders
+	Tabs                        []Tab         // further tabs (the complaints desk)
 }
 
 // guideOption is a guide suggested to staff in the ticket's guide id fields.
@@ -172,7 +173,7 @@ func (c *Console) render(f *fiber.Ctx, status int, name string, d pageData) erro
 func (c *Console) base(f *fiber.Ctx) pageData {
 	now := c.q.cfg.Now()
 	return pageData{Account: webauth.Account(f), CSRF: webauth.CSRFToken(f), Hours: c.q.cfg.Hours.String(),
-		OnDuty: c.q.cfg.Hours.Open(now), Flash: flashText(f.Query("ok")), Error: f.Query("err")}
+		OnDuty: c.q.cfg.Hours.Open(now), Flash: flashText(f.Query("ok")), Error: f.Query("err"), Tabs: c.q.cfg.Tabs}
 }
 
 func (c *Console) loginPage(f *fiber.Ctx) error {

@@ -54,7 +54,15 @@ type Config struct {
 	// can be a guide's title. cmd/botd passes the live library. Without it
 	// any well-formed id is taken.
 	Guides bot.Library
-	Now    func() time.Time
+	// Tabs are further tabs of the console, shown after the queue's (the
+	// complaints desk: package complaint serves its own pages).
+	Tabs []Tab
+	Now  func() time.Time
+}
+
+// Tab is a link in the console's tab row.
+type Tab struct {
+	Label, URL string
 }
 
 func (c *Config) defaults() {

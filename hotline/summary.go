@@ -30,6 +30,13 @@ type RatedComment struct {
 
 // Summarize computes the Summary of tickets created since the given time.
 func (q *Queue) Summarize(ctx context.Context, since time.Time) (Summary, error) {
+	return q.SummarizeBetween(ctx, since, time.Time{})
+}
+
+// SummarizeBetween computes the Summary of tickets created in [from, to);
+// a zero to means no end (a calendar month for the monthly report).
+func (q *Queue) SummarizeBetween(ctx context.Context, from, to time.Time) (Summary, error) {
+	since := from
 	all, err := q.all(ctx)
 	if err != nil {
 		return Summary{}, fmt.Errorf("hotline.Summarize: %w", err)
@@ -38,7 +45,7 @@ func (q *Queue) Summarize(ctx context.Context, since time.Time) (Summary, error)
 	var claims, replies []time.Duration
 	var sum int
 	for _, t := range all {
-		if t.Created.Before(since) {
+		if t.Created.Before(since) || !to.IsZero() && !t.Created.Before(to) {
 			continue
 		}
 		s.Created++

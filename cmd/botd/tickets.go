@@ -27,8 +27,8 @@ func (h hotlineTickets) Resolutions(ctx context.Context, since time.Time) ([]edi
 	return out, nil
 }
 
-func (h hotlineTickets) Stats(ctx context.Context, since time.Time) (editor.TicketStats, error) {
-	s, err := h.q.Summarize(ctx, since)
+func (h hotlineTickets) Stats(ctx context.Context, from, to time.Time) (editor.TicketStats, error) {
+	s, err := h.q.SummarizeBetween(ctx, from, to)
 	if err != nil {
 		return editor.TicketStats{}, err
 	}
