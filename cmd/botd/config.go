@@ -1,6 +1,7 @@
 package main
 
 import (
+	"botdvc/complaint"
 	"botdvc/hotline"
 
 	"errors"
@@ -53,6 +54,9 @@ type Config struct {
 	HotlinePhone string        // BOT_HOTLINE_PHONE: phone number the bot offers; empty offers none
 	CannedFile   string        // BOT_CANNED_FILE: staff canned replies (Markdown, see doc/hotline.md)
 	Retention    time.Duration // BOT_RETENTION: how long question records and tickets are kept
+
+	ComplaintDays int    // BOT_COMPLAINT_DAYS: working days to answer a complaint
+	Holidays      string // BOT_HOLIDAYS: public holidays (YYYY-MM-DD, comma-separated) not counted as working days
 
 	Partitions      int           // BOT_PARTITIONS: conversation partitions (same on every instance)
 	Workers         int           // BOT_WORKERS: messages answered at once by this instance; 0 = CPUs - 1 (at least 1)
@@ -144,6 +148,8 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	str(&c.HotlinePhone, "hotline-phone", "BOT_HOTLINE_PHONE", "", "hotline phone number the bot offers citizens; empty offers none")
 	str(&c.CannedFile, "canned-file", "BOT_CANNED_FILE", "", "staff canned replies file (default: the bundled set)")
 	dur(&c.Retention, "retention", "BOT_RETENTION", 90*24*time.Hour, "how long redacted question records and hotline tickets are kept")
+	integer(&c.ComplaintDays, "complaint-days", "BOT_COMPLAINT_DAYS", 10, "working days to answer a complaint (phản ánh, kiến nghị)")
+	str(&c.Holidays, "holidays", "BOT_HOLIDAYS", "", "public holidays not counted as working days: YYYY-MM-DD, comma-separated")
 	integer(&c.Partitions, "partitions", "BOT_PARTITIONS", 16, "conversation partitions (same on every instance)")
 	integer(&c.Workers, "workers", "BOT_WORKERS", 0, "messages answered at once by this instance (0: CPUs-1, at least 1)")
 	integer(&c.MaxText, "max-text", "BOT_MAX_TEXT", 2000, "longest inbound message, characters")
@@ -231,6 +237,12 @@ func (c Config) Validate() error {
 		if _, err := hotline.ParseHours(c.HotlineHours); err != nil {
 			bad("BOT_HOTLINE_HOURS %q: %v", c.HotlineHours, err)
 		}
+	}
+	if c.ComplaintDays < 1 || c.ComplaintDays > 60 {
+		bad("BOT_COMPLAINT_DAYS %d: want 1 to 60 working days", c.ComplaintDays)
+	}
+	if _, err := complaint.ParseHolidays(c.Holidays); err != nil {
+		bad("BOT_HOLIDAYS: %v", err)
 	}
 	if c.Retention < 24*time.Hour {
 		bad("BOT_RETENTION %s: want at least 24h", c.Retention)
@@ -361,6 +373,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("hotline_phone", c.HotlinePhone),
 		slog.String("canned_file", c.CannedFile),
 		slog.Duration("retention", c.Retention),
+		slog.Int("complaint_days", c.ComplaintDays),
+		slog.String("holidays", c.Holidays),
 		slog.Int("partitions", c.Partitions),
 		slog.Int("workers", c.Workers),
 		slog.Bool("accept_only", c.AcceptOnly),

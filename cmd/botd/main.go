@@ -35,6 +35,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"botdvc/bot"
+	"botdvc/complaint"
 	"botdvc/dvhc"
 	"botdvc/editor"
 	"botdvc/hotline"
@@ -200,6 +201,7 @@ func (m *Main) Run(ctx context.Context) error {
 	var zaloClient *zalo.Client // set below when Zalo is on; the console asks it for the free-message count
 	hcfg := hotline.Config{Registry: m.Registry, Replicas: c.NATSReplicas, Retention: c.Retention,
 		Guides: lib, // staff's guide ids are checked against the live guides
+		Tabs:   []hotline.Tab{{Label: "Phản ánh, kiến nghị", URL: "/hotline/complaints/"}},
 		ZaloFree: func(userID string) (int, bool) {
 			if zaloClient == nil {
 				return 0, false
@@ -258,9 +260,16 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Complaints and petitions: the desk (cases, answers back on the
+	// channel, /phan-anh) and its chat intake.
+	desk, err := m.openComplaints(ctx, js, lib, outbox)
+	if err != nil {
+		return err
+	}
 	// The hotline runs first: a conversation with an open ticket goes to
-	// staff and the bot stays silent; then the outcome recorder, then the engine.
-	handler := bot.Chain(answer, q.Middleware(), ed.recorder.Middleware())
+	// staff and the bot stays silent; then the complaint intake (a complaint
+	// told in chat is not a question), the outcome recorder, the engine.
+	handler := bot.Chain(answer, q.Middleware(), desk.Intake(), ed.recorder.Middleware())
 
 	// 4. Pipeline: workers and senders.
 	p = pipeline.New(js, handler, log.With("component", "pipeline"), pcfg)
@@ -349,13 +358,16 @@ func (m *Main) Run(ctx context.Context) error {
 	})
 	m.Server.Mount(chat, webhooks.NewAsk(ask), &dvhc.Page{Dir: units})
 	m.Server.Mount(mounts...) // channel webhooks: they take p as webhooks.Inbox
+	// Complaints, public: /api/v1/complaints, /phan-anh.
+	m.Server.Mount(desk.Public())
 	if c.StaffFile != "" {
 		accounts, err := webauth.LoadHtpasswd(c.StaffFile)
 		if err != nil {
 			return fmt.Errorf("botd: BOT_STAFF_FILE: %w", err)
 		}
 		auth := webauth.New(accounts, webauth.NewKVStore(q.Sessions), webauth.Config{}, log.With("component", "webauth"))
-		m.Server.Mount(q.Console(auth)) // /hotline and /api/v1/hotline
+		m.Server.Mount(q.Console(auth))    // /hotline and /api/v1/hotline
+		m.Server.Mount(desk.Console(auth)) // /hotline/complaints and /api/v1/hotline/complaints
 	} else {
 		log.Warn("hotline console off: BOT_STAFF_FILE is not set (hand-offs are still queued)")
 	}
@@ -367,6 +379,7 @@ func (m *Main) Run(ctx context.Context) error {
 		auth := webauth.New(accounts, webauth.NewKVStore(q.Sessions), webauth.Config{CookieName: "botdvc_admin"}, log.With("component", "webauth"))
 		m.Server.Mount(&editor.Admin{
 			Store: ed.store, Recorder: ed.recorder, Tickets: hotlineTickets{q}, Auth: auth, Logger: log.With("component", "admin"),
+			Complaints: complaintStats{desk}, Domain: func(id string) string { g, _ := lib.Get(id); return g.Domain },
 			CheckSynonyms: func(rules string) error { _, err := vntext.DefaultDict().With(rules); return err },
 			Import:        catalogImporter(lib, index, func() { engine.Reweigh(); askEngine.Reweigh() }, m.setAuditCatalog),
 			AuditCatalog:  m.auditCat.Load,
@@ -533,6 +546,27 @@ func (m *Main) openEditor(ctx context.Context, js jetstream.JetStream, lib *know
 		return editorParts{}, fmt.Errorf("botd: %w", err)
 	}
 	return editorParts{store: st, recorder: rec}, nil
+}
+
+// openComplaints opens the complaints desk: its buckets with the configured
+// replicas, deadlines in working days, the curated guides' names for
+// recognising procedures, the hotline's reply windows.
+func (m *Main) openComplaints(ctx context.Context, js jetstream.JetStream, lib *knowledge.Library, outbox hotline.OutboxFunc) (*complaint.Desk, error) {
+	c := m.Config
+	holidays, err := complaint.ParseHolidays(c.Holidays)
+	if err != nil {
+		return nil, fmt.Errorf("botd: BOT_HOLIDAYS: %w", err)
+	}
+	desk, err := complaint.Open(ctx, js, complaint.OutboxFunc(outbox), complaint.Config{
+		Days: c.ComplaintDays, Calendar: complaint.Calendar{Holidays: holidays}, Retention: c.Retention, Replicas: c.NATSReplicas,
+		Guides:     lib.All,
+		ReplyUntil: func(ch bot.Channel, last time.Time) time.Time { return hotline.WindowFor(ch, last).Final },
+	}, m.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("botd: %w", err)
+	}
+	m.onClose("complaints", func(context.Context) error { return desk.Close() })
+	return desk, nil
 }
 
 // previewMessage is a question asked from the admin pages, as a citizen
