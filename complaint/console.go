@@ -39,6 +39,7 @@ func (d *Desk) Console(auth *webauth.Auth) *Console {
 		"statuses": func() []Status { return Statuses },
 		"draft":    PublishDraft,
 		"kb":       func(n int64) string { return strconv.FormatInt((n+1023)/1024, 10) + " KB" },
+		"short":    func(s string) string { return truncate(s, 160) },
 	}).ParseFS(webFS, "web/console.html"))
 	return c
 }
@@ -48,7 +49,6 @@ func (d *Desk) Console(auth *webauth.Auth) *Console {
 // HTTP Basic or a session (else 401).
 func (c *Console) Mount(r fiber.Router) {
 	page, api := c.guard(c.auth.RequirePage("/hotline/login")), c.guard(c.auth.RequireAPI())
-	r.Get("/hotline/complaints", page, func(f *fiber.Ctx) error { return f.Redirect("/hotline/complaints/", fiber.StatusSeeOther) })
 	r.Get("/hotline/complaints/", page, c.listPage)
 	r.Get("/hotline/complaints/c/:code", page, c.casePage)
 	r.Get("/hotline/complaints/c/:code/files/:n", page, c.file)

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"botdvc/complaint"
+	"botdvc/internal/browsertest"
 )
 
 // staffEnv writes an htpasswd file with a hotline account "lan" and an
@@ -324,4 +325,49 @@ func TestComplaintsThroughTheBinary(t *testing.T) {
 	if code != 400 || !bytes.Contains(b, []byte(`\"text\" is required`)) {
 		t.Errorf("empty complaint: %d %s", code, b)
 	}
+}
+
+// TestComplaintOnTheChatPage drives the web chat page of the whole binary
+// in headless Chromium: a complaint told in the chat (options tapped as
+// buttons) gets its code; the page's form files another one, answered in
+// the same chat. Run with -update to refresh doc/complaint-chat.png and
+// doc/complaint-form.png.
+func TestComplaintOnTheChatPage(t *testing.T) {
+	b := browsertest.Start(t)
+	m := MustRunMain(t, t.TempDir(), nil)
+	base := strings.Replace(m.URL(), "127.0.0.1", "localhost", 1)
+	b.MustEval(t, fmt.Sprintf("location.href = %q", base+"/"))
+	b.WaitJS(t, "the chat page with the form button", `document.readyState === "complete" && !!document.getElementById("pa-open")`)
+	say := func(text string) {
+		b.MustEval(t, fmt.Sprintf(`document.getElementById("t").value = %q; document.getElementById("f").requestSubmit()`, text))
+	}
+	tap := func(label string) {
+		b.MustEval(t, fmt.Sprintf(`[...document.querySelectorAll(".opts button")].reverse().find(x => x.textContent === %q).click()`, label))
+	}
+	bots := `[...document.querySelectorAll(".msg.bot")]`
+	say("Tôi muốn phản ánh cán bộ phường Cầu Giấy hẹn đi hẹn lại nhiều lần khi tôi làm căn cước cho con, hôm qua")
+	b.WaitJS(t, "the contact question", bots+`.some(d => d.textContent.includes("số điện thoại hoặc email"))`)
+	tap("Không để lại")
+	b.WaitJS(t, "the read-back", bots+`.some(d => d.textContent.includes("Mình đọc lại"))`)
+	tap("Gửi phản ánh")
+	b.WaitJS(t, "the code", bots+`.some(d => /Mã phản ánh: PA-\d{4}-\d{4}/.test(d.textContent))`)
+	shot(t, b, "complaint-chat.png")
+
+	b.MustEval(t, `document.getElementById("pa-open").click()`)
+	b.WaitJS(t, "the form", `document.getElementById("pa-dlg").open === true`)
+	b.MustEval(t, `document.getElementById("pa-send").click()`)
+	b.WaitJS(t, "the empty-text refusal", `document.getElementById("pa-err").textContent.includes("nội dung")`)
+	b.MustEval(t, `document.getElementById("pa-text").value = "Thủ tục đăng ký tạm trú trực tuyến yêu cầu tải lại giấy tờ đã có trong cơ sở dữ liệu dân cư, đề nghị bỏ yêu cầu này.";
+		document.getElementById("pa-proc").value = "Đăng ký tạm trú";
+		document.getElementById("pa-place").value = "phường Hoàng Mai";
+		document.getElementById("pa-contact").value = "lan.nguyen@example.com";
+		document.getElementById("pa-consent").checked = true;`)
+	shot(t, b, "complaint-form.png")
+	b.MustEval(t, `document.getElementById("pa-send").click()`)
+	b.WaitJS(t, "the form's code in the chat", `document.getElementById("pa-dlg").open === false && `+bots+`.filter(d => /PA-\d{4}-\d{4}/.test(d.textContent)).length === 2`)
+	text := b.MustEval(t, bots+`.map(d => d.textContent).join("\n")`).(string)
+	code := codeIn(t, text[strings.LastIndex(text, "Đã gửi phản ánh của bạn"):])
+	// Filed with the chat's session: a lookup in the chat knows it as this conversation's.
+	say("tra cứu phản ánh " + code)
+	b.WaitJS(t, "the lookup", bots+fmt.Sprintf(`.some(d => d.textContent.includes("Phản ánh %s, gửi ngày"))`, code))
 }

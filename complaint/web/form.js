@@ -43,6 +43,7 @@
   function hide() { if (dlg.close) dlg.close(); else dlg.removeAttribute("open"); }
   open.addEventListener("click", show);
   $("pa-cancel").addEventListener("click", hide);
+  $("pa-form").addEventListener("input", function () { $("pa-err").textContent = ""; });
   function rid() { var a = new Uint8Array(12); crypto.getRandomValues(a); return Array.prototype.map.call(a, function (x) { return ("0" + x.toString(16)).slice(-2); }).join(""); }
   var key = rid();
   function note(text) {
