@@ -86,12 +86,12 @@ func TestBrowserConsoleAndPublicPage(t *testing.T) {
 		return c
 	}
 	file("2026-05-12T08:30:00+07:00", Filing{Source: SourceChat, Channel: bot.Messenger, UserID: "psid-a",
-		Text: "Nộp hồ sơ cấp giấy phép xây dựng nhà ở riêng lẻ từ đầu tháng 4, quá hẹn 3 tuần vẫn chưa có kết quả, gọi đường dây nóng không ai nghe.",
+		Text:      "Nộp hồ sơ cấp giấy phép xây dựng nhà ở riêng lẻ từ đầu tháng 4, quá hẹn 3 tuần vẫn chưa có kết quả, gọi đường dây nóng không ai nghe.",
 		Procedure: "Cấp giấy phép xây dựng nhà ở riêng lẻ", ProcedureID: "cap-giay-phep-xay-dung-nha-o-rieng-le", Place: "xã Gia Lâm", When: "đầu tháng 4"})
 	file("2026-05-21T14:10:00+07:00", Filing{Source: SourceWeb, Text: "Thủ tục đăng ký tạm trú trực tuyến yêu cầu tải lại giấy tờ đã có trong cơ sở dữ liệu dân cư, đề nghị bỏ yêu cầu này.",
 		Procedure: "Đăng ký tạm trú", ProcedureID: "dang-ky-tam-tru", Place: "phường Hoàng Mai"})
 	target := file("2026-05-28T09:45:00+07:00", Filing{Source: SourceChat, Channel: bot.Zalo, UserID: "zalo-b",
-		Text: "Tôi là Trần Thị Lan, hôm qua cán bộ phường Cầu Giấy hẹn đi hẹn lại nhiều lần khi tôi làm căn cước cho con, lần này lại bảo thiếu giấy khai sinh bản sao. SĐT 0912345678.",
+		Text:      "Tôi là Trần Thị Lan, hôm qua cán bộ phường Cầu Giấy hẹn đi hẹn lại nhiều lần khi tôi làm căn cước cho con, lần này lại bảo thiếu giấy khai sinh bản sao. SĐT 0912345678.",
 		Procedure: "Cấp thẻ căn cước lần đầu", ProcedureID: "cap-the-can-cuoc-lan-dau", Place: "phường Cầu Giấy", When: "hôm qua",
 		Contact: "0912345678", Consent: true})
 	file("2026-06-01T07:50:00+07:00", Filing{Source: SourceChat, Channel: bot.Web, UserID: "web-session-0123456789",
