@@ -44,13 +44,19 @@ func TestBrowserConsoleAndPublicPage(t *testing.T) {
 	clk := newClock("2026-05-12T08:30:00+07:00")
 	out := &outbox{}
 	gs := bundled(t)
-	d, err := Open(ctx, js, out, Config{Now: clk.Now, Guides: func() []knowledge.Guide { return gs },
-		ReplyUntil: func(ch bot.Channel, last time.Time) time.Time { return hotline.WindowFor(ch, last).Final }}, nil)
+	cfg := Config{Now: clk.Now, Guides: func() []knowledge.Guide { return gs },
+		ReplyUntil: func(ch bot.Channel, last time.Time) time.Time { return hotline.WindowFor(ch, last).Final }}
+	if err := Declare(cfg).Reconcile(ctx, js); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(ctx, js, out, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	q, err := hotline.New(js, out, hotline.Config{Tabs: []hotline.Tab{{Label: "Phản ánh, kiến nghị", URL: "/hotline/complaints/"}}}, nil)
+	hcfg := hotline.Config{Tabs: []hotline.Tab{{Label: "Phản ánh, kiến nghị", URL: "/hotline/complaints/"}}}
+	natstest.Declare(t, js, hotline.Streams(hcfg), hotline.Buckets(hcfg)...)
+	q, err := hotline.New(js, out, hcfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

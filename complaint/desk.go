@@ -108,7 +108,8 @@ type Desk struct {
 	done      chan struct{}
 }
 
-// Open reconciles the desk's buckets, loads and watches the complaints
+// Open binds to the desk's buckets (declared with Declare and reconciled
+// before, with the service's topology), loads and watches the complaints
 // (every instance sees every change), starts the hourly sweep and returns
 // the Desk. Close stops it.
 func Open(ctx context.Context, js jetstream.JetStream, outbox Outbox, cfg Config, logger *slog.Logger) (*Desk, error) {
@@ -116,7 +117,7 @@ func Open(ctx context.Context, js jetstream.JetStream, outbox Outbox, cfg Config
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	st, err := Declare(cfg).reconcile(ctx, js)
+	st, err := Declare(cfg).bind(ctx, js)
 	if err != nil {
 		return nil, fmt.Errorf("complaint.Open: %w", err)
 	}

@@ -58,8 +58,12 @@ func MustOpenDesk(tb testing.TB, clk *clock) (*Desk, *outbox) {
 	js := natstest.JetStream(tb)
 	out := &outbox{}
 	gs := bundled(tb)
-	d, err := Open(context.Background(), js, out, Config{Now: clk.Now, Guides: func() []knowledge.Guide { return gs },
-		ReplyUntil: func(ch bot.Channel, last time.Time) time.Time { return hotline.WindowFor(ch, last).Final }}, nil)
+	cfg := Config{Now: clk.Now, Guides: func() []knowledge.Guide { return gs },
+		ReplyUntil: func(ch bot.Channel, last time.Time) time.Time { return hotline.WindowFor(ch, last).Final }}
+	if err := Declare(cfg).Reconcile(context.Background(), js); err != nil {
+		tb.Fatal(err)
+	}
+	d, err := Open(context.Background(), js, out, cfg, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -29,9 +29,10 @@ const (
 )
 
 // Topology is the desk's durable JetStream state, declared as data:
-// buckets and the object store, with the configured replicas. Open
-// reconciles it; a deployment that reconciles every package's topology in
-// one place can take it from here.
+// buckets and the object store, with the configured replicas. cmd/botd adds
+// it to the service's one topology (pipeline.Topology: AddBuckets,
+// AddObjects) and reconciles that before Open, which only binds to what
+// exists; Reconcile is for a desk on its own (tests).
 type Topology struct {
 	Buckets []jetstream.KeyValueConfig
 	Objects []jetstream.ObjectStoreConfig
@@ -65,24 +66,34 @@ type stores struct {
 
 // Reconcile creates or updates every bucket and object store of t.
 func (t Topology) Reconcile(ctx context.Context, js jetstream.JetStream) error {
-	_, err := t.reconcile(ctx, js)
-	return err
+	for _, bc := range t.Buckets {
+		if _, err := js.CreateOrUpdateKeyValue(ctx, bc); err != nil {
+			return fmt.Errorf("complaint: bucket %s: %v: %w", bc.Bucket, err, ErrUnavailable)
+		}
+	}
+	for _, oc := range t.Objects {
+		if _, err := js.CreateOrUpdateObjectStore(ctx, oc); err != nil {
+			return fmt.Errorf("complaint: object store %s: %v: %w", oc.Bucket, err, ErrUnavailable)
+		}
+	}
+	return nil
 }
 
-func (t Topology) reconcile(ctx context.Context, js jetstream.JetStream) (stores, error) {
+// bind looks up the desk's buckets and object store, which must exist.
+func (t Topology) bind(ctx context.Context, js jetstream.JetStream) (stores, error) {
 	kvs := map[string]jetstream.KeyValue{}
 	for _, bc := range t.Buckets {
-		kv, err := js.CreateOrUpdateKeyValue(ctx, bc)
+		kv, err := js.KeyValue(ctx, bc.Bucket)
 		if err != nil {
-			return stores{}, fmt.Errorf("bucket %s: %v: %w", bc.Bucket, err, ErrUnavailable)
+			return stores{}, fmt.Errorf("bucket %s (not declared? reconcile complaint.Declare first): %v: %w", bc.Bucket, err, ErrUnavailable)
 		}
 		kvs[bc.Bucket] = kv
 	}
 	var files jetstream.ObjectStore
 	for _, oc := range t.Objects {
-		os, err := js.CreateOrUpdateObjectStore(ctx, oc)
+		os, err := js.ObjectStore(ctx, oc.Bucket)
 		if err != nil {
-			return stores{}, fmt.Errorf("object store %s: %v: %w", oc.Bucket, err, ErrUnavailable)
+			return stores{}, fmt.Errorf("object store %s (not declared? reconcile complaint.Declare first): %v: %w", oc.Bucket, err, ErrUnavailable)
 		}
 		files = os
 	}

@@ -56,7 +56,7 @@ type Monthly struct {
 	From       time.Time       `json:"from"`
 	To         time.Time       `json:"to"` // exclusive
 	Questions  MonthQuestions  `json:"questions"`
-	Feedback   FeedbackCounts  `json:"feedback"`
+	Feedback   Feedback        `json:"feedback"` // answer feedback taps (Summary.Feedback)
 	Tickets    MonthTickets    `json:"tickets"`
 	Ratings    MonthRatings    `json:"ratings"`
 	Complaints *ComplaintStats `json:"complaints"`
@@ -76,12 +76,6 @@ type MonthQuestions struct {
 	HandedOff        int                       `json:"handed_off"`
 	Greetings        int                       `json:"greetings"`
 	ByChannelOutcome map[string]map[string]int `json:"by_channel_outcome"`
-}
-
-// FeedbackCounts are the answer feedback taps (feedback:up / feedback:down).
-type FeedbackCounts struct {
-	Up   int `json:"up"`
-	Down int `json:"down"`
 }
 
 // MonthTickets are the hotline tickets opened in the month.
@@ -125,10 +119,14 @@ func BuildMonthly(from, to time.Time, outcomes []Outcome, tickets TicketStats, c
 			Answered: s.Actions[string(bot.ActionAnswer)], AskedBack: s.Actions[string(bot.ActionClarify)],
 			FellBack: s.Actions[string(bot.ActionFallback)], HandedOff: s.Actions[string(bot.ActionHandoff)],
 			Greetings: s.Actions[string(bot.ActionGreeting)]},
-		Tickets: MonthTickets{Created: s.Tickets, MedianFirstReplySeconds: s.MedianReplyS},
-		Ratings: MonthRatings{Counts: s.Ratings, Rated: s.Rated, Average: s.RatingAverage},
+		Feedback: s.Feedback,
+		Tickets:  MonthTickets{Created: s.Tickets, MedianFirstReplySeconds: s.MedianReplyS},
+		Ratings:  MonthRatings{Counts: s.Ratings, Rated: s.Rated, Average: s.RatingAverage},
 	}
 	for _, o := range in {
+		if o.Feedback != "" {
+			continue // a tap on an answer, not a question (as in Summarize)
+		}
 		ch := string(o.Channel)
 		dom := ""
 		if o.GuideID != "" && domain != nil {

@@ -16,7 +16,9 @@ import (
 // 31 May) is June's. Recorder.Between reads exactly the month.
 func TestMonthly(t *testing.T) {
 	ctx := context.Background()
-	rec, err := OpenRecorder(ctx, natstest.JetStream(t), 365*24*time.Hour, discard())
+	js := natstest.JetStream(t)
+	natstest.Declare(t, js, Streams(365*24*time.Hour))
+	rec, err := OpenRecorder(ctx, js, discard())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,6 +56,10 @@ func TestMonthly(t *testing.T) {
 	if len(outs) != 6 {
 		t.Fatalf("June has %d questions, want 6: %+v", len(outs), outs)
 	}
+	// Feedback taps under answers: counted as feedback, not as questions.
+	outs = append(outs, Outcome{At: from.Add(time.Hour), Channel: bot.Web, Feedback: bot.VoteUp, GuideID: "dang-ky-khai-sinh"},
+		Outcome{At: from.Add(2 * time.Hour), Channel: bot.Web, Feedback: bot.VoteDown, GuideID: "dang-ky-khai-sinh"},
+		Outcome{At: from.Add(3 * time.Hour), Channel: bot.Zalo, Feedback: bot.VoteUp})
 	domains := map[string]string{"dang-ky-khai-sinh": "ho-tich", "cap-lai-the-can-cuoc": "can-cuoc"}
 	cs := &ComplaintStats{Received: 2, ByStatus: map[string]int{"received": 1, "answered": 1}, Answered: 1, Due: 1, OnTime: 1, OnTimeRate: 1,
 		ByProcedure: []ComplaintProcedure{{Procedure: "dang-ky-khai-sinh", Title: "Đăng ký khai sinh", Received: 2, Answered: 1, OnTime: 1}}}
@@ -63,6 +69,9 @@ func TestMonthly(t *testing.T) {
 	if q.Total != 6 || q.ByChannel["zalo"] != 1 || q.ByChannel["web"] != 3 || q.ByDomain["ho-tich"] != 2 || q.ByDomain["can-cuoc"] != 1 ||
 		q.ByDomain[""] != 3 || q.Answered != 3 || q.AskedBack != 1 || q.FellBack != 1 || q.HandedOff != 1 || q.ByChannelDomain["web"]["ho-tich"] != 1 {
 		t.Errorf("questions = %+v", q)
+	}
+	if m.Feedback.Up != 2 || m.Feedback.Down != 1 {
+		t.Errorf("feedback = %+v", m.Feedback)
 	}
 	if m.Month != "2026-06" || m.Tickets.Created != 1 || m.Tickets.MedianFirstReplySeconds != 90 || m.Ratings.Rated != 1 || m.Ratings.Average != 4 {
 		t.Errorf("report = %+v", m)
@@ -81,7 +90,7 @@ func TestMonthly(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{"questions/total/": "6", "questions/by_domain/ho-tich": "2", "complaints/received/": "2",
-		"complaints/on_time_rate/": "1.000", "complaints/by_procedure/dang-ky-khai-sinh": "2", "feedback/up/": "0", "ratings/count/4": "1"}
+		"complaints/on_time_rate/": "1.000", "complaints/by_procedure/dang-ky-khai-sinh": "2", "feedback/up/": "2", "feedback/down/": "1", "ratings/count/4": "1"}
 	for _, r := range rows[1:] {
 		if len(r) != 5 {
 			t.Fatalf("row %v", r)

@@ -167,6 +167,7 @@ type Topology struct {
 	Streams   []jetstream.StreamConfig
 	Consumers map[string][]jetstream.ConsumerConfig // by stream name
 	Buckets   []jetstream.KeyValueConfig
+	Objects   []jetstream.ObjectStoreConfig // object stores (complaint attachments)
 }
 
 // AddStreams declares more streams.
@@ -175,9 +176,12 @@ func (t *Topology) AddStreams(s ...jetstream.StreamConfig) { t.Streams = append(
 // AddBuckets declares more key-value buckets.
 func (t *Topology) AddBuckets(b ...jetstream.KeyValueConfig) { t.Buckets = append(t.Buckets, b...) }
 
+// AddObjects declares more object stores.
+func (t *Topology) AddObjects(o ...jetstream.ObjectStoreConfig) { t.Objects = append(t.Objects, o...) }
+
 // StreamNames returns the names of every stream the topology holds,
-// buckets' streams ("KV_" + bucket) included: what a server running only
-// this service should hold.
+// buckets' and object stores' streams ("KV_" + bucket, "OBJ_" + bucket)
+// included: what a server running only this service should hold.
 func (t Topology) StreamNames() []string {
 	var names []string
 	for _, s := range t.Streams {
@@ -185,6 +189,9 @@ func (t Topology) StreamNames() []string {
 	}
 	for _, b := range t.Buckets {
 		names = append(names, "KV_"+b.Bucket)
+	}
+	for _, o := range t.Objects {
+		names = append(names, "OBJ_"+o.Bucket)
 	}
 	return names
 }
@@ -287,6 +294,14 @@ func Reconcile(ctx context.Context, js jetstream.JetStream, t Topology) error {
 		}
 		if _, err := js.CreateOrUpdateKeyValue(ctx, kc); err != nil {
 			return fmt.Errorf("pipeline.Reconcile: bucket %s: %w", kc.Bucket, err)
+		}
+	}
+	for _, oc := range t.Objects {
+		if t.Replicas > 0 {
+			oc.Replicas = t.Replicas
+		}
+		if _, err := js.CreateOrUpdateObjectStore(ctx, oc); err != nil {
+			return fmt.Errorf("pipeline.Reconcile: object store %s: %w", oc.Bucket, err)
 		}
 	}
 	return nil

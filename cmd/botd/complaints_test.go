@@ -101,7 +101,7 @@ func (w *webChat) say(text string) string {
 func (w *webChat) wait(match func(chatEvent) bool) []chatEvent {
 	w.t.Helper()
 	var seen []chatEvent
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // generous: the machine may be loaded
 	for time.Now().Before(deadline) {
 		var r struct {
 			Messages []chatEvent `json:"messages"`
@@ -180,7 +180,7 @@ func TestComplaintsThroughTheBinary(t *testing.T) {
 	text := func(mid, s string) { b, _ := json.Marshal(s); post(mid, fmt.Sprintf(`{"mid":%q,"text":%s}`, mid, b)) }
 	lastTo := func(n int) string {
 		t.Helper()
-		waitFor(t, 20*time.Second, func() bool { return len(g.sent()) >= n })
+		waitFor(t, 60*time.Second, func() bool { return len(g.sent()) >= n })
 		s := g.sent()[n-1]
 		if s.Recipient.ID != "PSID-PA" || s.Message == nil {
 			t.Fatalf("sent %+v", s)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"botdvc/complaint"
 	"botdvc/editor"
 	"botdvc/hotline"
 	"botdvc/pipeline"
@@ -26,5 +27,8 @@ func declare(c Config, pcfg pipeline.Config) pipeline.Topology {
 	// Zalo's, declared whether or not Zalo is on: one shape everywhere.
 	t.AddBuckets(zalo.TokenBucket())
 	t.AddStreams(pipeline.LeaderReadKV(zalo.EchoBucketConfig())) // an echo must see the send another instance just recorded
+	ct := complaint.Declare(complaint.Config{Replicas: c.NATSReplicas, Retention: c.Retention})
+	t.AddBuckets(ct.Buckets...)
+	t.AddObjects(ct.Objects...)
 	return t
 }
