@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"botdvc/complaint"
+	"botdvc/dvhc"
 	"botdvc/internal/browsertest"
 )
 
@@ -370,4 +371,27 @@ func TestComplaintOnTheChatPage(t *testing.T) {
 	// Filed with the chat's session: a lookup in the chat knows it as this conversation's.
 	say("tra cứu phản ánh " + code)
 	b.WaitJS(t, "the lookup", bots+fmt.Sprintf(`.some(d => d.textContent.includes("Phản ánh %s, gửi ngày"))`, code))
+}
+
+// Complaints name their commune or ward with today's name: old names
+// (before 1 July 2025) are normalised with the merger data.
+func TestWardOf(t *testing.T) {
+	units, err := dvhc.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ward := wardOf(units)
+	for text, want := range map[string]string{
+		"cán bộ phường Cầu Giấy hẹn đi hẹn lại":                "phường Cầu Giấy",
+		"ở phường Dịch Vọng Hậu, tôi nộp hồ sơ từ tháng trước": "phường Dịch Vọng Hậu cũ, nay: phường Cầu Giấy, phường Nghĩa Đô",
+		"phuong phuc xa": "phường Phúc Xá cũ, nay: phường Hồng Hà",
+	} {
+		got, ok := ward(text)
+		if !ok || got != want {
+			t.Errorf("wardOf(%q) = %q, %v; want %q", text, got, ok, want)
+		}
+	}
+	if got, ok := ward("cán bộ thái độ không tốt"); ok {
+		t.Errorf("no place named, got %q", got)
+	}
 }

@@ -262,7 +262,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	// Complaints and petitions: the desk (cases, answers back on the
 	// channel, /phan-anh) and its chat intake.
-	desk, err := m.openComplaints(ctx, js, lib, outbox)
+	desk, err := m.openComplaints(ctx, js, lib, units, outbox)
 	if err != nil {
 		return err
 	}
@@ -548,10 +548,10 @@ func (m *Main) openEditor(ctx context.Context, js jetstream.JetStream, lib *know
 	return editorParts{store: st, recorder: rec}, nil
 }
 
-// openComplaints opens the complaints desk: its buckets with the configured
-// replicas, deadlines in working days, the curated guides' names for
-// recognising procedures, the hotline's reply windows.
-func (m *Main) openComplaints(ctx context.Context, js jetstream.JetStream, lib *knowledge.Library, outbox hotline.OutboxFunc) (*complaint.Desk, error) {
+// openComplaints opens the complaints desk: deadlines in working days, the
+// curated guides' names for recognising procedures, the communes and wards
+// after the 2025 merger, the hotline's reply windows.
+func (m *Main) openComplaints(ctx context.Context, js jetstream.JetStream, lib *knowledge.Library, units *dvhc.Directory, outbox hotline.OutboxFunc) (*complaint.Desk, error) {
 	c := m.Config
 	holidays, err := complaint.ParseHolidays(c.Holidays)
 	if err != nil {
@@ -560,6 +560,7 @@ func (m *Main) openComplaints(ctx context.Context, js jetstream.JetStream, lib *
 	desk, err := complaint.Open(ctx, js, complaint.OutboxFunc(outbox), complaint.Config{
 		Days: c.ComplaintDays, Calendar: complaint.Calendar{Holidays: holidays}, Retention: c.Retention, Replicas: c.NATSReplicas,
 		Guides:     lib.All,
+		Places:     wardOf(units), // today's commune or ward, old names normalised
 		ReplyUntil: func(ch bot.Channel, last time.Time) time.Time { return hotline.WindowFor(ch, last).Final },
 	}, m.Logger)
 	if err != nil {
