@@ -107,6 +107,13 @@ func TestAdminInBrowser(t *testing.T) {
 	b.MustEval(t, fmt.Sprintf("location.href = %q", base+"/admin/summary?days=7"))
 	b.WaitJS(t, "the summary", `document.readyState === "complete" && document.querySelectorAll("svg rect").length > 0`)
 	shot(t, b, "admin-summary.png")
+	// The monthly report: the same question figures, with the complaints.
+	if code := postJSON(t, m.URL()+"/api/v1/complaints", `{"text":"Cán bộ một cửa hẹn đi hẹn lại khi cấp lại căn cước","procedure":"cấp lại thẻ căn cước","place":"phường Cầu Giấy"}`, nil); code != 201 {
+		t.Fatalf("complaint: %d", code)
+	}
+	b.MustEval(t, fmt.Sprintf("location.href = %q", base+"/admin/report"))
+	b.WaitJS(t, "the monthly report", `document.readyState === "complete" && document.getElementById("q-total").textContent !== "0" && document.getElementById("c-received").textContent === "1"`)
+	shot(t, b, "admin-report.png")
 	b.MustEval(t, fmt.Sprintf("location.href = %q", base+"/admin/gaps?days=7"))
 	b.WaitJS(t, "the gap report", `document.readyState === "complete" && document.body.textContent.includes("giá vàng")`)
 	shot(t, b, "admin-gaps.png")
