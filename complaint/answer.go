@@ -143,7 +143,7 @@ func (d *Desk) Answer(ctx context.Context, code, account, text string) (Case, er
 	}
 	sent, err := d.deliver(ctx, c, text, account)
 	if err != nil {
-		return c.Staff(), fmt.Errorf("complaint.Answer: recorded, not sent: %w", err)
+		return c.Staff(), fmt.Errorf("complaint.Answer: %w: %v", ErrNotSent, err)
 	}
 	if sent {
 		c, err = d.markDelivered(ctx, code)
@@ -166,19 +166,47 @@ func (d *Desk) deliver(ctx context.Context, c Case, text, staff string) (bool, e
 	if conv.LastUser.After(last) {
 		last = conv.LastUser
 	}
+	hold := func() error {
+		_, err := d.convUpdate(ctx, c.Channel, c.UserID, func(cv *conversation) bool {
+			cv.Pending = append(dropPending(cv.Pending, c.Code), pending{Code: c.Code, Text: text, Staff: staff, At: now})
+			return true
+		})
+		return err
+	}
 	if d.cfg.ReplyUntil != nil {
 		if until := d.cfg.ReplyUntil(c.Channel, last); !until.IsZero() && now.After(until) {
-			_, err := d.convUpdate(ctx, c.Channel, c.UserID, func(cv *conversation) bool {
-				cv.Pending = append(dropPending(cv.Pending, c.Code), pending{Code: c.Code, Text: text, Staff: staff, At: now})
-				return true
-			})
-			return false, err
+			return false, hold()
 		}
 	}
 	if err := d.send(ctx, c.Channel, c.UserID, c.Code, text, staff, last); err != nil {
+		// Not on its way: keep it for the citizen's next message, like an
+		// answer outside the window.
+		if herr := hold(); herr != nil {
+			return false, fmt.Errorf("%v; not kept either: %w", err, herr)
+		}
 		return false, err
 	}
 	return true, nil
+}
+
+// Active reports whether a conversation filed a complaint that is not
+// closed: its history is worth keeping while it is (web chat).
+func (d *Desk) Active(ctx context.Context, ch bot.Channel, userID string) (bool, error) {
+	cv, _, err := d.convGet(ctx, bot.Message{Channel: ch, UserID: userID}.Conversation())
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("complaint.Active: %w", err)
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	for _, code := range cv.Codes {
+		if c, ok := d.cases[code]; ok && c.Status != StatusClosed {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // send puts an answer on the outbound stream and opens the satisfaction question.

@@ -195,7 +195,7 @@ func (c *Console) apiAction(f *fiber.Ctx) error {
 	switch {
 	case errors.Is(err, errUnknownAction):
 		return jsonError(f, fiber.StatusNotFound, "unknown action; use reply, status, note, publish or unpublish")
-	case err != nil && out != nil && strings.Contains(err.Error(), "recorded, not sent"):
+	case errors.Is(err, ErrNotSent):
 		c.d.logger.Error("answer recorded, not sent", "err", err)
 		return f.Status(fiber.StatusAccepted).JSON(out) // the answer is kept; it goes with the citizen's next message
 	case err != nil:
@@ -318,7 +318,7 @@ func (c *Console) formAction(f *fiber.Ctx) error {
 	switch {
 	case errors.Is(err, errUnknownAction):
 		return f.Status(fiber.StatusNotFound).SendString("Không có thao tác này.")
-	case err != nil && strings.Contains(err.Error(), "recorded, not sent"):
+	case errors.Is(err, ErrNotSent):
 		return f.Redirect(target+"err="+url.QueryEscape("Đã lưu câu trả lời nhưng chưa gửi được qua kênh; câu trả lời sẽ được gửi khi người dân nhắn tin lại."), fiber.StatusSeeOther)
 	case err != nil:
 		msg := map[int]string{

@@ -18,6 +18,9 @@ var (
 	ErrState = errors.New("not allowed in this status")
 	// ErrConflict means a complaint kept changing under an update; retry.
 	ErrConflict = errors.New("complaint update conflict")
+	// ErrNotSent means an answer was recorded but could not be put on the
+	// citizen's channel now; it goes with the citizen's next message.
+	ErrNotSent = errors.New("answer recorded, not sent")
 	// ErrBadFile means a holiday list could not be parsed; the error names the line.
 	ErrBadFile = errors.New("bad file")
 )

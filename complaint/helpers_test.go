@@ -2,6 +2,7 @@ package complaint
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 	"testing"
@@ -18,14 +19,20 @@ import (
 type outbox struct {
 	mu   sync.Mutex
 	sent []bot.Outbound
+	down bool // the outbound stream is unavailable
 }
 
 func (o *outbox) Enqueue(_ context.Context, out bot.Outbound) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.down {
+		return errors.New("nats: no responders available for request")
+	}
 	o.sent = append(o.sent, out)
 	return nil
 }
+
+func (o *outbox) setDown(v bool) { o.mu.Lock(); o.down = v; o.mu.Unlock() }
 
 func (o *outbox) all() []bot.Outbound {
 	o.mu.Lock()

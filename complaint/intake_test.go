@@ -2,6 +2,7 @@ package complaint
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -221,5 +222,39 @@ func TestAnswerWaitsForWindow(t *testing.T) {
 	}
 	if got, _ := d.Get(ctx, code); got.Delivered.IsZero() {
 		t.Errorf("not marked delivered")
+	}
+}
+
+// An answer that cannot be put on the outbound stream is kept and goes out
+// with the citizen's next message; Active tells the conversation has a
+// complaint not yet closed.
+func TestAnswerNotSentIsKept(t *testing.T) {
+	clk := newClock("2026-06-01T09:00:00+07:00")
+	d, out := MustOpenDesk(t, clk)
+	ctx := context.Background()
+	c := newChat(t, d, clk, bot.Web, "web-session-kept-012345")
+	c.say("Tôi muốn phản ánh phường Hoàn Kiếm chậm trả kết quả đăng ký khai sinh, tuần trước")
+	c.say("bỏ qua")
+	code := codeOf(t, c.say("gửi"))
+	if active, err := d.Active(ctx, bot.Web, "web-session-kept-012345"); err != nil || !active {
+		t.Fatalf("Active = %v, %v", active, err)
+	}
+	out.setDown(true)
+	if _, err := d.Answer(ctx, code, "lan", "Phường đã trả kết quả, xin lỗi bạn."); !errors.Is(err, ErrNotSent) {
+		t.Fatalf("Answer with the stream down: %v, want ErrNotSent", err)
+	}
+	out.setDown(false)
+	c.say("cảm ơn")
+	if sent := out.all(); len(sent) != 1 || !strings.Contains(sent[0].Reply.Text, "xin lỗi bạn") {
+		t.Fatalf("kept answer not sent with the next message: %+v", sent)
+	}
+	if got, _ := d.Get(ctx, code); got.Delivered.IsZero() {
+		t.Error("not marked delivered")
+	}
+	if _, err := d.SetStatus(ctx, code, "lan", StatusRequest{Status: StatusClosed}); err != nil {
+		t.Fatal(err)
+	}
+	if active, _ := d.Active(ctx, bot.Web, "web-session-kept-012345"); active {
+		t.Error("Active after close")
 	}
 }
