@@ -215,6 +215,10 @@ func TestComplaintsThroughTheBinary(t *testing.T) {
 	if code, b := api(t, "POST", base+"/api/v1/hotline/complaints/"+webCode+"/reply", "", "", `{"text":"x"}`); code != 401 {
 		t.Errorf("reply without credentials: %d %s", code, b)
 	}
+	// A complaint told in chat is a complaint, not a hotline ticket.
+	if code, b := api(t, "GET", base+"/api/v1/hotline/tickets", staff, staffPW, ""); code != 200 || !bytes.Contains(b, []byte(`"tickets":[]`)) {
+		t.Errorf("complaints opened hotline tickets: %d %s", code, b)
+	}
 	code, b := api(t, "GET", base+"/api/v1/hotline/complaints?status=received", staff, staffPW, "")
 	var list struct {
 		Complaints []complaint.Case `json:"complaints"`
