@@ -351,6 +351,9 @@ var replaceWords = []string{"thay thế", "thay cho", "hết hiệu lực", "bã
 // relations: a cited document that another replaced, or amended.
 func (a *guideAudit) relations() {
 	for _, rel := range a.rels {
+		if rel.Unrelated {
+			continue
+		}
 		spans := a.mentioned[rel.Old]
 		if len(spans) == 0 {
 			continue
@@ -427,9 +430,20 @@ func (a *guideAudit) own() []*record {
 	return out
 }
 
+// unrelated reports whether the register says record code cites doc by
+// mistake.
+func (a *guideAudit) unrelated(doc, code string) bool {
+	for _, r := range a.rels {
+		if r.Unrelated && r.New == doc && r.Old == code {
+			return true
+		}
+	}
+	return false
+}
+
 func (a *guideAudit) replacedDoc(key string) bool {
 	for _, r := range a.rels {
-		if r.Replaces && r.Old == key {
+		if r.Replaces && !r.Unrelated && r.Old == key {
 			return true
 		}
 	}
@@ -453,6 +467,9 @@ func (a *guideAudit) circulars() {
 	missing := map[string]*cand{}
 	var order []string
 	note := func(k string, ref Ref, code, via string, end time.Time) {
+		if a.unrelated(k, code) {
+			return
+		}
 		c := missing[k]
 		if c == nil {
 			c = &cand{via: via, ref: ref}

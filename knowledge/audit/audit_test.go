@@ -293,3 +293,22 @@ func TestMessages(t *testing.T) {
 		}
 	}
 }
+
+// A citation the register marks as a portal data error is not asked for.
+func TestAuditUnrelatedCitation(t *testing.T) {
+	cat := NewCatalog([]knowledge.Guide{rec("2.000041", "x", nil, "Thông tư sửa đổi phí tần số vô tuyến điện (65/2025/TT-BTC)", "Luật thử (26/2023/QH15)")})
+	in := guide(t, "doi", "2.000041", "Miễn lệ phí.", []string{"Luật 26/2023/QH15"}, "")
+	if f := find(Run([]Input{in}, Options{Today: today, Catalog: cat}), MissingCircular, "65/2025/TT-BTC"); f == nil {
+		t.Fatal("without the register entry the record's circular is asked for")
+	}
+	reg, err := ParseRegister(strings.NewReader("65/2025/TT-BTC\tunrelated\t2.000041\ttên văn bản: phí tần số vô tuyến điện\n"))
+	if err != nil || len(reg) != 1 || !reg[0].Unrelated {
+		t.Fatalf("register: %+v %v", reg, err)
+	}
+	if fs := Run([]Input{in}, Options{Today: today, Catalog: cat, Register: reg}); len(fs) != 0 {
+		t.Errorf("marked unrelated, still found: %v", fs)
+	}
+	if _, err := ParseRegister(strings.NewReader("65/2025/TT-BTC\tunrelated\tcăn cước\tx\n")); err == nil || !strings.Contains(err.Error(), "not a national procedure code") {
+		t.Errorf("bad code accepted: %v", err)
+	}
+}

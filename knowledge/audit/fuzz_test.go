@@ -3,6 +3,8 @@ package audit
 import (
 	"strings"
 	"testing"
+
+	"botdvc/knowledge"
 )
 
 // The text readers must never panic and must return offsets into the text.
@@ -51,7 +53,7 @@ func FuzzParseRegister(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		rs, _ := ParseRegister(strings.NewReader(s))
 		for _, r := range rs {
-			if r.New == "" || r.Old == "" || r.New == r.Old || r.Source == "" || r.Line <= 0 {
+			if r.New == "" || r.Old == "" || r.New == r.Old || r.Source == "" || r.Line <= 0 || r.Unrelated && !knowledge.ValidCode(r.Old) {
 				t.Fatalf("ParseRegister(%q): bad relation %+v", s, r)
 			}
 		}

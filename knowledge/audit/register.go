@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"botdvc/knowledge"
 )
 
 // Relation says that one legal document replaces or amends another.
@@ -17,13 +19,20 @@ import (
 type Relation struct {
 	New, Old string // document keys (Ref.Key)
 	Replaces bool   // true: New replaces Old; false: New amends Old
+	// Unrelated: the register says that the catalogue record with code Old
+	// cites New by mistake (a data error on the portal); the audit does not
+	// ask guides of that code for New.
+	Unrelated bool
 	Source   string // register: the public source; catalogue: "record CODE"
 	Records  []string
 	Line     int // line in the register, 0 for catalogue relations
 }
 
-// Verb is "replaces" or "amends".
+// Verb is "replaces", "amends" or "unrelated".
 func (r Relation) Verb() string {
+	if r.Unrelated {
+		return "unrelated"
+	}
 	if r.Replaces {
 		return "replaces"
 	}
@@ -53,7 +62,9 @@ func (e *RegisterError) Error() string { return fmt.Sprintf("line %d: %s", e.Lin
 
 // ParseRegister reads a register: one relation per line, four fields
 // separated by tabs: NEW, "replaces" or "amends", OLD, SOURCE (where the
-// relation is settled: an official page, or a record code). Blank lines and
+// relation is settled: an official page, or a record code). A line
+// "DOC<TAB>unrelated<TAB>CODE<TAB>REASON" says that catalogue record CODE
+// cites DOC by mistake (REASON says how that is known). Blank lines and
 // lines starting with "#" are skipped. Every bad line is reported (joined
 // errors, each a *RegisterError with its line); the good lines are returned.
 func ParseRegister(r io.Reader) ([]Relation, error) {
@@ -83,8 +94,25 @@ func ParseRegister(r io.Reader) ([]Relation, error) {
 		case "replaces":
 			rel.Replaces = true
 		case "amends":
+		case "unrelated":
+			rel.Unrelated = true
 		default:
-			errs = append(errs, &RegisterError{n, fmt.Sprintf("relation %q: want replaces or amends", f[1])})
+			errs = append(errs, &RegisterError{n, fmt.Sprintf("relation %q: want replaces, amends or unrelated", f[1])})
+			continue
+		}
+		if rel.Unrelated {
+			doc, ok := singleRef(f[0])
+			switch {
+			case !ok:
+				errs = append(errs, &RegisterError{n, fmt.Sprintf("%q is not one document number (like 65/2025/TT-BTC)", f[0])})
+			case !knowledge.ValidCode(f[2]):
+				errs = append(errs, &RegisterError{n, fmt.Sprintf("%q is not a national procedure code (like 2.001195)", f[2])})
+			case f[3] == "":
+				errs = append(errs, &RegisterError{n, "say how the citation is known to be a mistake"})
+			default:
+				rel.New, rel.Old = doc.Key, f[2]
+				out = append(out, rel)
+			}
 			continue
 		}
 		newRef, ok1 := singleRef(f[0])
