@@ -55,6 +55,8 @@ type Admin struct {
 	Now           func() time.Time
 	// StaleAfter is the review age after which a guide is listed as stale; default 183 days.
 	StaleAfter time.Duration
+	// News, when set, adds the announcements (bản tin) pages and API.
+	News Announcements
 	// AuditCatalog, when set, gives the national catalogue index the stale
 	// page audits the live guides against (botctl audit's checks; see
 	// package knowledge/audit). It may return nil (no catalogue loaded):
@@ -162,6 +164,9 @@ func (a *Admin) Mount(r fiber.Router) {
 	r.Get("/api/v1/reports/unanswered", api, a.apiUnanswered)
 	r.Get("/api/v1/reports/summary", api, a.apiSummary)
 	r.Get("/api/v1/reports/monthly", api, a.apiMonthly)
+	if a.News != nil {
+		a.mountNews(r, adm, api)
+	}
 }
 
 // ---- API ----
