@@ -212,7 +212,7 @@ func TestAnalyseVariants(t *testing.T) {
 	}
 	cases := []struct {
 		q, want string // want: a new unit name in the reply
-		outcome   dvhc.Outcome
+		outcome dvhc.Outcome
 	}{
 		{"PHƯỜNG PHÚC XÁ", "phường Hồng Hà", dvhc.OldUnit},
 		{"p. phuc xa cu", "phường Hồng Hà", dvhc.OldUnit},

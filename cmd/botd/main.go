@@ -46,6 +46,7 @@ import (
 	"botdvc/knowledge/guides"
 	"botdvc/knowledge/meiliindex"
 	"botdvc/knowledge/vntext"
+	"botdvc/news"
 	"botdvc/pipeline"
 	"botdvc/webauth"
 	"botdvc/webhooks"
@@ -238,6 +239,14 @@ func (m *Main) Run(ctx context.Context) error {
 	askEngine := bot.NewEngine(index, lib, sessions)
 	askEngine.Hotline = c.HotlinePhone
 	ask := bot.Chain(askEngine.Answer, dvhc.NewChat(units, sessions).Middleware())
+	// Announcements (bản tin): their line on answers, "tin mới", following
+	// topics; delivered to followers by bulletins.Run (package news).
+	bulletins, err := news.Open(ctx, js, news.Config{Sessions: sessions, Logger: log.With("component", "news"),
+		Guides: func(id string) (string, bool) { g, ok := lib.Get(id); return g.Title, ok }})
+	if err != nil {
+		return fmt.Errorf("botd: %w", err)
+	}
+	ask = bot.Chain(ask, bulletins.Annotate())
 	if m.Handler != nil {
 		answer, ask = m.Handler, m.Handler
 	}
@@ -268,11 +277,13 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	// The hotline runs first: a conversation with an open ticket goes to
 	// staff and the bot stays silent; then the complaint intake (a complaint
-	// told in chat is not a question), the outcome recorder, the engine.
-	handler := bot.Chain(answer, q.Middleware(), desk.Intake(), ed.recorder.Middleware())
+	// told in chat is not a question), the outcome recorder, the
+	// announcements and following, the engine.
+	handler := bot.Chain(answer, q.Middleware(), desk.Intake(), ed.recorder.Middleware(), bulletins.Middleware())
 
 	// 4. Pipeline: workers and senders.
 	p = pipeline.New(js, handler, log.With("component", "pipeline"), pcfg)
+	bulletins.SetOutbox(p)
 	p.Metrics = pipeline.NewMetrics(m.Registry)
 	m.Registry.MustRegister(pipeline.NewDepthCollector(js))
 	for i := 0; i < publishConns; i++ {
@@ -311,6 +322,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return fmt.Errorf("botd: %w", err)
 		}
 		zaloClient = zc
+		bulletins.SetZaloFree(func(userID string) (int, bool) { w, ok := zc.Window(userID); return w.FreeLeft, ok })
 		zc.SetLogger(log.With("component", "zalo"))
 		tctx, stopTokens := context.WithCancel(context.Background())
 		done := make(chan struct{})
@@ -331,6 +343,16 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.onClose("pipeline", p.Stop)
 	}
+
+	nctx, stopNews := context.WithCancel(context.Background())
+	newsDone := make(chan struct{})
+	go func() {
+		defer close(newsDone)
+		if err := bulletins.Run(nctx); err != nil {
+			log.Error("announcements stopped", "err", err)
+		}
+	}()
+	m.onClose("news", func(context.Context) error { stopNews(); <-newsDone; return nil })
 
 	// 5. HTTP.
 	chat := webchat.NewHandler(p, m.NATS, js, log.With("component", "webchat"))
@@ -356,7 +378,7 @@ func (m *Main) Run(ctx context.Context) error {
 			}},
 		},
 	})
-	m.Server.Mount(chat, webhooks.NewAsk(ask), &dvhc.Page{Dir: units})
+	m.Server.Mount(chat, webhooks.NewAsk(ask), &dvhc.Page{Dir: units}, bulletins.Pages())
 	m.Server.Mount(mounts...) // channel webhooks: they take p as webhooks.Inbox
 	// Complaints, public: /api/v1/complaints, /phan-anh.
 	m.Server.Mount(desk.Public())
@@ -378,6 +400,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		auth := webauth.New(accounts, webauth.NewKVStore(q.Sessions), webauth.Config{CookieName: "botdvc_admin"}, log.With("component", "webauth"))
 		m.Server.Mount(&editor.Admin{
+			News:  bulletins,
 			Store: ed.store, Recorder: ed.recorder, Tickets: hotlineTickets{q}, Auth: auth, Logger: log.With("component", "admin"),
 			Complaints: complaintStats{desk}, Domain: func(id string) string { g, _ := lib.Get(id); return g.Domain },
 			CheckSynonyms: func(rules string) error { _, err := vntext.DefaultDict().With(rules); return err },

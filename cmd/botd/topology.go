@@ -4,6 +4,7 @@ import (
 	"botdvc/complaint"
 	"botdvc/editor"
 	"botdvc/hotline"
+	"botdvc/news"
 	"botdvc/pipeline"
 	"botdvc/webhooks/webchat"
 	"botdvc/webhooks/zalo"
@@ -30,5 +31,7 @@ func declare(c Config, pcfg pipeline.Config) pipeline.Topology {
 	ct := complaint.Declare(complaint.Config{Replicas: c.NATSReplicas, Retention: c.Retention})
 	t.AddBuckets(ct.Buckets...)
 	t.AddObjects(ct.Objects...)
+	t.AddBuckets(news.Buckets()...)
+	t.AddStreams(news.Streams()...) // followers: revision-checked from every instance, read from the leader
 	return t
 }
