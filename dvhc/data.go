@@ -147,6 +147,9 @@ type Directory struct {
 	byNew     map[string][]*Unit // folded name → new units
 	byKey     map[string]*Old
 	districts map[string][]string // folded district name → names as written (province-qualified)
+	// districtIdx maps a folded district name (file qualifiers and Hà
+	// Nội's old districts) to the names as written, without the district word.
+	districtIdx map[string][]string
 	maxWords  int
 }
 
@@ -231,6 +234,7 @@ func Parse(r io.Reader) (*Directory, []Problem, error) {
 		d.Units = append(d.Units, u)
 	}
 	d.index()
+	d.indexDistricts()
 	return d, probs, nil
 }
 
@@ -456,6 +460,25 @@ func (d *Directory) index() {
 				}
 			}
 		}
+	}
+}
+
+// indexDistricts builds districtIdx once the qualifiers are known.
+func (d *Directory) indexDistricts() {
+	d.districtIdx = map[string][]string{}
+	add := func(name string) {
+		k := foldName(name)
+		if !contains(d.districtIdx[k], name) {
+			d.districtIdx[k] = append(d.districtIdx[k], name)
+		}
+	}
+	for _, labels := range d.districts {
+		for _, l := range labels {
+			add(districtName(strings.SplitN(l, ",", 2)[0]))
+		}
+	}
+	for _, h := range hanoiDistricts {
+		add(districtName(h))
 	}
 }
 

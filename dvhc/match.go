@@ -226,8 +226,11 @@ func (d *Directory) Analyse(text string) Analysis {
 	return a
 }
 
-// unitNames reports whether a folded name is an old or new unit.
+// unitNames returns the names of the old and new units that fold to key.
 func (d *Directory) unitNames(key string) []string {
+	if len(d.byOld[key]) == 0 && len(d.byNew[key]) == 0 {
+		return nil
+	}
 	var out []string
 	for _, o := range d.byOld[key] {
 		out = append(out, o.Name)
@@ -239,18 +242,7 @@ func (d *Directory) unitNames(key string) []string {
 }
 
 // districtNames returns the names of old districts that fold to key.
-func (d *Directory) districtNames(key string) []string {
-	var out []string
-	for _, l := range d.districts[key] {
-		out = append(out, districtName(strings.SplitN(l, ",", 2)[0]))
-	}
-	for _, h := range hanoiDistricts {
-		if n := districtName(h); foldName(n) == key {
-			out = append(out, n)
-		}
-	}
-	return out
-}
+func (d *Directory) districtNames(key string) []string { return d.districtIdx[key] }
 
 // nameAt returns the length in words of the longest name at f[i:] that
 // names() knows and whose words match as typed, or 0.
