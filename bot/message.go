@@ -200,7 +200,11 @@ type Outbound struct {
 	UserID    string  // platform user id
 	InReplyTo string  // inbound message id, when answering one
 	Reply     Reply
-	Staff     string    // staff account when a person wrote it (Messenger HUMAN_AGENT tag rules apply)
+	Staff     string // staff account when a person wrote it (Messenger HUMAN_AGENT tag rules apply)
+	// Proactive marks a message that answers nothing the citizen just sent
+	// (an announcement to a follower): it may only go inside the channel's
+	// standard window, and Messenger sends it as messaging_type UPDATE.
+	Proactive bool
 	LastUser  time.Time // when the citizen last wrote: the channel's reply window starts here
 	Created   time.Time
 }

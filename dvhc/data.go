@@ -150,7 +150,7 @@ type Directory struct {
 	// districtIdx maps a folded district name (file qualifiers and Hà
 	// Nội's old districts) to the names as written, without the district word.
 	districtIdx map[string][]string
-	maxWords  int
+	maxWords    int
 }
 
 // Problem is a line of the file that could not be read, or a part of a line

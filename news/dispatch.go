@@ -136,11 +136,12 @@ func (s *Service) outbound(a Announcement, f Follower, key string, now time.Time
 		opts = append([]bot.Option{{Label: "Xem thủ tục", Payload: bot.PayloadGuide + guideID}}, opts...)
 	}
 	return bot.Outbound{
-		ID:       "news:" + a.ID + ":" + strings.TrimPrefix(key, "f."),
-		Channel:  f.Channel,
-		UserID:   f.UserID,
-		Reply:    bot.Reply{Action: bot.ActionAnswer, Text: b.String(), Options: opts},
-		LastUser: f.LastUser,
-		Created:  now,
+		ID:        "news:" + a.ID + ":" + strings.TrimPrefix(key, "f."),
+		Channel:   f.Channel,
+		UserID:    f.UserID,
+		Reply:     bot.Reply{Action: bot.ActionAnswer, Text: b.String(), Options: opts},
+		LastUser:  f.LastUser,
+		Proactive: true,
+		Created:   now,
 	}
 }

@@ -75,7 +75,7 @@ func getText(t *testing.T, url string) (int, string) {
 // about a procedure and says "theo dõi"; posting an announcement without
 // credentials is refused; an editor posts one about that procedure through
 // the API; the follower, inside Messenger's 24-hour window, receives it at
-// the fake Graph API (as a RESPONSE message, ../shared/spec/channels.md B6);
+// the fake Graph API (messaging_type UPDATE, ../shared/spec/channels.md B5, B6);
 // an answer about the procedure carries its title; /tin-moi and the Atom
 // feed show it; PUT and DELETE change and withdraw it.
 func TestAnnouncementsEndToEnd(t *testing.T) {
@@ -169,11 +169,12 @@ func TestAnnouncementsEndToEnd(t *testing.T) {
 	}
 	const title = "Lệ phí đổi thẻ căn cước đến hết 2026"
 
-	// The follower is inside the 24-hour window: it arrives as a RESPONSE message.
+	// The follower is inside the 24-hour window: it arrives as an UPDATE
+	// (a message that answers nothing they just sent).
 	waitFor(t, 20*time.Second, func() bool { _, s := byOutbound("news:" + created.ID + ":"); return len(s) > 0 })
 	time.Sleep(300 * time.Millisecond)
 	pushed, sends := byOutbound("news:" + created.ID + ":")
-	if sends[0].Recipient.ID != "PSID-FOLLOWER" || sends[0].MessagingType != "RESPONSE" || sends[0].Tag != "" ||
+	if sends[0].Recipient.ID != "PSID-FOLLOWER" || sends[0].MessagingType != "UPDATE" || sends[0].Tag != "" ||
 		!strings.Contains(pushed, title) || !strings.Contains(pushed, "chỉ thu 50%") || strings.Count(pushed, title) != 1 {
 		t.Errorf("pushed (%d sends, %s): %q", len(sends), sends[0].MessagingType, pushed)
 	}

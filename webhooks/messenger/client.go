@@ -156,7 +156,7 @@ type graphErrorBody struct {
 }
 
 // Send delivers o: a RESPONSE inside 24 hours of the citizen's last
-// message; for staff (o.Staff set) a MESSAGE_TAG with tag HUMAN_AGENT up to
+// message (an UPDATE when o.Proactive); for staff (o.Staff set) a MESSAGE_TAG with tag HUMAN_AGENT up to
 // 7 days; refused with ErrWindowClosed after that. Long text is split below
 // 2000 characters at paragraph boundaries; options become quick replies on
 // the last piece. Errors wrapping bot.ErrUndeliverable must not be retried;
@@ -232,8 +232,16 @@ func (c *Client) Action(ctx context.Context, userID, action string) error {
 	return nil
 }
 
-// window picks the messaging type for o, or refuses it.
+// window picks the messaging type for o, or refuses it. A proactive
+// message (o.Proactive: not an answer to what the citizen just sent) is an
+// UPDATE, inside the same 24 hours and never tagged (B5, B6).
 func (c *Client) window(o bot.Outbound) (mtype, tag string, err error) {
+	if o.Proactive {
+		if o.LastUser.IsZero() || c.Now().Sub(o.LastUser) > responseWindow {
+			return "", "", fmt.Errorf("messenger.Send: a proactive message needs the citizen to have written within 24 hours: %w", ErrWindowClosed)
+		}
+		return "UPDATE", "", nil
+	}
 	if o.LastUser.IsZero() {
 		return "RESPONSE", "", nil // unknown: Meta enforces the window
 	}

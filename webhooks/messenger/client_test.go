@@ -208,6 +208,8 @@ func TestSendWindow(t *testing.T) {
 		{"staff at 6 days", 6 * 24 * time.Hour, "lan", "MESSAGE_TAG", "HUMAN_AGENT", false},
 		{"bot after 24h", 25 * time.Hour, "", "", "", true},
 		{"staff after 7 days", 7*24*time.Hour + time.Minute, "lan", "", "", true},
+		{"proactive inside 24h", 23 * time.Hour, "", "UPDATE", "", false},
+		{"proactive after 24h", 25 * time.Hour, "", "", "", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -215,7 +217,7 @@ func TestSendWindow(t *testing.T) {
 			c := testClient(srv)
 			c.SenderActions = false
 			err := c.Send(context.Background(), bot.Outbound{ID: "o", UserID: "U", Staff: tc.staff,
-				LastUser: now0.Add(-tc.age), Reply: bot.Reply{Text: "Chào bạn"}})
+				Proactive: strings.HasPrefix(tc.name, "proactive"), LastUser: now0.Add(-tc.age), Reply: bot.Reply{Text: "Chào bạn"}})
 			reqs, _ := f.snapshot()
 			if tc.wantClosed {
 				if !errors.Is(err, ErrWindowClosed) || !errors.Is(err, bot.ErrUndeliverable) || len(reqs) != 0 {
