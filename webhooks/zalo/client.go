@@ -311,11 +311,18 @@ func (c *Client) checkWindow(o bot.Outbound) error {
 		u = c.users[o.UserID]
 	}
 	if u == nil || u.last.IsZero() {
+		if o.Proactive {
+			return fmt.Errorf("zalo.Send: a proactive message needs the citizen's last message time: %w", ErrWindowClosed)
+		}
 		return nil // unknown: Zalo enforces its window
 	}
 	w := c.windowOf(u)
 	now := c.Now()
 	switch {
+	case o.Proactive && w.FreeLeft == 0:
+		// An announcement to a follower goes only as a free reply: within
+		// 48 hours of their last message and with one of the 8 left (A7).
+		return fmt.Errorf("zalo.Send: proactive message outside the free window (%d replies, last message %s ago): %w", u.sent, now.Sub(u.last).Round(time.Minute), ErrWindowClosed)
 	case now.After(w.Closes):
 		return fmt.Errorf("zalo.Send: citizen last wrote %s ago, consultation messages end after 7 days: %w", now.Sub(u.last).Round(time.Hour), ErrWindowClosed)
 	case c.cfg.FreeOnly && w.FreeLeft == 0:

@@ -524,6 +524,39 @@ func TestWindowPolicy(t *testing.T) {
 	}
 }
 
+// TestProactiveOnlyFree: an announcement to a follower (Outbound.Proactive)
+// goes only as a free consultation reply (A7: 8 within 48 hours of the
+// citizen's last message), never billed, even without Config.FreeOnly.
+func TestProactiveOnlyFree(t *testing.T) {
+	f, srv := newFakeZalo(t, nil)
+	f.access["AT0"] = true
+	c := newTestClient(t, srv, &MemTokens{}, Config{})
+	ctx := context.Background()
+	send := func(id string, last time.Time) error {
+		return c.Send(ctx, bot.Outbound{ID: id, UserID: "u7", Proactive: true, LastUser: last, Reply: bot.Reply{Text: "Bản tin"}})
+	}
+	if err := send("p0", time.Time{}); !errors.Is(err, ErrWindowClosed) {
+		t.Fatalf("unknown last message: %v", err)
+	}
+	if err := send("p1", now0.Add(-49*time.Hour)); !errors.Is(err, ErrWindowClosed) {
+		t.Fatalf("after 48 hours: %v", err)
+	}
+	if err := send("p2", now0.Add(-47*time.Hour)); err != nil {
+		t.Fatalf("inside 48 hours: %v", err)
+	}
+	for i := range 7 {
+		if err := c.Send(ctx, bot.Outbound{ID: fmt.Sprint("r", i), UserID: "u7", Reply: bot.Reply{Text: "ok"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := send("p3", now0.Add(-47*time.Hour)); !errors.Is(err, ErrWindowClosed) {
+		t.Fatalf("9th message: %v", err)
+	}
+	if _, calls, _ := f.snapshot(); calls != 8 {
+		t.Fatalf("%d calls, want 8", calls)
+	}
+}
+
 func TestOwnWhileSending(t *testing.T) {
 	f, srv := newFakeZalo(t, nil)
 	f.access["AT0"] = true
