@@ -133,6 +133,9 @@ func askText(r Result) string {
 	fmt.Fprintf(&b, "%s có %d đơn vị tên %s. Bạn hỏi đơn vị nào (thuộc quận, huyện nào trước đây)? Nhắn số thứ tự hoặc bấm chọn:\n", where, len(r.Choices), r.Name)
 	for i, c := range r.Choices {
 		fmt.Fprintf(&b, "\n%d. %s", i+1, c.Label)
+		if c.Detail != "" {
+			b.WriteString(": " + c.Detail)
+		}
 	}
 	return b.String()
 }

@@ -21,8 +21,14 @@ const (
 
 // Choice is one unit offered when a name is ambiguous.
 type Choice struct {
-	Label string // "Phường Minh Khai (quận Hai Bà Trưng)"
-	Key   string // ResolveKey reads it back
+	// Label tells the choices apart in a few words, so that it fits a quick
+	// reply (Messenger shows 20 characters): the old district ("quận Hai Bà
+	// Trưng"), else the unit ("Xã Minh Khai"), or the province.
+	Label string
+	// Detail is the rest of what the citizen reads in the list ("Phường
+	// Minh Khai"); "" when Label says it all.
+	Detail string
+	Key    string // ResolveKey reads it back
 }
 
 // Result is a resolved question.
@@ -80,7 +86,7 @@ func (d *Directory) Resolve(a Analysis) Result {
 		}
 		res.Outcome = Ask
 		for _, u := range units {
-			res.Choices = append(res.Choices, Choice{Label: upperFirst(u.Label()) + " (" + u.Province + ")", Key: "n:" + u.Province + "|" + u.Name})
+			res.Choices = append(res.Choices, Choice{Label: u.Province, Detail: upperFirst(u.Label()), Key: "n:" + u.Province + "|" + u.Name})
 		}
 		return res
 	}
@@ -96,11 +102,17 @@ func (d *Directory) Resolve(a Analysis) Result {
 	}
 	res.Outcome = Ask
 	for _, o := range olds {
-		label := o.Label()
-		if res.Province == "" {
-			label += ", " + o.Province
+		c := Choice{Key: "o:" + o.key}
+		unit := Part{Kind: o.Kind, Name: o.Name}.Label()
+		switch {
+		case res.Province == "":
+			c.Label, c.Detail = o.Province, o.Label()
+		case o.District != "":
+			c.Label, c.Detail = o.District, unit
+		default:
+			c.Label = unit
 		}
-		res.Choices = append(res.Choices, Choice{Label: label, Key: "o:" + o.key})
+		res.Choices = append(res.Choices, c)
 	}
 	return res
 }
