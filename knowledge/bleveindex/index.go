@@ -62,7 +62,16 @@ const (
 const (
 	DefaultLimit = 10
 	MaxLimit     = 100
-	batchSize    = 2000
+	// batchSize is the number of guides indexed per bleve batch. Each
+	// batch becomes an in-memory segment with its analysis, so it sets
+	// the memory peak of a full build: the catalogue plus the curated
+	// guides (2,620) peaked at 1.1 GB resident with 2,000, 405 MB with
+	// 500, 275 MB with 250 and 188 MB with 100, at 13, 12, 14.5 and 19 s
+	// of CPU (a build alone, load average ≈ 24; botd's whole first start:
+	// 1.2 GB with 2,000, 322 MB with 300; doc/operations.md, "Sizing").
+	// The segments are merged in the background on disk, not in memory;
+	// with 250 a near-tie of the golden catalogue test flips, so 300.
+	batchSize = 300
 )
 
 // Index is a bleve index of guides. It implements knowledge.Index and is
