@@ -210,8 +210,8 @@ var labelWords = map[Aspect][]string{
 // feedbackOptions are the two taps that say whether an answer helped.
 func feedbackOptions() []Option {
 	return []Option{
-		{Label: "👍 Hữu ích", Payload: PayloadFeedbackUp},
-		{Label: "👎 Chưa hữu ích", Payload: PayloadFeedbackDown},
+		{Label: "Hữu ích", Payload: PayloadFeedbackUp},
+		{Label: "Chưa hữu ích", Payload: PayloadFeedbackDown},
 	}
 }
 

@@ -188,7 +188,7 @@ func TestFeedbackTaps(t *testing.T) {
 		t.Fatalf("question: %s", r.Action)
 	}
 
-	r := tap(t, e, "f", "👎 Chưa hữu ích", bot.PayloadFeedbackDown)
+	r := tap(t, e, "f", "Chưa hữu ích", bot.PayloadFeedbackDown)
 	if r.Feedback == nil || r.Feedback.Vote != bot.VoteDown || r.Feedback.GuideID != "dang-ky-khai-sinh" ||
 		!strings.Contains(r.Feedback.Question, "đăng ký khai sinh cần giấy tờ gì") {
 		t.Fatalf("down: %+v", r.Feedback)
@@ -205,12 +205,12 @@ func TestFeedbackTaps(t *testing.T) {
 		}
 	}
 	// The same answer tapped again is not counted twice.
-	if r := tap(t, e, "f", "👎 Chưa hữu ích", bot.PayloadFeedbackDown); r.Feedback != nil {
+	if r := tap(t, e, "f", "Chưa hữu ích", bot.PayloadFeedbackDown); r.Feedback != nil {
 		t.Errorf("second tap on the same answer counted: %+v", r.Feedback)
 	}
 	// A new answer, and a second down in a row: a person is offered.
 	c.say("còn lệ phí thì sao?")
-	r = tap(t, e, "f", "👎 Chưa hữu ích", bot.PayloadFeedbackDown)
+	r = tap(t, e, "f", "Chưa hữu ích", bot.PayloadFeedbackDown)
 	if r.Feedback == nil || r.Feedback.Vote != bot.VoteDown || len(r.Options) == 0 || r.Options[0].Payload != bot.PayloadPerson {
 		t.Fatalf("second down: %+v %v", r.Feedback, r.Options)
 	}
@@ -219,11 +219,11 @@ func TestFeedbackTaps(t *testing.T) {
 	}
 	// Up resets the count.
 	c.say("nộp ở đâu")
-	if r := tap(t, e, "f", "👍 Hữu ích", bot.PayloadFeedbackUp); r.Feedback == nil || r.Feedback.Vote != bot.VoteUp {
+	if r := tap(t, e, "f", "Hữu ích", bot.PayloadFeedbackUp); r.Feedback == nil || r.Feedback.Vote != bot.VoteUp {
 		t.Fatalf("up: %+v", r.Feedback)
 	}
 	c.say("mất bao lâu")
-	if r := tap(t, e, "f", "👎", bot.PayloadFeedbackDown); len(r.Options) > 0 && r.Options[0].Payload == bot.PayloadPerson {
+	if r := tap(t, e, "f", "Chưa hữu ích", bot.PayloadFeedbackDown); len(r.Options) > 0 && r.Options[0].Payload == bot.PayloadPerson {
 		t.Errorf("a down after an up offers a person: %v", r.Options)
 	}
 }

@@ -1,6 +1,6 @@
 package bot
 
-// Feedback is a citizen's tap on "👍 Hữu ích" or "👎 Chưa hữu ích" under an
+// Feedback is a citizen's tap on "Hữu ích" or "Chưa hữu ích" under an
 // answer. The reply to the tap carries it (Reply.Feedback) so that the
 // outcome recorder can count it and put a "down" into the editors' gap
 // report with the question it was about.

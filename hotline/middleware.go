@@ -49,6 +49,20 @@ func (q *Queue) route(ctx context.Context, conv string) (route, uint64, error) {
 	return r, e.Revision(), nil
 }
 
+// WithPeople reports whether a conversation is with people now: it has an
+// open ticket and the bot is silent. The web chat keeps such a
+// conversation, so staff replies wait for the citizen.
+func (q *Queue) WithPeople(ctx context.Context, conversation string) (bool, error) {
+	r, _, err := q.route(ctx, conversation)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return r.State == routeActive, nil
+}
+
 func (q *Queue) putRoute(ctx context.Context, conv string, r route) error {
 	b, _ := json.Marshal(r)
 	if _, err := q.routes.Put(ctx, "c."+convHash(conv), b); err != nil {

@@ -318,11 +318,19 @@ func TestMiddlewareSilentWhileOpenAnswersAfterHandback(t *testing.T) {
 		return r
 	}
 
+	withPeople := func(want bool) {
+		t.Helper()
+		if got, err := e.q.WithPeople(ctx, msg("", "").Conversation()); err != nil || got != want {
+			t.Fatalf("WithPeople = %v, %v; want %v", got, err, want)
+		}
+	}
 	mustReply(msg("a", "xin chào"), bot.ActionAnswer)
+	withPeople(false)
 	r, err := e.q.Escalate(ctx, escalation("b", bot.Messenger, "psid-5", e.clock.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
+	withPeople(true)
 	// Open ticket: silent, and the message joins the ticket (once, even if redelivered).
 	e.clock.Add(time.Minute)
 	mustReply(msg("c", "em cần gấp, số em 0912345678"), bot.ActionSilent)
@@ -358,6 +366,7 @@ func TestMiddlewareSilentWhileOpenAnswersAfterHandback(t *testing.T) {
 	if _, err := e.q.CloseTicket(ctx, r.TicketID, "hoa", CloseRequest{Resolution: "lệ phí 0 đồng", Handback: true}); err != nil {
 		t.Fatal(err)
 	}
+	withPeople(false)
 	out := e.out.all()
 	if len(out) == 0 || len(out[len(out)-1].Reply.Options) != 5 || out[len(out)-1].Staff != "" {
 		t.Fatalf("rating question = %+v", out)

@@ -354,6 +354,17 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 	m.onClose("news", func(context.Context) error { stopNews(); <-newsDone; return nil })
 
+	// Web chat conversations are kept 30 days after their last turn, and
+	// as long as their ticket is open (staff replies wait for the citizen).
+	jan := &webchat.Janitor{JS: js, Logger: log.With("component", "webchat"),
+		Open: func(ctx context.Context, session string) (bool, error) {
+			return q.WithPeople(ctx, bot.Message{Channel: bot.Web, UserID: session}.Conversation())
+		}}
+	jctx, stopJanitor := context.WithCancel(context.Background())
+	jdone := make(chan struct{})
+	go func() { defer close(jdone); jan.Run(jctx, time.Hour) }()
+	m.onClose("web chat janitor", func(context.Context) error { stopJanitor(); <-jdone; return nil })
+
 	// 5. HTTP.
 	chat := webchat.NewHandler(p, m.NATS, js, log.With("component", "webchat"))
 	m.Server = webhooks.NewServer(log.With("component", "http"), webhooks.ServerConfig{

@@ -83,12 +83,41 @@ func postJSON(tb testing.TB, url, body string, v any) int {
 }
 
 type pollResult struct {
-	Messages []struct {
-		Seq  uint64 `json:"seq"`
-		ID   string `json:"id"`
-		Text string `json:"text"`
-	} `json:"messages"`
-	Cursor uint64 `json:"cursor"`
+	Messages []chatTurn `json:"messages"`
+	Cursor   uint64     `json:"cursor"`
+}
+
+type chatTurn struct {
+	Seq  uint64 `json:"seq"`
+	ID   string `json:"id"`
+	From string `json:"from"` // citizen, bot, staff
+	Text string `json:"text"`
+}
+
+// replies are the bot's and staff turns among p's.
+func (p pollResult) replies() []chatTurn {
+	var out []chatTurn
+	for _, m := range p.Messages {
+		if m.From != "citizen" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// waitReplies reads the web chat conversation until it holds n replies
+// (or 30 seconds pass) and returns it.
+func waitReplies(t *testing.T, base, session string, n int) pollResult {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var p pollResult
+		getJSON(t, base+"/api/v1/chat/messages?session="+session, &p)
+		if len(p.replies()) >= n || time.Now().After(deadline) {
+			return p
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func TestMainOverHTTP(t *testing.T) {
@@ -120,12 +149,13 @@ func TestMainOverHTTP(t *testing.T) {
 	if code := postJSON(t, base+"/api/v1/chat", `{"session":"`+session+`","id":"q1","text":"`+secretText+`"}`, &accepted); code != 202 {
 		t.Fatalf("chat %d %v", code, accepted)
 	}
-	var poll pollResult
-	if code := getJSON(t, base+"/api/v1/chat/messages?wait=1&session="+session, &poll); code != 200 || len(poll.Messages) != 1 {
-		t.Fatalf("poll %d %+v", code, poll)
+	poll := waitReplies(t, base, session, 1)
+	if r := poll.replies(); len(r) != 1 || r[0].ID != "web:q1:r" || r[0].Text == "" {
+		t.Fatalf("reply %+v", poll)
 	}
-	if poll.Messages[0].ID != "web:q1:r" || poll.Messages[0].Text == "" {
-		t.Errorf("reply %+v", poll.Messages[0])
+	// The conversation keeps the citizen's turn, redacted.
+	if c := poll.Messages[0]; c.From != "citizen" || c.ID != "q1" || strings.Contains(c.Text, "0912") {
+		t.Errorf("citizen turn %+v", c)
 	}
 	// The same message again (a retry) is not answered twice.
 	if code := postJSON(t, base+"/api/v1/chat", `{"session":"`+session+`","id":"q1","text":"`+secretText+`"}`, nil); code != 202 {
@@ -134,9 +164,8 @@ func TestMainOverHTTP(t *testing.T) {
 	if code := postJSON(t, base+"/api/v1/chat", `{"session":"`+session+`","id":"q2","text":"cảm ơn"}`, nil); code != 202 {
 		t.Fatalf("second %d", code)
 	}
-	poll = pollResult{}
-	getJSON(t, fmt.Sprintf("%s/api/v1/chat/messages?wait=1&session=%s&after=%d", base, session, 1), &poll)
-	if len(poll.Messages) != 1 || poll.Messages[0].ID != "web:q2:r" {
+	poll = waitReplies(t, base, session, 2)
+	if r := poll.replies(); len(r) != 2 || r[1].ID != "web:q2:r" || len(poll.Messages) != 4 {
 		t.Errorf("after retry: %+v", poll.Messages)
 	}
 
@@ -192,8 +221,8 @@ func TestMainOverHTTP(t *testing.T) {
 	m2 := MustRunMain(t, dir, nil)
 	poll = pollResult{}
 	getJSON(t, m2.URL()+"/api/v1/chat/messages?session="+session, &poll)
-	if len(poll.Messages) != 2 {
-		t.Errorf("after restart: %d replies kept, want 2", len(poll.Messages))
+	if len(poll.replies()) != 2 || len(poll.Messages) != 4 {
+		t.Errorf("after restart: %d turns, %d replies kept, want 4 and 2", len(poll.Messages), len(poll.replies()))
 	}
 	if code := postJSON(t, m2.URL()+"/api/v1/chat", `{"session":"`+session+`","id":"q1","text":"again"}`, nil); code != 202 {
 		t.Fatal(code)
@@ -201,8 +230,8 @@ func TestMainOverHTTP(t *testing.T) {
 	poll = pollResult{}
 	time.Sleep(200 * time.Millisecond) // give a wrongly accepted duplicate time to be answered
 	getJSON(t, m2.URL()+"/api/v1/chat/messages?session="+session, &poll)
-	if len(poll.Messages) != 2 {
-		t.Errorf("duplicate after restart answered: %d replies", len(poll.Messages))
+	if len(poll.Messages) != 4 {
+		t.Errorf("duplicate after restart answered or kept: %d turns", len(poll.Messages))
 	}
 }
 
@@ -347,13 +376,13 @@ func TestShutdownLosesNothing(t *testing.T) {
 	for time.Now().Before(deadline) {
 		poll = pollResult{}
 		getJSON(t, m2.URL()+"/api/v1/chat/messages?session="+session, &poll)
-		if len(poll.Messages) >= 5 {
+		if len(poll.replies()) >= 5 {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	seen := map[string]int{}
-	for _, msg := range poll.Messages {
+	for _, msg := range poll.replies() {
 		seen[msg.ID]++
 	}
 	for i := 1; i <= 5; i++ {

@@ -128,6 +128,15 @@ func Start(t testing.TB) *Browser {
 	return c
 }
 
+// SetViewport makes the page a phone or window of width × height CSS
+// pixels (mobile: the page's viewport meta tag applies, as on a phone).
+func (c *Browser) SetViewport(t testing.TB, width, height int, mobile bool) {
+	t.Helper()
+	if err := c.call("Emulation.setDeviceMetricsOverride", map[string]any{"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile}, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // WaitJS polls a JavaScript condition in the page until it is true or 15
 // seconds pass.
 func (c *Browser) WaitJS(t testing.TB, what, expr string) {

@@ -54,10 +54,10 @@ func TestPageInBrowser(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	for _, want := range []string{
-		`class="msg me">options<`,                  // the question from the link
-		`class="msg bot">Bạn hỏi về thủ tục nào?`,  // the reply, delivered over SSE
-		`<button type="button">Khai sinh</button>`, // its option as a button
-		`href="https://dichvucong.gov.vn"`,         // its link
+		`class="msg me">options<`,                                                     // the question from the link
+		`class="msg bot">Bạn hỏi về thủ tục nào?`,                                     // the reply, delivered over SSE
+		`<button type="button" data-payload="g:dang-ky-khai-sinh">Khai sinh</button>`, // its option as a button
+		`href="https://dichvucong.gov.vn"`,                                            // its link
 	} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("page lacks %s\n%s", want, dom)

@@ -27,11 +27,13 @@ func FuzzChatPost(f *testing.F) {
 		`{"session":"fuzz-session-0123456789","id":"m1","text":"Khai sinh","payload":"g:dang-ky-khai-sinh"}`,
 		`{"text":"không có phiên"}`, `{"session":"a b","text":"x"}`, `{"session":1}`, `{`, "\xff\xfe", `[]`, `null`, ``,
 		`{"session":"fuzz-session-0123456789","text":"\u0000"}`,
+		`{"session":"fuzz-session-0123456789","event":"open"}`, `{"event":"open","text":"x"}`, `{"event":"close"}`,
 	} {
 		f.Add([]byte(seed))
 	}
 	inbox := inboxFunc(func(_ context.Context, m bot.Message) error {
-		if m.Channel != bot.Web || !webchat.ValidSession(m.UserID) || m.ID == "" || !utf8.ValidString(m.Text) || (m.Text == "" && m.Payload == "") {
+		empty := m.Text == "" && m.Payload == "" && m.Kind != bot.KindFollow
+		if m.Channel != bot.Web || !webchat.ValidSession(m.UserID) || m.ID == "" || !utf8.ValidString(m.Text) || empty {
 			panic("malformed message reached the inbox")
 		}
 		return nil

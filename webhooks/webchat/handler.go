@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
 	"encoding/json"
@@ -87,7 +88,13 @@ type chatRequest struct {
 	ID      string `json:"id"`      // client message id, for idempotent retries (optional)
 	Text    string `json:"text"`    // what the citizen typed, or the label of the tapped option
 	Payload string `json:"payload"` // the tapped option's payload (optional)
+	// Event "open" starts a conversation: the bot greets (bot.KindFollow),
+	// once per session, and the greeting is the conversation's first turn.
+	Event string `json:"event"`
 }
+
+// EventOpen is the chat request's event that opens a conversation.
+const EventOpen = "open"
 
 type chatResponse struct {
 	Session string `json:"session"`
@@ -112,17 +119,32 @@ func (h *Handler) post(c *fiber.Ctx) error {
 		return webhooks.Error(c, fiber.StatusBadRequest, `"id" must be 1 to 64 letters, digits, "-" or "_"`)
 	}
 	req.Text = strings.TrimSpace(req.Text)
-	if req.Text == "" && req.Payload == "" {
-		return webhooks.Error(c, fiber.StatusBadRequest, `"text" is required`)
-	}
-	m := bot.Message{ID: req.ID, Channel: bot.Web, UserID: req.Session, Kind: bot.KindText, Text: req.Text, Time: h.Now()}
-	if req.Payload != "" {
-		m.Kind, m.Payload = bot.KindPayload, req.Payload
+	var m bot.Message
+	switch req.Event {
+	case EventOpen:
+		// One greeting per session: the id comes from the session, so a
+		// second "open" (two tabs, a reload before the greeting came) is
+		// dropped as a duplicate.
+		req.ID = openID(req.Session)
+		m = bot.Message{ID: req.ID, Channel: bot.Web, UserID: req.Session, Kind: bot.KindFollow, Time: h.Now()}
+	case "":
+		if req.Text == "" && req.Payload == "" {
+			return webhooks.Error(c, fiber.StatusBadRequest, `"text" is required`)
+		}
+		m = bot.Message{ID: req.ID, Channel: bot.Web, UserID: req.Session, Kind: bot.KindText, Text: req.Text, Time: h.Now()}
+		if req.Payload != "" {
+			m.Kind, m.Payload = bot.KindPayload, req.Payload
+		}
+	default:
+		return webhooks.Error(c, fiber.StatusBadRequest, `"event" must be "open" or absent`)
 	}
 	err := h.inbox.Accept(c.UserContext(), m)
 	var refused *webhooks.RefusedError
 	switch {
 	case err == nil:
+		if m.Kind != bot.KindFollow {
+			h.keepCitizenTurn(c.UserContext(), m)
+		}
 		return c.Status(fiber.StatusAccepted).JSON(chatResponse{Session: req.Session, ID: req.ID})
 	case errors.As(err, &refused):
 		code := fiber.StatusTooManyRequests
@@ -135,6 +157,38 @@ func (h *Handler) post(c *fiber.Ctx) error {
 		return webhooks.Error(c, fiber.StatusServiceUnavailable, "message not stored, retry later")
 	}
 }
+
+// openID is the message id of a session's "open" event.
+func openID(session string) string {
+	sum := sha256.Sum256([]byte("webchat-open:" + session))
+	return "open-" + hex.EncodeToString(sum[:12])
+}
+
+// keepCitizenTurn adds an accepted citizen message to the conversation,
+// redacted, as the page showed it (a tap as its label). A failure is logged:
+// the message itself is accepted and will be answered.
+func (h *Handler) keepCitizenTurn(ctx context.Context, m bot.Message) {
+	if h.js == nil {
+		return // no conversation store (tests of the HTTP surface)
+	}
+	text := m.Text
+	if text == "" {
+		text = m.Payload
+	}
+	if rs := []rune(text); len(rs) > maxTurnText {
+		text = string(rs[:maxTurnText])
+	}
+	e := Event{ID: m.ID, From: FromCitizen, Text: bot.Redact(text), At: m.Time}
+	data, _ := json.Marshal(e)
+	msg := &nats.Msg{Subject: subject(m.UserID), Data: data, Header: nats.Header{}}
+	msg.Header.Set(nats.MsgIdHdr, "web:in:"+m.UserID+":"+m.ID) // a retried POST is kept once
+	if _, err := h.js.PublishMsg(ctx, msg); err != nil {
+		h.Logger.Warn("web chat citizen turn not kept", "msg", m, "err", err)
+	}
+}
+
+// maxTurnText bounds a citizen's turn as kept in the conversation.
+const maxTurnText = 2000
 
 // cursor reads the last seen sequence from Last-Event-ID or ?after=.
 func cursor(c *fiber.Ctx) (uint64, error) {
@@ -279,9 +333,12 @@ func (h *Handler) events(c *fiber.Ctx) error {
 	return nil
 }
 
-// messages is the polling fallback: GET /api/v1/chat/messages?session=&after=
-// returns {"messages": [...], "cursor": n}. With wait=1 it waits up to
-// PollWait for the first reply.
+// messages returns the conversation: GET /api/v1/chat/messages?session=
+// without after gives all of it from its start, greeting included, each
+// citizen message before the reply to it (a page restoring itself after a
+// reload); with after=<seq> (or wait=1) only what came later: the polling
+// fallback, which with wait=1 waits up to PollWait for the first one. The answer is
+// {"messages": [...], "cursor": n}.
 func (h *Handler) messages(c *fiber.Ctx) error {
 	session := c.Query("session")
 	if !ValidSession(session) {
@@ -292,6 +349,16 @@ func (h *Handler) messages(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := context.Background()
+	if c.Query("after") == "" && c.Get("Last-Event-ID") == "" && c.Query("wait") != "1" {
+		evs, err := h.fetch(ctx, session, 0, MaxTurns)
+		if err != nil {
+			return webhooks.Error(c, fiber.StatusServiceUnavailable, "conversation unavailable, retry later")
+		}
+		if len(evs) > 0 {
+			after = evs[len(evs)-1].Seq
+		}
+		return c.JSON(fiber.Map{"messages": inOrder(evs), "cursor": after})
+	}
 	var notify chan *nats.Msg
 	if c.Query("wait") == "1" {
 		notify = make(chan *nats.Msg, 4)
@@ -321,6 +388,45 @@ func (h *Handler) messages(c *fiber.Ctx) error {
 		evs = []Event{}
 	}
 	return c.JSON(fiber.Map{"messages": evs, "cursor": after})
+}
+
+// inOrder puts each citizen message just before the reply to it. The
+// handler keeps a citizen's message as soon as the pipeline accepted it, so
+// in the stream it can come before the replies to earlier messages (asked
+// quickly in a row) or after its own reply (answered quickly). Replies keep
+// their order (the pipeline answers a conversation in order); a message
+// with no reply (forwarded to staff) keeps its place.
+func inOrder(evs []Event) []Event {
+	citizen := map[string]int{} // message id -> index of the citizen turn
+	for i, e := range evs {
+		if e.From == FromCitizen {
+			citizen[e.ID] = i
+		}
+	}
+	answered := map[string]bool{}
+	for _, e := range evs {
+		if e.From != FromCitizen && e.ReplyTo != "" {
+			if _, ok := citizen[e.ReplyTo]; ok {
+				answered[e.ReplyTo] = true
+			}
+		}
+	}
+	out := make([]Event, 0, len(evs))
+	done := map[string]bool{}
+	for _, e := range evs {
+		if e.From == FromCitizen {
+			if !answered[e.ID] {
+				out = append(out, e)
+			}
+			continue
+		}
+		if i, ok := citizen[e.ReplyTo]; ok && e.ReplyTo != "" && !done[e.ReplyTo] {
+			out = append(out, evs[i])
+			done[e.ReplyTo] = true
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 func newID() string {

@@ -3,6 +3,7 @@ package webchat_test
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +33,9 @@ type env struct {
 }
 
 func echo(_ context.Context, m bot.Message) (bot.Reply, error) {
+	if m.Kind == bot.KindFollow {
+		return bot.Reply{Action: bot.ActionGreeting, Text: "Xin chào!"}, nil
+	}
 	r := bot.Reply{Action: bot.ActionAnswer, Text: "Bạn hỏi: " + m.Text}
 	if m.Kind == bot.KindPayload {
 		r.Text = "payload " + m.Payload
@@ -127,18 +132,30 @@ func TestChatSSE(t *testing.T) {
 			t.Fatalf("post: %d %v", code, v)
 		}
 	}
-	var got []webchat.Event
+	// The stream carries the conversation: each citizen message, kept
+	// once accepted, and the replies.
+	var got, citizen []webchat.Event
 	timeout := time.After(10 * time.Second)
-	for len(got) < 3 {
+	for len(got) < 3 || len(citizen) < 3 {
 		select {
 		case ev, ok := <-events:
 			if !ok {
 				t.Fatal("stream closed")
 			}
-			got = append(got, ev)
+			if ev.From == webchat.FromCitizen {
+				citizen = append(citizen, ev)
+			} else {
+				got = append(got, ev)
+			}
 		case <-timeout:
-			t.Fatalf("got %d events", len(got))
+			t.Fatalf("got %d replies, %d citizen turns", len(got), len(citizen))
 		}
+	}
+	if citizen[0].ID != "m1" || citizen[0].Text != "làm căn cước" || citizen[2].Text != "Khai sinh" {
+		t.Errorf("citizen turns %+v", citizen)
+	}
+	if got[0].From != webchat.FromBot || got[0].ReplyTo != "m1" {
+		t.Errorf("reply %+v does not say what it answers", got[0])
 	}
 	if got[0].Text != "Bạn hỏi: làm căn cước" || got[0].Seq == 0 {
 		t.Errorf("first event %+v", got[0])
@@ -153,9 +170,16 @@ func TestChatSSE(t *testing.T) {
 		t.Errorf("sequences out of order: %d %d %d", got[0].Seq, got[1].Seq, got[2].Seq)
 	}
 
-	// A reconnect with Last-Event-ID resumes after it.
+	// A reconnect with Last-Event-ID resumes after it: with the turn that
+	// was stored next.
+	last, next := got[1].Seq, uint64(0)
+	for _, ev := range append(got, citizen...) {
+		if ev.Seq > last && (next == 0 || ev.Seq < next) {
+			next = ev.Seq
+		}
+	}
 	req, _ := http.NewRequest("GET", e.url+"/api/v1/chat/events?session="+session, nil)
-	req.Header.Set("Last-Event-ID", fmt.Sprint(got[1].Seq))
+	req.Header.Set("Last-Event-ID", fmt.Sprint(last))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	resp2, err := http.DefaultClient.Do(req.WithContext(ctx))
@@ -168,12 +192,32 @@ func TestChatSSE(t *testing.T) {
 		if d, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
 			var ev webchat.Event
 			_ = json.Unmarshal([]byte(d), &ev)
-			if ev.Seq != got[2].Seq {
-				t.Errorf("resumed at %d, want %d", ev.Seq, got[2].Seq)
+			if ev.Seq != next {
+				t.Errorf("resumed at %d, want %d", ev.Seq, next)
 			}
 			break
 		}
 	}
+}
+
+// poll is one GET /api/v1/chat/messages answer.
+type poll struct {
+	Messages []webchat.Event `json:"messages"`
+	Cursor   uint64          `json:"cursor"`
+}
+
+func (e *env) get(t *testing.T, query string) poll {
+	t.Helper()
+	resp, err := http.Get(e.url + "/api/v1/chat/messages?" + query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v poll
+	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&v) != nil {
+		t.Fatalf("GET messages?%s: %d", query, resp.StatusCode)
+	}
+	return v
 }
 
 func TestChatPolling(t *testing.T) {
@@ -181,19 +225,22 @@ func TestChatPolling(t *testing.T) {
 	if code, _ := e.post(t, `{"session":"`+session+`","text":"hello"}`); code != 202 {
 		t.Fatal(code)
 	}
-	resp, err := http.Get(e.url + "/api/v1/chat/messages?wait=1&session=" + session)
-	if err != nil {
-		t.Fatal(err)
+	// Long polls from the start until the reply came: the citizen's turn,
+	// then the reply.
+	var v poll
+	var all []webchat.Event
+	for len(all) < 2 {
+		v = e.get(t, fmt.Sprintf("wait=1&session=%s&after=%d", session, v.Cursor))
+		if len(v.Messages) == 0 {
+			t.Fatal("long poll ended without a message")
+		}
+		all = append(all, v.Messages...)
 	}
-	var v struct {
-		Messages []webchat.Event `json:"messages"`
-		Cursor   uint64          `json:"cursor"`
+	if len(all) != 2 || all[0].Text != "hello" || all[1].Text != "Bạn hỏi: hello" || v.Cursor != all[1].Seq {
+		t.Fatalf("poll %+v", all)
 	}
-	_ = json.NewDecoder(resp.Body).Decode(&v)
-	resp.Body.Close()
-	if len(v.Messages) != 1 || v.Messages[0].Text != "Bạn hỏi: hello" || v.Cursor != v.Messages[0].Seq {
-		t.Fatalf("poll %+v", v)
-	}
+	var err error
+	var resp *http.Response
 	resp, err = http.Get(fmt.Sprintf("%s/api/v1/chat/messages?session=%s&after=%d", e.url, session, v.Cursor))
 	if err != nil {
 		t.Fatal(err)
@@ -269,5 +316,52 @@ func TestSenderUndeliverable(t *testing.T) {
 	err := s.Send(context.Background(), bot.Outbound{ID: "x", Channel: bot.Web, UserID: "a.b"})
 	if !errors.Is(err, bot.ErrUndeliverable) {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestHistory: the whole conversation from its start, greeting included:
+// GET /api/v1/chat/messages without after gives every turn, each citizen
+// message before the reply to it, the citizen's text redacted; "open" greets
+// once per session.
+func TestHistory(t *testing.T) {
+	e := mustEnv(t, pipeline.Config{Partitions: 2, FetchWait: 200 * time.Millisecond})
+	for _, body := range []string{
+		`{"session":"` + session + `","event":"open"}`,
+		`{"session":"` + session + `","event":"open"}`, // a second tab, a reload: no second greeting
+		`{"session":"` + session + `","id":"q1","text":"làm căn cước, gọi tôi 0912345678"}`,
+		`{"session":"` + session + `","id":"q2","text":"Khai sinh","payload":"g:dang-ky-khai-sinh"}`,
+	} {
+		if code, v := e.post(t, body); code != 202 {
+			t.Fatalf("post %s: %d %v", body, code, v)
+		}
+	}
+	var h poll
+	deadline := time.Now().Add(10 * time.Second)
+	for len(h.Messages) < 5 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		h = e.get(t, "session="+session)
+	}
+	var got []string
+	for _, ev := range h.Messages {
+		got = append(got, ev.From+": "+ev.Text)
+	}
+	want := []string{"bot: Xin chào!", "citizen: làm căn cước, gọi tôi [số điện thoại]", "bot: Bạn hỏi: làm căn cước, gọi tôi 0912345678",
+		"citizen: Khai sinh", "bot: payload g:dang-ky-khai-sinh"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("history:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if h.Cursor != slices.MaxFunc(h.Messages, func(a, b webchat.Event) int { return cmp.Compare(a.Seq, b.Seq) }).Seq {
+		t.Errorf("cursor %d is not the last turn", h.Cursor)
+	}
+	// A retried POST (same id) is one turn.
+	if code, _ := e.post(t, `{"session":"`+session+`","id":"q2","text":"Khai sinh","payload":"g:dang-ky-khai-sinh"}`); code != 202 {
+		t.Fatal(code)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := len(e.get(t, "session="+session).Messages); n != 5 {
+		t.Errorf("%d turns after a retried POST, want 5", n)
+	}
+	if v := e.get(t, "session=another-session-0123456789"); len(v.Messages) != 0 || v.Cursor != 0 {
+		t.Errorf("unknown session: %+v", v)
 	}
 }

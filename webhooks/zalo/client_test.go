@@ -209,14 +209,14 @@ func TestSendAnswerOptionsNumbered(t *testing.T) {
 	c := newTestClient(t, srv, &MemTokens{}, Config{})
 	o := out("Cấp đổi thẻ căn cước – nơi nộp hồ sơ:\nCông an cấp xã.\n\nLệ phí: 25.000 đồng.")
 	o.Reply.Options = []bot.Option{{Label: "Lệ phí", Payload: "aspect:fee:x"}, {Label: "Thời hạn giải quyết", Payload: "aspect:duration:x"},
-		{Label: "👍 Hữu ích", Payload: "feedback:up"}, {Label: "👎 Chưa hữu ích", Payload: "feedback:down"}}
+		{Label: "Hữu ích", Payload: "feedback:up"}, {Label: "Chưa hữu ích", Payload: "feedback:down"}}
 	o.Reply.Links = []bot.Link{{Title: "Xem trang chính thức", URL: "https://dichvucong.gov.vn/p/x"}}
 	if err := c.Send(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
 	sent, _, _ := f.snapshot()
 	want := "Cấp đổi thẻ căn cước – nơi nộp hồ sơ:\nCông an cấp xã.\n\nLệ phí: 25.000 đồng.\n\nNhắn số để chọn:\n" +
-		"1. Lệ phí\n2. Thời hạn giải quyết\n3. 👍 Hữu ích\n4. 👎 Chưa hữu ích\n\nXem trang chính thức: https://dichvucong.gov.vn/p/x"
+		"1. Lệ phí\n2. Thời hạn giải quyết\n3. Hữu ích\n4. Chưa hữu ích\n\nXem trang chính thức: https://dichvucong.gov.vn/p/x"
 	if len(sent) != 1 || sent[0].Message.Text != want {
 		t.Fatalf("sent %q\nwant %q", sent[0].Message.Text, want)
 	}
