@@ -355,9 +355,17 @@ func (m *Main) Run(ctx context.Context) error {
 	m.onClose("news", func(context.Context) error { stopNews(); <-newsDone; return nil })
 
 	// Web chat conversations are kept 30 days after their last turn, and
-	// as long as their ticket is open (staff replies wait for the citizen).
+	// as long as their ticket or complaint is open (staff replies and
+	// answers wait for the citizen).
 	jan := &webchat.Janitor{JS: js, Logger: log.With("component", "webchat"),
 		Open: func(ctx context.Context, session string) (bool, error) {
+			for _, st := range []complaint.Status{complaint.StatusReceived, complaint.StatusForwarded} {
+				for _, cs := range desk.List(complaint.Filter{Status: st, Limit: 1 << 20}) {
+					if cs.Channel == bot.Web && cs.UserID == session {
+						return true, nil
+					}
+				}
+			}
 			return q.WithPeople(ctx, bot.Message{Channel: bot.Web, UserID: session}.Conversation())
 		}}
 	jctx, stopJanitor := context.WithCancel(context.Background())
