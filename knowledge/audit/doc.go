@@ -9,8 +9,8 @@
 //     records of the guide's codes cite, or that records on the same fee
 //     schedule cite with the fee (a time-limited rate still in force). "The
 //     same fee schedule" is a Ministry of Finance circular that the guide or
-//     its records rest on and that is not a cross-cutting one (cited from
-//     fewer than 3 catalogue domains).
+//     its records rest on and that is not a cross-cutting one (it is cited
+//     from one catalogue domain only).
 //   - FeeRate: such a rate exists and the guide's fee does not mention its
 //     circular.
 //   - UnknownAmount: a sum of money in the fee (or, written with a currency word,

@@ -9,6 +9,7 @@ import (
 
 	"botdvc/knowledge"
 	"botdvc/knowledge/catalog"
+	"botdvc/knowledge/guides"
 )
 
 // catalogueFile is the national catalogue beside the repository
@@ -86,6 +87,33 @@ func TestRealCatalogueFlagsTheFactCheckFindings(t *testing.T) {
 	if t.Failed() {
 		for _, f := range fs {
 			t.Log(f)
+		}
+	}
+}
+
+// The bundled guides against the real catalogue: every finding names a
+// line of its file, and (after the fixes of issue 18) none is left open as
+// of 2026-12-03. A guide edit that brings a stale fact back fails here.
+func TestRealCatalogueBundledGuides(t *testing.T) {
+	cat := realCatalogue(t)
+	gs, err := guides.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in []Input
+	for _, g := range gs {
+		text, err := guides.FS.ReadFile(filepath.Base(g.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in = append(in, Input{Guide: g, Text: string(text)})
+	}
+	for _, f := range Run(in, Options{Today: today, Catalog: cat, Register: DefaultRegister()}) {
+		if f.Line <= 0 || f.File == "" {
+			t.Errorf("finding without a file line: %v", f)
+		}
+		if f.Open() {
+			t.Errorf("open finding: %v", f)
 		}
 	}
 }
