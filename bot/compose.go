@@ -787,7 +787,9 @@ func whoIn(text string) string {
 			next = words[i+1]
 		}
 		forWhom := prev == "cho" || prev == "của" || prev == "cua"
-		if child[w] && (forWhom || owner(next) || next == "nhà" || next == "nha" || isNumber(next) ||
+		// Without diacritics "con tôi", "con mình" may be "còn tôi", "còn
+		// mình" ("and me?"): only the unambiguous forms count.
+		if child[w] && (forWhom || accents && (owner(next) || next == "nhà") || isNumber(next) ||
 			w == "con" && (next == "trai" || next == "gái" || next == "gai")) {
 			return "con bạn"
 		}
