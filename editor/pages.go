@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -427,6 +428,8 @@ func (a *Admin) auditLive(ctx context.Context) ([]auditGroup, bool, error) {
 			g.Explained = append(g.Explained, row)
 		}
 	}
+	// Guides with something to do first; the rest keep their order.
+	sort.SliceStable(groups, func(i, j int) bool { return len(groups[i].Open) > 0 && len(groups[j].Open) == 0 })
 	return groups, cat != nil, nil
 }
 

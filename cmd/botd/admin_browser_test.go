@@ -124,4 +124,59 @@ func TestAdminInBrowser(t *testing.T) {
 	b.MustEval(t, fmt.Sprintf("location.href = %q", req))
 	b.WaitJS(t, "the history", `document.readyState === "complete" && document.querySelectorAll(".diff .add").length > 0`)
 	_ = hist
+
+	// The stale page carries the audit of the live guides (botctl audit's
+	// checks; without BOT_CATALOG only those that need no catalogue).
+	b.MustEval(t, fmt.Sprintf("location.href = %q", base+"/admin/stale"))
+	b.WaitJS(t, "the stale page's audit", `document.readyState === "complete" && !!document.getElementById("kiem-tra") && document.body.textContent.includes("Chưa nạp danh mục")`)
+}
+
+// TestAdminStaleAuditInBrowser opens the stale page of a botd that loaded
+// the national catalogue (BOT_CATALOG) after an editor published a fee no
+// catalogue record gives: the audit lists it with the line of the guide
+// file. It builds a catalogue-sized index, so it is skipped with -short or
+// without ../shared/data; -update writes doc/admin-stale.png.
+func TestAdminStaleAuditInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a catalogue-sized index")
+	}
+	const catalogue = "../../../shared/data/dvcqg-procedures.jsonl.gz"
+	if _, err := os.Stat(catalogue); err != nil {
+		t.Skipf("national catalogue not available: %v", err)
+	}
+	b := browsertest.Start(t)
+	dir := t.TempDir()
+	hash, err := bcrypt.GenerateFromPassword([]byte("mật khẩu biên tập"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw := filepath.Join(dir, "editors.htpasswd")
+	if err := os.WriteFile(pw, []byte("bientap:"+string(hash)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := MustRunMain(t, filepath.Join(dir, "data"), map[string]string{"BOT_EDITOR_FILE": pw, "BOT_CATALOG": catalogue})
+	base := strings.Replace(m.URL(), "127.0.0.1", "localhost", 1)
+
+	b.MustEval(t, fmt.Sprintf("location.href = %q", base+"/admin/"))
+	b.WaitJS(t, "the sign-in page", `location.pathname === "/admin/login" && document.readyState === "complete"`)
+	b.MustEval(t, `document.getElementById("user").value = "bientap";
+		document.getElementById("password").value = "mật khẩu biên tập";
+		document.querySelector("form").submit()`)
+	b.WaitJS(t, "the guide list", `location.pathname === "/admin/" && document.readyState === "complete"`)
+
+	// An editor publishes a passport fee that no catalogue record gives.
+	const stale = "Lệ phí cũ theo bảng giá tự ghi: 123.000 đồng."
+	b.MustEval(t, fmt.Sprintf("location.href = %q", base+"/admin/guides/cap-ho-chieu-pho-thong?tab=raw"))
+	b.WaitJS(t, "the raw editor", `document.readyState === "complete" && !!document.getElementById("markdown")`)
+	b.MustEval(t, fmt.Sprintf(`const ta = document.getElementById("markdown");
+		ta.value = ta.value.replace("fee: |\n", "fee: |\n  " + %q + "\n");
+		ta.form.submit()`, stale))
+	b.WaitJS(t, "the saved draft", `document.readyState === "complete" && !!document.getElementById("publish")`)
+	b.MustEval(t, `document.getElementById("publish").click()`)
+	b.WaitJS(t, "the publish confirmation", `document.readyState === "complete" && location.search.includes("ok=") && !document.getElementById("publish")`)
+
+	b.MustEval(t, fmt.Sprintf("location.href = %q", base+"/admin/stale"))
+	b.WaitJS(t, "the audit finding", `document.readyState === "complete" && !!document.getElementById("kiem-tra") && document.body.textContent.includes("Số tiền 123.000 đồng")`)
+	b.MustEval(t, `document.getElementById("kiem-tra").scrollIntoView()`)
+	shot(t, b, "admin-stale.png")
 }
