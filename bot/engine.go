@@ -62,24 +62,8 @@ type Engine struct {
 	// StatusGuide is the id of the guide that explains dossier lookup.
 	StatusGuide string
 
-	// AnswerMin is the lowest ranking score that answers (default 0.5).
-	AnswerMin float64
-	// MinMargin is the lead over the second guide needed to answer rather
-	// than ask back (default 0.06).
-	MinMargin float64
-	// MinNameMatch is how much of the best guide's title or of one of its
-	// aliases the question must hold to answer (default 0.3): a question
-	// that only shares loose words with a guide is asked back or falls back.
-	MinNameMatch float64
-	// ClarifyMin is the lowest score a guide needs to be offered (default 0.38).
-	ClarifyMin float64
-	// ClarifySpread keeps offered guides within this distance of the best (default 0.12).
-	ClarifySpread float64
 	// MaxOptions caps the options of a clarify (default 5, at least 2).
 	MaxOptions int
-	// CuratedBonus is added to curated guides so they win over catalogue
-	// records for the questions they cover (default 0.05).
-	CuratedBonus float64
 	// SearchLimit is how many hits the engine asks for (default 10).
 	SearchLimit int
 	// MaxFails is how many fallbacks in a row lead to a hand-off (default 2).
@@ -89,6 +73,7 @@ type Engine struct {
 	lib      Library
 	sessions SessionStore
 	dict     atomic.Pointer[vntext.Dict]
+	model    atomic.Pointer[Model]
 	stats    atomic.Pointer[stats]    // nil: every word weighs the same
 	prof     atomic.Pointer[profiles] // replaced with the dictionary (SetDict)
 }
@@ -99,21 +84,16 @@ type Engine struct {
 func NewEngine(search Searcher, lib Library, sessions SessionStore) *Engine {
 	dict := vntext.DefaultDict()
 	e := &Engine{
-		Now:           time.Now,
-		StatusGuide:   "tra-cuu-ho-so",
-		AnswerMin:     0.5,
-		MinMargin:     0.06,
-		ClarifyMin:    0.38,
-		MinNameMatch:  0.3,
-		ClarifySpread: 0.12,
-		MaxOptions:    5,
-		CuratedBonus:  0.05,
-		SearchLimit:   10,
-		MaxFails:      2,
-		search:        search,
-		lib:           lib,
-		sessions:      sessions,
+		Now:         time.Now,
+		StatusGuide: "tra-cuu-ho-so",
+		MaxOptions:  5,
+		SearchLimit: 10,
+		MaxFails:    2,
+		search:      search,
+		lib:         lib,
+		sessions:    sessions,
 	}
+	e.model.Store(DefaultModel())
 	e.dict.Store(dict)
 	e.prof.Store(&profiles{dict: dict})
 	e.Reweigh()
@@ -128,6 +108,14 @@ func (e *Engine) SetDict(d *vntext.Dict) {
 	e.prof.Store(&profiles{dict: d})
 	e.Reweigh()
 }
+
+// SetModel makes the engine rank and decide with m from the next message
+// on (`botctl fit` uses it to score a fold). It is safe to call while
+// answering; m must pass m.Check.
+func (e *Engine) SetModel(m *Model) { e.model.Store(m) }
+
+// Model returns the model in use.
+func (e *Engine) Model() *Model { return e.model.Load() }
 
 // profiles returns the current guide profiles (built with the current dictionary).
 func (e *Engine) profiles() *profiles { return e.prof.Load() }
@@ -236,13 +224,7 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 		return Reply{Action: ActionGreeting, Text: e.welcomeText(), Options: menuOptions()}, nil
 	}
 
-	typed := text
-	if fixed, ok := repairTelex(text, e.stats.Load()); ok {
-		text = fixed // Telex leftovers read as the words meant
-	}
-	q := understand(text, e.dict.Load())
-	// Codes keep their punctuation only in the text as typed.
-	q.dossier, q.codes = findDossier(typed), reCode.FindAllString(typed, -1)
+	typed, q := e.read(text)
 	// A number picks one of the options offered last.
 	if q.number > 0 && q.number <= len(s.Options) {
 		if p := s.Options[q.number-1]; strings.Contains(p, ":") || p == PayloadPerson || p == PayloadMenu {
@@ -289,11 +271,10 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 		}
 	}
 
-	hits, err := e.find(ctx, typed, q) // the backends read Telex themselves
+	cs, err := e.ranked(ctx, typed, q)
 	if err != nil {
-		return Reply{}, fmt.Errorf("bot.Answer: search: %w", err)
+		return Reply{}, err
 	}
-	cs := e.rank(q, hits)
 	// A national procedure code in the question names the guide outright.
 	for i, c := range cs {
 		if q.hasCode(c.guide) {
@@ -301,14 +282,15 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 			return e.answerGuide(s, c.guide, q.aspectFor(e.profiles().get(c.guide).title), 1, candidates(cs, 5), "", q), nil
 		}
 	}
-	v, conf, opts := e.decide(cs)
+	d := e.decide(cs)
+	conf := d.Confidence
 	cands := candidates(cs, 5)
-	switch v {
-	case verdictAnswer:
+	switch d.Verdict {
+	case VerdictAnswer:
 		top := cs[0]
 		return e.answerGuide(s, top.guide, q.aspectFor(e.profiles().get(top.guide).title), conf, cands, "", q), nil
-	case verdictClarify:
-		return e.clarify(s, q, opts, conf, cands), nil
+	case VerdictClarify:
+		return e.clarify(s, q, cs[:d.Options], conf, cands), nil
 	}
 	// Nothing fits. A question that names an aspect after an answer is a
 	// follow-up on it ("làm online được không?").
@@ -327,6 +309,28 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 	return Reply{Action: ActionFallback, Text: e.fallbackText(), Options: menuOptions(), Confidence: round3(conf), Candidates: cands}, nil
 }
 
+// read analyses a text message: Telex leftovers repaired, then understood.
+// It returns the text as typed too, for the search and for codes.
+func (e *Engine) read(text string) (string, *query) {
+	typed := text
+	if fixed, ok := repairTelex(text, e.stats.Load()); ok {
+		text = fixed // Telex leftovers read as the words meant
+	}
+	q := understand(text, e.dict.Load())
+	// Codes keep their punctuation only in the text as typed.
+	q.dossier, q.codes = findDossier(typed), reCode.FindAllString(typed, -1)
+	return typed, q
+}
+
+// ranked searches the question and ranks the hits, best first.
+func (e *Engine) ranked(ctx context.Context, typed string, q *query) ([]candidate, error) {
+	hits, err := e.find(ctx, typed, q) // the backends read Telex themselves
+	if err != nil {
+		return nil, fmt.Errorf("bot.Answer: search: %w", err)
+	}
+	return e.rank(q, hits), nil
+}
+
 // longQuestion is the number of content words above which a question is a
 // story ("em năm nay 30 tuổi, quê ở Nam Định, đang thuê trọ...") and is also
 // searched by its core words.
@@ -335,15 +339,24 @@ const longQuestion = 10
 // find searches the question. A long question is searched a second time
 // with only its words that form a word pair of some guide name (or, when
 // none do, its words that some guide name uses), in order, so that the
-// procedure it names is not drowned by the story around it; the two result
-// lists are merged, each guide keeping its better relative score.
+// procedure it names is not drowned by the story around it; a message of
+// several sentences is also searched by the sentences that ask (its
+// focus). The result lists are merged, each guide keeping its best
+// relative score.
 func (e *Engine) find(ctx context.Context, text string, q *query) ([]knowledge.Hit, error) {
 	hits, err := e.search.Search(ctx, knowledge.Query{Text: text, Limit: e.SearchLimit})
-	if err != nil || len(q.content) <= longQuestion {
-		return hits, err
+	if err != nil {
+		return nil, err
+	}
+	if q.focusText != "" {
+		more, err := e.search.Search(ctx, knowledge.Query{Text: q.focusText, Limit: e.SearchLimit})
+		if err != nil {
+			return nil, err
+		}
+		hits = mergeHits(hits, more)
 	}
 	st := e.stats.Load()
-	if st == nil {
+	if st == nil || len(q.content) <= longQuestion {
 		return hits, nil
 	}
 	core := coreWords(q.content, st)

@@ -15,18 +15,24 @@ import (
 // candidate is one guide the search returned, with the engine's own view of
 // how well it fits the question.
 type candidate struct {
-	guide    knowledge.Guide
-	hit      knowledge.Hit
-	search   float64 // backend score divided by the best backend score
-	nameCov  float64 // how much of the best-matching title or alias the question holds
-	queryCov float64 // how much of the question the title and aliases explain
-	fullCov  float64 // how much of the question the whole guide text holds
-	faqScore float64
+	guide      knowledge.Guide
+	hit        knowledge.Hit
+	search     float64 // backend score divided by the best backend score
+	searchRank int     // position in the backend's list
+	nameCov    float64 // how much of the best-matching title or alias the question holds
+	queryCov   float64 // how much of the question the title and aliases explain
+	fullCov    float64 // how much of the question the whole guide text holds
+	faqScore   float64 // how much of the best-matching FAQ question the question holds
+	focusName  float64 // nameCov measured on the sentences that ask
+	focusCov   float64 // queryCov measured on the sentences that ask
+	late       float64 // where the guide's name last occurs in the question, 0 (absent) to 1 (at the end)
 	// altered: the question holds the guide's best name with one of its
 	// words replaced by, or continued with, a word the guide never uses
 	// ("đăng ký tạm vắng" against "đăng ký tạm trú"): another procedure.
-	altered bool
-	score   float64 // final score in [0, 1+]
+	altered  bool
+	features []float64 // the model's inputs (FeatureNames)
+	prob     float64   // the model's probability that this is the procedure asked
+	score    float64   // what candidates are sorted by: prob
 }
 
 // profile is a guide's text analysed for matching, cached by id.
@@ -291,6 +297,10 @@ func (ps *profiles) buildStats(guides []knowledge.Guide) *stats {
 // namePower, so a name that is only partly in the question ("đăng ký" of
 // "đăng ký tạm trú") scores well below one that is all there, and word
 // pairs of the name found side by side in the question count for half.
+// namePower shapes matchName: a name half in the question scores 0.35.
+// It defines the feature; the model (model.go) decides what it is worth.
+const namePower = 1.5
+
 func matchName(name []string, qset map[string]bool, qpairs map[[2]string]bool, st *stats) float64 {
 	var all, got float64
 	for i, w := range name {
@@ -423,9 +433,6 @@ func oneEdit(a, b string) bool {
 // to alter a procedure's name (see alters).
 const rareShare = 0.06
 
-// alteredFactor scales the score of a guide whose name the question alters.
-const alteredFactor = 0.8
-
 // alters reports whether the question (content words, typos corrected for
 // this guide) holds name with a word swapped or added: right after a name
 // word found in the question comes a word this guide's text never uses,
@@ -519,28 +526,33 @@ func storyCore(content []string, st *stats) *core {
 	return c
 }
 
-// rank scores the hits against the question and sorts them, best first.
+// rank measures every hit against the question (features.go), scores it
+// with the fitted model and sorts them, best first.
 func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 	st := e.stats.Load()
-	qset, qpairs, qweight := wordSets(q.content, st)
+	m := e.model.Load()
+	whole := newQuestionView(q.content, st)
+	focus := whole
+	if len(q.focus) > 0 {
+		focus = newQuestionView(q.focus, st)
+	}
 	// Words no guide uses may be typos ("sihn"); each candidate gets a
 	// chance to read them as one of its name words.
 	var unknown []string
 	if st != nil {
 		for _, w := range q.content {
-			if st.df[w] == 0 && len(w) >= 4 {
+			if st.df[w] == 0 && len(w) >= 4 && !slices.Contains(unknown, w) {
 				unknown = append(unknown, w)
 			}
 		}
 	}
-	story := storyCore(q.content, st)
 	top := 0.0
 	for _, h := range hits {
 		top = math.Max(top, h.Score)
 	}
 	var cs []candidate
 	seen := map[string]bool{}
-	for _, h := range hits {
+	for i, h := range hits {
 		if seen[h.GuideID] {
 			continue
 		}
@@ -550,138 +562,49 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 			continue // index ahead of library: skip rather than answer from nothing
 		}
 		p := e.profiles().get(g)
-		c := candidate{guide: g, hit: h}
+		c := candidate{guide: g, hit: h, searchRank: i}
 		if top > 0 {
 			c.search = h.Score / top
 		}
-		qset, qpairs, qweight := qset, qpairs, qweight
-		content, story := q.content, story
+		w, f := whole, focus
 		if fixed, ok := p.correct(q.content, unknown); ok {
-			qset, qpairs, qweight = wordSets(fixed, st)
-			content = fixed
-			story = storyCore(fixed, st) // typos corrected for this guide
-		}
-		var best []string
-		for _, n := range p.names {
-			if sc := matchName(n, qset, qpairs, st); sc > c.nameCov {
-				c.nameCov, best = sc, n
+			w = newQuestionView(fixed, st) // typos corrected for this guide
+			f = w
+			if len(q.focus) > 0 {
+				ff, _ := p.correct(q.focus, unknown)
+				f = newQuestionView(ff, st)
 			}
 		}
-		c.altered = p.alters(best, content, st)
-		for _, f := range p.faqs {
-			c.faqScore = math.Max(c.faqScore, matchName(f, qset, qpairs, st))
-		}
-		c.queryCov, c.fullCov = p.coverage(qset, qpairs, qweight, st)
-		if story != nil {
-			// A story around the question: its coverage is also measured
-			// on the words that form title pairs ("đăng ký tạm trú" in
-			// "em mới chuyển ra Hà Nội làm việc..."), and the two averaged.
-			coreCov, _ := p.coverage(story.set, story.pairs, story.weight, st)
-			c.queryCov = 0.5 * (c.queryCov + coreCov)
-		}
-		lex := weightName*c.nameCov + weightQuery*c.queryCov + weightFull*c.fullCov
-		lex = math.Max(lex, 0.8*c.faqScore*c.fullCov)
-		c.score = lex * (0.8 + 0.2*c.search)
-		if c.altered {
-			c.score *= alteredFactor
-		}
-		if g.Source != knowledge.SourceCatalog {
-			c.score += e.CuratedBonus
-		}
+		c.measure(p, w, f, st)
 		cs = append(cs, c)
+	}
+	// Relative features: how far each candidate is from the best of this
+	// question, so that the model compares guides within a question.
+	var bestName, bestFocus float64
+	for _, c := range cs {
+		bestName = math.Max(bestName, c.nameCov)
+		bestFocus = math.Max(bestFocus, c.focusCov)
+	}
+	xs := make([][]float64, len(cs))
+	for i := range cs {
+		cs[i].features = cs[i].vector(bestName, bestFocus)
+		xs[i] = cs[i].features
+	}
+	ps, _ := ChoiceProbs(m.Rank, xs)
+	for i := range cs {
+		cs[i].prob, cs[i].score = ps[i], ps[i]
 	}
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].score > cs[j].score })
 	return cs
 }
 
-// Weights of the lexical features in a candidate's score.
-var (
-	weightName  = 0.5
-	weightQuery = 0.4
-	weightFull  = 0.1
-	namePower   = 1.5
-)
-
-// verdict is what the ranking supports.
-type verdict int
-
-const (
-	verdictAnswer verdict = iota
-	verdictClarify
-	verdictFallback
-)
-
-// decide turns ranked candidates into a verdict, a confidence in [0, 1] and,
-// for a clarify, the options to offer.
-func (e *Engine) decide(cs []candidate) (verdict, float64, []candidate) {
-	if len(cs) == 0 {
-		return verdictFallback, 0, nil
+// decide turns ranked candidates into a verdict with the fitted model.
+func (e *Engine) decide(cs []candidate) Decision {
+	probs := make([]float64, len(cs))
+	for i, c := range cs {
+		probs[i] = c.prob
 	}
-	top := cs[0]
-	// A guide whose name the question alters is not the citizen's
-	// procedure: it is no rival to the best and no option to offer.
-	margin := top.score
-	for _, c := range cs[1:] {
-		if !c.altered {
-			margin = top.score - c.score
-			break
-		}
-	}
-	conf := clamp01(top.score * (0.75 + 0.25*math.Min(1, margin/0.15)))
-	close := func() []candidate {
-		var opts []candidate
-		for _, c := range cs {
-			if len(opts) == e.MaxOptions {
-				break
-			}
-			if c.score >= top.score-e.ClarifySpread && c.score >= e.ClarifyMin && !c.altered {
-				opts = append(opts, c)
-			}
-		}
-		return opts
-	}
-	// A question that several guides' names hold whole, and that is no
-	// guide's name itself ("căn cước", "sổ đỏ"), names a family of
-	// procedures: the guides' other words must not decide, the citizen does.
-	if top.queryCov >= fullyNamed && top.nameCov < 0.9 && top.score >= e.ClarifyMin {
-		var opts []candidate
-		for _, c := range cs {
-			if len(opts) < e.MaxOptions && c.queryCov >= fullyNamed && c.score >= e.ClarifyMin && !c.altered {
-				opts = append(opts, c)
-			}
-		}
-		if len(opts) >= 2 {
-			return verdictClarify, conf, opts
-		}
-	}
-	switch {
-	case top.score >= e.AnswerMin && margin >= e.MinMargin && top.named(e.MinNameMatch),
-		// A clear winner needs a little less.
-		top.score >= e.AnswerMin-0.05 && margin >= 3*e.MinMargin && top.named(e.MinNameMatch):
-		return verdictAnswer, conf, nil
-	case top.score >= e.ClarifyMin:
-		if opts := close(); len(opts) >= 2 {
-			return verdictClarify, conf, opts
-		}
-		if top.score >= e.AnswerMin && top.named(e.MinNameMatch) {
-			return verdictAnswer, conf, nil
-		}
-	}
-	return verdictFallback, conf, nil
-}
-
-// fullyNamed is the question coverage above which a guide's names hold the
-// whole question.
-const fullyNamed = 0.95
-
-// named reports whether the candidate's names match the question well
-// enough to answer: a name mostly in the question, or a question mostly
-// made of the guide's names, or a matching FAQ question.
-func (c candidate) named(min float64) bool {
-	if c.altered {
-		return false
-	}
-	return c.nameCov >= min || c.queryCov >= 0.7 || c.faqScore >= 0.6
+	return e.model.Load().Decide(probs, e.MaxOptions)
 }
 
 func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }

@@ -25,26 +25,36 @@ func TestMergeHits(t *testing.T) {
 }
 
 func TestDecide(t *testing.T) {
-	e := NewEngine(nil, nil, nil)
-	c := func(id string, score, name, cov float64) candidate {
-		return candidate{guide: knowledge.Guide{ID: id}, score: score, nameCov: name, queryCov: cov}
+	m := &Model{
+		Confidence:  []float64{1, 4, 0}, // σ(logit p1 + 4·(p1−p2))
+		Top3:        []float64{1, 0.5, 0.2, 2.5},
+		AnswerMin:   0.8,
+		ClarifyMin:  0.5,
+		OptionShare: 0.5,
 	}
 	tests := []struct {
-		name string
-		cs   []candidate
-		want verdict
+		name     string
+		probs    []float64
+		want     Verdict
+		nOptions int
 	}{
-		{"empty", nil, verdictFallback},
-		{"clear answer", []candidate{c("a", 0.8, 0.9, 0.8), c("b", 0.4, 0.3, 0.3)}, verdictAnswer},
-		{"close call", []candidate{c("a", 0.7, 0.6, 0.6), c("b", 0.68, 0.6, 0.6)}, verdictClarify},
-		{"family name", []candidate{c("a", 0.8, 0.6, 1), c("b", 0.7, 0.5, 1), c("c", 0.6, 0.4, 1)}, verdictClarify},
-		{"exact name wins", []candidate{c("a", 0.9, 1, 1), c("b", 0.7, 0.5, 1)}, verdictAnswer},
-		{"loose words only", []candidate{c("a", 0.55, 0.1, 0.4), c("b", 0.2, 0.1, 0.1)}, verdictFallback},
-		{"low", []candidate{c("a", 0.3, 0.3, 0.3)}, verdictFallback},
+		{"empty", nil, VerdictFallback, 0},
+		{"clear answer", []float64{0.8, 0.1}, VerdictAnswer, 0},
+		{"close call", []float64{0.5, 0.45, 0.1}, VerdictClarify, 2},
+		{"low", []float64{0.05, 0.04, 0.01}, VerdictFallback, 0},
+		{"one option is no question", []float64{0.3, 0.05}, VerdictFallback, 0},
 	}
 	for _, tt := range tests {
-		if got, _, _ := e.decide(tt.cs); got != tt.want {
-			t.Errorf("%s: verdict %d, want %d", tt.name, got, tt.want)
+		d := m.Decide(tt.probs, 5)
+		if d.Verdict != tt.want || d.Options != tt.nOptions {
+			t.Errorf("%s: %v with %d options (confidence %.2f, top3 %.2f), want %v with %d",
+				tt.name, d.Verdict, d.Options, d.Confidence, d.Top3, tt.want, tt.nOptions)
 		}
+	}
+}
+
+func TestDefaultModel(t *testing.T) {
+	if err := DefaultModel().Check(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -39,6 +39,10 @@ type query struct {
 	dossier string   // a dossier code found in the text
 	insist  bool     // asks the bot to check or do it for them ("kiểm tra giúp")
 	codes   []string // national procedure codes in the text (1.001193)
+	// focus is the content of the sentences that ask, in a message of
+	// several sentences (focus.go); nil when the whole message asks.
+	focus     []string
+	focusText string // those sentences as typed
 }
 
 // aspectCue is one aspect cue found in a question.
@@ -348,6 +352,9 @@ func understand(text string, dict *vntext.Dict) *query {
 		if w != "\x00" && !genericVerbs[w] {
 			q.subject = append(q.subject, w)
 		}
+	}
+	if f := focusText(text); f != "" {
+		q.focus, q.focusText = understand(f, dict).content, f
 	}
 	return q
 }

@@ -43,6 +43,7 @@ var commands = map[string]command{
 	"hotline":        runHotline,
 	"export-guides":  runExportGuides,
 	"audit":          runAudit,
+	"fit":            runFit,
 }
 
 // about describes each command in one sentence, for botctl -h and
@@ -56,6 +57,7 @@ var about = map[string]string{
 	"import-catalog": "Parse the national procedure catalogue, report the records with problems (with their line), optionally write one guide file per record.",
 	"hotline":        "Work the hotline queue of a running botd with a staff account: list, show, claim, reply, note, close, link.",
 	"export-guides":  "Write the published guides of a running botd back to files (an editor account), to review and commit them to git.",
+	"fit":            "Fit the engine's model (bot/model.json) on the labelled question sets of internal/fit/sets.tsv and print plain and cross-validated accuracy and wrong-answer rates per set.",
 	"audit":          "Check the guides for stale facts against the national catalogue (--catalog or BOT_CATALOG): missing circulars, unknown fee amounts, replaced documents, time-limited rates, old reviews; each finding with its file and line.",
 }
 

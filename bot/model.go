@@ -1,0 +1,185 @@
+package bot
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Model holds the fitted numbers of the engine: how the features of a
+// candidate (features.go) combine into the probability that it is the
+// procedure asked about, how that probability becomes a calibrated
+// confidence, and the thresholds between answering, asking back and falling
+// back. None of them is typed by hand: `botctl fit` fits them on labelled
+// question sets with cross-validation and writes bot/model.json, which the
+// engine embeds (see doc/engine.md, "Fitted decisions").
+type Model struct {
+	// Features names the inputs of Rank, in order; it must equal
+	// FeatureNames, so a model fitted for other features is refused.
+	Features []string `json:"features"`
+	// Rank holds one weight per feature and then the intercept of a
+	// conditional logit: the candidates of a question compete with each
+	// other and with "none of these" (ChoiceProbs).
+	Rank []float64 `json:"rank"`
+	// Confidence maps (logit p1, p1 − p2) of the best candidate and its best
+	// rival to P(answering the best candidate is right): weights, then the
+	// intercept (Platt scaling fitted on out-of-fold rank scores).
+	Confidence []float64 `json:"confidence"`
+	// Top3 maps (logit p1, p2, p3) to P(the procedure asked is among the
+	// three best): weights, then the intercept.
+	Top3 []float64 `json:"top3"`
+	// AnswerMin is the confidence from which the engine answers.
+	AnswerMin float64 `json:"answer_min"`
+	// ClarifyMin is the Top3 probability from which the engine asks back
+	// (when it does not answer and there are at least two options).
+	ClarifyMin float64 `json:"clarify_min"`
+	// OptionShare: a clarify offers the best candidates whose probability
+	// is at least this share of the best one's.
+	OptionShare float64 `json:"option_share"`
+	// Fitted says how the model was made (command, data, date, figures).
+	Fitted map[string]string `json:"fitted,omitempty"`
+}
+
+//go:embed model.json
+var modelJSON []byte
+
+// DefaultModel returns the model fitted for this version of the engine
+// (bot/model.json). It panics if the embedded file is broken, which a test
+// catches.
+func DefaultModel() *Model {
+	m, err := ParseModel(modelJSON)
+	if err != nil {
+		panic("bot: embedded model.json: " + err.Error())
+	}
+	return m
+}
+
+// ParseModel reads a model written by `botctl fit` and checks that it fits
+// this engine's features.
+func ParseModel(b []byte) (*Model, error) {
+	var m Model
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("bot: model: %w", err)
+	}
+	return &m, m.Check()
+}
+
+// Check reports whether m can drive this engine.
+func (m *Model) Check() error {
+	switch {
+	case !slices.Equal(m.Features, FeatureNames):
+		return fmt.Errorf("bot: model fitted for features %v, engine has %v: run botctl fit", m.Features, FeatureNames)
+	case len(m.Rank) != len(FeatureNames)+1:
+		return fmt.Errorf("bot: model has %d rank weights, want %d", len(m.Rank), len(FeatureNames)+1)
+	case len(m.Confidence) != 3:
+		return fmt.Errorf("bot: model has %d confidence weights, want 3", len(m.Confidence))
+	case len(m.Top3) != 4:
+		return fmt.Errorf("bot: model has %d top-3 weights, want 4", len(m.Top3))
+	case m.OptionShare <= 0 || m.OptionShare > 1:
+		return fmt.Errorf("bot: model option_share %v out of (0, 1]", m.OptionShare)
+	}
+	return nil
+}
+
+// Dot is w·x plus w's last element, the intercept (len(w) = len(x) + 1).
+func Dot(w, x []float64) float64 {
+	s := w[len(w)-1]
+	for i, v := range x {
+		s += w[i] * v
+	}
+	return s
+}
+
+// Sigmoid is the logistic function.
+func Sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// Logit is the inverse of Sigmoid, clamped so that 0 and 1 stay finite.
+func Logit(p float64) float64 {
+	p = math.Min(math.Max(p, 1e-6), 1-1e-6)
+	return math.Log(p / (1 - p))
+}
+
+// DecisionInputs are the inputs of the confidence and top-3 models: the
+// probabilities of the best three candidates, 0 where there are fewer.
+func DecisionInputs(probs []float64) (conf, top3 []float64) {
+	var p [3]float64
+	copy(p[:], probs)
+	return []float64{Logit(p[0]), p[0] - p[1]}, []float64{Logit(p[0]), p[1], p[2]}
+}
+
+// Decision is what the model makes of ranked candidates.
+type Decision struct {
+	Verdict    Verdict
+	Confidence float64 // calibrated P(the best candidate is right)
+	Top3       float64 // P(the right one is among the best three)
+	Options    int     // how many of the best candidates to offer when asking back
+}
+
+// Verdict is what the ranking supports.
+type Verdict int
+
+// The verdicts.
+const (
+	VerdictAnswer Verdict = iota
+	VerdictClarify
+	VerdictFallback
+)
+
+// String names the verdict as the AskResult action does.
+func (v Verdict) String() string {
+	return [...]string{"answer", "clarify", "fallback"}[v]
+}
+
+// Decide turns the candidates' probabilities (sorted, best first) into a
+// verdict: answer when the calibrated confidence reaches AnswerMin; else
+// ask back when the right one is likely among the best three and at least
+// two candidates are close enough to the best to be offered (at most
+// maxOptions); else fall back.
+func (m *Model) Decide(probs []float64, maxOptions int) Decision {
+	if len(probs) == 0 {
+		return Decision{Verdict: VerdictFallback}
+	}
+	ci, ti := DecisionInputs(probs[:min(3, len(probs))])
+	d := Decision{Confidence: Sigmoid(Dot(m.Confidence, ci)), Top3: Sigmoid(Dot(m.Top3, ti))}
+	if d.Confidence >= m.AnswerMin {
+		d.Verdict = VerdictAnswer
+		return d
+	}
+	for _, p := range probs {
+		if d.Options == maxOptions || p < m.OptionShare*probs[0] {
+			break
+		}
+		d.Options++
+	}
+	if d.Top3 >= m.ClarifyMin && d.Options >= 2 {
+		d.Verdict = VerdictClarify
+		return d
+	}
+	d.Options = 0
+	d.Verdict = VerdictFallback
+	return d
+}
+
+// ChoiceProbs scores candidates with rank weights w (features then
+// intercept) as alternatives of one choice with a "none of these" option:
+// P(i) = exp(w·x_i) / (1 + Σ_j exp(w·x_j)). It returns the candidates'
+// probabilities and P(none).
+func ChoiceProbs(w []float64, xs [][]float64) ([]float64, float64) {
+	ls := make([]float64, len(xs))
+	top := 0.0 // the none option's logit
+	for i, x := range xs {
+		ls[i] = Dot(w, x)
+		top = math.Max(top, ls[i])
+	}
+	den := math.Exp(-top)
+	for i := range ls {
+		ls[i] = math.Exp(ls[i] - top)
+		den += ls[i]
+	}
+	for i := range ls {
+		ls[i] /= den
+	}
+	return ls, math.Exp(-top) / den
+}

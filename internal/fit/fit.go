@@ -1,0 +1,260 @@
+// Package fit fits the engine's model (bot.Model) on labelled questions:
+// the ranking weights by a conditional logit over each question's candidates,
+// the confidence and top-3 probabilities by Platt scaling on out-of-fold
+// rank scores, and the answer / ask back / fall back thresholds by
+// maximising the expected score (score.py's rules, with a cost for a wrong
+// procedure) on those out-of-fold scores. `botctl fit` drives it and
+// cross-validates the whole procedure (doc/engine.md).
+package fit
+
+import (
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"sort"
+	"strings"
+
+	"botdvc/bot"
+	"botdvc/internal/evalset"
+	"botdvc/knowledge/vntext"
+)
+
+// Example is one labelled question as the engine ranks it.
+type Example struct {
+	Set    string
+	Row    evalset.Row
+	By     evalset.By
+	Ranked bool // reaches the ranking (bot.Explanation.Ranked)
+	Cands  []Cand
+}
+
+// Cand is one ranked candidate with its label.
+type Cand struct {
+	ID       string // guide id or code, as the row's labels name them
+	Features []float64
+	Right    bool // one of the ids the row expects
+}
+
+// NewExample labels an explanation with a row's expectation.
+func NewExample(set string, r evalset.Row, by evalset.By, ex bot.Explanation) Example {
+	e := Example{Set: set, Row: r, By: by, Ranked: ex.Ranked}
+	ids := r.IDs()
+	for _, c := range ex.Candidates {
+		id := c.GuideID
+		if by == evalset.ByCode {
+			id = c.Code
+		}
+		e.Cands = append(e.Cands, Cand{ID: id, Features: c.Features, Right: id != "" && slices.Contains(ids, id)})
+	}
+	return e
+}
+
+// Group is the key that keeps one question in one fold however many sets
+// hold it (real-dev.tsv and real-dev-catalog.tsv share questions).
+func (e Example) Group() string {
+	return strings.Join(vntext.FoldTokens(vntext.Tokens(e.Row.Question)), " ")
+}
+
+// Fold assigns e to one of k folds by a hash of its group.
+func (e Example) Fold(k int) int {
+	h := fnv.New32a()
+	h.Write([]byte(e.Group()))
+	return int(h.Sum32() % uint32(k))
+}
+
+// usable reports whether e can teach the ranking: it is ranked and its row
+// expects procedures or an honest fallback.
+func (e Example) usable() bool {
+	return e.Ranked && len(e.Cands) > 0 && (e.Row.Expect == "@fallback" || !strings.HasPrefix(e.Row.Expect, "@"))
+}
+
+// Options are the fitting's own settings (hyper-parameters), kept few and
+// written into the model's provenance.
+type Options struct {
+	L2         float64 // ridge penalty of the rank regression
+	WrongCost  float64 // utility of a wrong procedure answered (a right one is +1)
+	InnerFolds int     // folds for the out-of-fold scores the thresholds are fitted on
+	MaxOptions int     // the engine's MaxOptions
+}
+
+// DefaultOptions are the settings `botctl fit` uses unless told otherwise.
+var DefaultOptions = Options{L2: 1, WrongCost: 2, InnerFolds: 5, MaxOptions: 5}
+
+// Model fits a model on examples.
+func Model(exs []Example, o Options) (*bot.Model, error) {
+	var train []Example
+	for _, e := range exs {
+		if e.usable() {
+			train = append(train, e)
+		}
+	}
+	if len(train) == 0 {
+		return nil, fmt.Errorf("fit: no usable examples")
+	}
+	rank, err := fitRank(train, o.L2)
+	if err != nil {
+		return nil, err
+	}
+	// Out-of-fold rank probabilities: each example scored by a rank model
+	// that did not see it, so that calibration and thresholds learn how
+	// the ranking does on new questions, not on its own training data.
+	oof := make([][]float64, len(train))
+	for k := 0; k < o.InnerFolds; k++ {
+		var in []Example
+		for _, e := range train {
+			if e.Fold(o.InnerFolds) != k {
+				in = append(in, e)
+			}
+		}
+		w, err := fitRank(in, o.L2)
+		if err != nil {
+			return nil, err
+		}
+		for i, e := range train {
+			if e.Fold(o.InnerFolds) == k {
+				oof[i] = probs(w, e)
+			}
+		}
+	}
+	m := &bot.Model{Features: slices.Clone(bot.FeatureNames), Rank: rank}
+	if err := calibrate(m, train, oof); err != nil {
+		return nil, err
+	}
+	thresholds(m, train, oof, o)
+	return m, m.Check()
+}
+
+// fitRank fits the rank model: a conditional logit over each question's
+// candidates with a "none" alternative (Softmax).
+func fitRank(exs []Example, l2 float64) ([]float64, error) {
+	qs := make([]Choice, len(exs))
+	for i, e := range exs {
+		for _, c := range e.Cands {
+			qs[i].X = append(qs[i].X, c.Features)
+			qs[i].Right = append(qs[i].Right, c.Right)
+		}
+	}
+	return Softmax(qs, l2)
+}
+
+// probs scores e's candidates with rank weights w.
+func probs(w []float64, e Example) []float64 {
+	xs := make([][]float64, len(e.Cands))
+	for i, c := range e.Cands {
+		xs[i] = c.Features
+	}
+	p, _ := bot.ChoiceProbs(w, xs)
+	return p
+}
+
+// ranked orders e's candidates by p, best first, as the engine sorts them.
+func ranked(e Example, p []float64) (order []int) {
+	order = make([]int, len(p))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return p[order[a]] > p[order[b]] })
+	return order
+}
+
+// calibrate fits the confidence and top-3 regressions on out-of-fold scores.
+func calibrate(m *bot.Model, train []Example, oof [][]float64) error {
+	var cx, tx [][]float64
+	var cy, ty []float64
+	for i, e := range train {
+		order := ranked(e, oof[i])
+		lv := order[:min(3, len(order))]
+		ps := make([]float64, len(lv))
+		for j, k := range lv {
+			ps[j] = oof[i][k]
+		}
+		ci, ti := bot.DecisionInputs(ps)
+		cx, tx = append(cx, ci), append(tx, ti)
+		cy = append(cy, b2f(e.Cands[lv[0]].Right))
+		in3 := false
+		for _, k := range lv {
+			in3 = in3 || e.Cands[k].Right
+		}
+		ty = append(ty, b2f(in3))
+	}
+	var err error
+	if m.Confidence, err = Logistic(cx, cy, 0.01); err != nil {
+		return err
+	}
+	m.Top3, err = Logistic(tx, ty, 0.01)
+	return err
+}
+
+// Utility is what one decision is worth on a row: score.py's score, less
+// cost for a wrong procedure answered.
+func Utility(e Example, d bot.Decision, order []int, cost float64) float64 {
+	amb := e.Row.Ambiguous()
+	switch d.Verdict {
+	case bot.VerdictAnswer:
+		switch {
+		case e.Cands[order[0]].Right && amb:
+			return 0.5
+		case e.Cands[order[0]].Right:
+			return 1
+		}
+		return -cost
+	case bot.VerdictClarify:
+		n := 3
+		if amb {
+			n = 5
+		}
+		for _, k := range order[:min(n, len(order))] {
+			if e.Cands[k].Right {
+				if amb {
+					return 1
+				}
+				return 0.5
+			}
+		}
+		return 0
+	}
+	if e.Row.Expect == "@fallback" {
+		return 1
+	}
+	return 0
+}
+
+// thresholds picks AnswerMin, ClarifyMin and OptionShare that maximise the
+// total utility of the out-of-fold decisions; ties go to the safer (higher)
+// answer threshold.
+func thresholds(m *bot.Model, train []Example, oof [][]float64, o Options) {
+	orders := make([][]int, len(train))
+	sorted := make([][]float64, len(train))
+	for i, e := range train {
+		orders[i] = ranked(e, oof[i])
+		for _, k := range orders[i] {
+			sorted[i] = append(sorted[i], oof[i][k])
+		}
+	}
+	best := -1e18
+	for _, share := range []float64{0.3, 0.4, 0.5, 0.6, 0.7, 0.8} {
+		for a := 0.30; a <= 0.96; a += 0.02 {
+			for c := 0.10; c <= 0.96; c += 0.05 {
+				t := *m
+				t.AnswerMin, t.ClarifyMin, t.OptionShare = a, c, share
+				var u float64
+				for i, e := range train {
+					u += Utility(e, t.Decide(sorted[i], o.MaxOptions), orders[i], o.WrongCost)
+				}
+				if u > best+1e-9 || u > best-1e-9 && a > m.AnswerMin {
+					best = u
+					m.AnswerMin, m.ClarifyMin, m.OptionShare = round2(a), round2(c), share
+				}
+			}
+		}
+	}
+}
+
+func round2(x float64) float64 { return float64(int(x*100+0.5)) / 100 }
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
