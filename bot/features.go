@@ -23,6 +23,7 @@ var FeatureNames = []string{
 	"name_gap",     // name minus the best name of the question's candidates (≤ 0)
 	"focus_gap",    // query_focus minus the best of the question's candidates (≤ 0)
 	"search_first", // 1 for the backend's first hit, ½ for the second...
+	"length",       // the question's content words / 40, at most 1: the same for every candidate, it moves "none of these"
 }
 
 // questionView is a question's content words prepared for measuring
@@ -118,7 +119,7 @@ func lastMention(name, words []string) float64 {
 
 // vector returns the model's inputs for c, given the best name and focus
 // coverage among the question's candidates.
-func (c *candidate) vector(bestName, bestFocus float64) []float64 {
+func (c *candidate) vector(bestName, bestFocus float64, words int) []float64 {
 	return []float64{
 		c.nameCov,
 		c.queryCov,
@@ -133,6 +134,7 @@ func (c *candidate) vector(bestName, bestFocus float64) []float64 {
 		c.nameCov - bestName,
 		c.focusCov - bestFocus,
 		1 / float64(1+c.searchRank),
+		math.Min(1, float64(words)/40),
 	}
 }
 

@@ -51,9 +51,10 @@ func splitSentences(text string) []sentence {
 }
 
 // askCues mark a sentence that asks even without a question mark: a
-// request to ask ("xin hỏi", "cho tôi hỏi"), a question word, or a yes/no
-// question's final word.
-var askCues = pats("hỏi", "thế nào", "như nào", "ra sao", "làm sao", "ở đâu", "bao lâu", "bao nhiêu", "bao giờ", "những gì",
+// request to ask ("xin hỏi", "cho tôi hỏi"), what the citizen wants to do
+// ("tôi muốn đổi lại biển số"), a question word, or a yes/no question's
+// final word.
+var askCues = pats("hỏi", "muốn", "có nhu cầu", "dự định", "thế nào", "như nào", "ra sao", "làm sao", "ở đâu", "bao lâu", "bao nhiêu", "bao giờ", "những gì",
 	"được không", "hay không", "có phải * không", "có cần * không", "có được * không", "có thể * không", "gì")
 
 // askEnds are final words of a yes/no or wh- question typed without "?".
@@ -72,27 +73,34 @@ func asksWords(ws []string) bool {
 // focusText returns the sentences of text that ask, joined, or "" when the
 // message is one sentence or every sentence asks (the focus is then the
 // whole message). With no asking sentence it is the last one: a story ends
-// with what the citizen wants.
+// with what the citizen wants. An asking sentence too short to name
+// anything ("Em cần làm những gì ạ?") takes the sentence before it along.
 func focusText(text string) string {
 	ss := splitSentences(text)
 	if len(ss) < 2 {
 		return ""
 	}
-	var b strings.Builder
+	var parts []string
 	all := true
-	for _, s := range ss {
-		if s.asks {
-			b.WriteString(s.text)
-			b.WriteByte(' ')
-		} else {
+	for i, s := range ss {
+		if !s.asks {
 			all = false
+			continue
 		}
+		if i > 0 && !ss[i-1].asks && len(vntext.ContentWords(s.text)) < minFocusWords {
+			parts = append(parts, ss[i-1].text)
+		}
+		parts = append(parts, s.text)
 	}
 	switch {
 	case all:
 		return ""
-	case b.Len() == 0:
+	case len(parts) == 0:
 		return ss[len(ss)-1].text
 	}
-	return b.String()
+	return strings.Join(parts, " ")
 }
+
+// minFocusWords is the fewest content words an asking sentence needs to
+// stand alone as the focus.
+const minFocusWords = 3

@@ -587,7 +587,7 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 	}
 	xs := make([][]float64, len(cs))
 	for i := range cs {
-		cs[i].features = cs[i].vector(bestName, bestFocus)
+		cs[i].features = cs[i].vector(bestName, bestFocus, len(q.content))
 		xs[i] = cs[i].features
 	}
 	ps, _ := ChoiceProbs(m.Rank, xs)

@@ -274,6 +274,15 @@ func findDossier(s string) string {
 
 // understand analyses a text message.
 func understand(text string, dict *vntext.Dict) *query {
+	q := understandSentence(text, dict)
+	if f := focusText(text); f != "" {
+		q.focus, q.focusText = understandSentence(f, dict).content, f
+	}
+	return q
+}
+
+// understandSentence analyses text without looking for its focus.
+func understandSentence(text string, dict *vntext.Dict) *query {
 	q := &query{text: text}
 	q.dossier = findDossier(text)
 	q.codes = reCode.FindAllString(text, -1)
@@ -352,9 +361,6 @@ func understand(text string, dict *vntext.Dict) *query {
 		if w != "\x00" && !genericVerbs[w] {
 			q.subject = append(q.subject, w)
 		}
-	}
-	if f := focusText(text); f != "" {
-		q.focus, q.focusText = understand(f, dict).content, f
 	}
 	return q
 }

@@ -40,6 +40,7 @@ func runFit(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fs.Float64Var(&o.L2, "l2", o.L2, "ridge penalty of the rank regression")
 	fs.Float64Var(&o.WrongCost, "wrong-cost", o.WrongCost, "cost of a wrong procedure answered (a right answer is worth 1)")
 	show := fs.String("show-misses", "", "list the cross-validated misses of this set")
+	dump := fs.String("dump", "", "write each cross-validated answer here as a JSON line (set, expect, answer)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -119,6 +120,11 @@ func runFit(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			for j, a := range got {
 				cv[i][j] = a
 			}
+		}
+	}
+	if *dump != "" {
+		if err := dumpAnswers(*dump, sets, cv); err != nil {
+			return err
 		}
 	}
 	m, err := fit.Model(all, o)
@@ -204,4 +210,30 @@ func readManifest(path string) ([]fitSet, error) {
 		return nil, errors.New(path + ": no sets")
 	}
 	return sets, sc.Err()
+}
+
+// dumpAnswers writes the cross-validated answers, one JSON line each, for
+// looking into what the model does with each question.
+func dumpAnswers(path string, sets []fitSet, answers [][]bot.AskResult) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(f)
+	enc.SetEscapeHTML(false)
+	for i, s := range sets {
+		for j, r := range s.rows {
+			line := struct {
+				Set    string        `json:"set"`
+				Expect string        `json:"expect"`
+				Score  float64       `json:"score"`
+				Answer bot.AskResult `json:"answer"`
+			}{s.name, r.Expect, evalset.Score(r, answers[i][j], s.by), answers[i][j]}
+			if err := enc.Encode(line); err != nil {
+				f.Close()
+				return err
+			}
+		}
+	}
+	return f.Close()
 }
