@@ -424,6 +424,7 @@ func mergeHits(a, b []knowledge.Hit) []knowledge.Hit {
 // remembers g as the last guide.
 func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float64, cands []Candidate, intro string, q *query) Reply {
 	s.LastGuide, s.LastAspect, s.Options, s.Fails = g.ID, a, nil, 0
+	g.Code = e.codeFor(g, q)
 	if q != nil && len(q.subject) > 0 {
 		s.Who = whoIn(q.text) // a follow-up keeps whom the conversation is about
 	}
@@ -440,6 +441,35 @@ func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float
 		Confidence: round3(conf),
 		Candidates: cands,
 	}
+}
+
+// codeFor returns the national code of the case the question asks about
+// when g covers several (its OtherCodes, named in CodeNames when the
+// catalogue is loaded): the code whose catalogue name the question holds
+// best, the guide's own code unless another one matches better.
+func (e *Engine) codeFor(g knowledge.Guide, q *query) string {
+	if q == nil || len(g.CodeNames) == 0 {
+		return g.Code
+	}
+	st := e.stats.Load()
+	qset, qpairs, _ := wordSets(q.content, st)
+	dict := e.dict.Load()
+	name := func(code string) string {
+		if n, ok := g.CodeNames[code]; ok {
+			return n
+		}
+		return g.Title
+	}
+	best, bestScore := g.Code, matchName(contentWords(dict, name(g.Code)), qset, qpairs, st)
+	for _, c := range g.OtherCodes {
+		if _, ok := g.CodeNames[c]; !ok {
+			continue
+		}
+		if sc := matchName(contentWords(dict, name(c)), qset, qpairs, st); sc > bestScore {
+			best, bestScore = c, sc
+		}
+	}
+	return best
 }
 
 func guideLinks(g knowledge.Guide) []Link {

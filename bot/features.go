@@ -24,7 +24,12 @@ var FeatureNames = []string{
 	"focus_gap",    // query_focus minus the best of the question's candidates (≤ 0)
 	"search_first", // 1 for the backend's first hit, ½ for the second...
 	"length",       // the question's content words / 40, at most 1: the same for every candidate, it moves "none of these"
+	"unknown",      // share of the question's weight in words no guide uses (names, brands, typos, other topics), same for every candidate
+	"past",         // the guide's name is only mentioned as done ("đã đăng ký khai sinh"): background, not the question
 }
+
+// featureLength is the index of "length" in FeatureNames.
+var featureLength = slices.Index(FeatureNames, "length")
 
 // questionView is a question's content words prepared for measuring
 // candidates: the word set, the adjacent pairs, the total weight, and for a
@@ -35,12 +40,23 @@ type questionView struct {
 	pairs  map[[2]string]bool
 	weight float64
 	story  *core
+	// unknown is the share of weight in words no guide uses.
+	unknown float64
 }
 
 func newQuestionView(words []string, st *stats) *questionView {
 	v := &questionView{words: words}
 	v.set, v.pairs, v.weight = wordSets(words, st)
 	v.story = storyCore(words, st)
+	if st != nil && v.weight > 0 {
+		var u float64
+		for w := range v.set {
+			if st.df[w] == 0 {
+				u += st.weight(w)
+			}
+		}
+		v.unknown = u / v.weight
+	}
 	return v
 }
 
@@ -72,7 +88,7 @@ func (v *questionView) cover(p *profile, st *stats) (names, all float64) {
 
 // measure fills c's measurements on the whole question w and its focus f
 // (f == w when the whole message asks).
-func (c *candidate) measure(p *profile, w, f *questionView, st *stats) {
+func (c *candidate) measure(p *profile, q *query, w, f *questionView, st *stats) {
 	var best []string
 	c.nameCov, best = w.names(p, st)
 	c.altered = p.alters(best, w.words, st)
@@ -81,6 +97,7 @@ func (c *candidate) measure(p *profile, w, f *questionView, st *stats) {
 	}
 	c.queryCov, c.fullCov = w.cover(p, st)
 	c.late = lastMention(best, w.words)
+	c.past = b2f(pastOnly(best, q.words, q.toks))
 	if f == w {
 		c.focusName, c.focusCov = c.nameCov, c.queryCov
 		return
@@ -119,7 +136,7 @@ func lastMention(name, words []string) float64 {
 
 // vector returns the model's inputs for c, given the best name and focus
 // coverage among the question's candidates.
-func (c *candidate) vector(bestName, bestFocus float64, words int) []float64 {
+func (c *candidate) vector(bestName, bestFocus float64, q *questionView) []float64 {
 	return []float64{
 		c.nameCov,
 		c.queryCov,
@@ -134,7 +151,9 @@ func (c *candidate) vector(bestName, bestFocus float64, words int) []float64 {
 		c.nameCov - bestName,
 		c.focusCov - bestFocus,
 		1 / float64(1+c.searchRank),
-		math.Min(1, float64(words)/40),
+		math.Min(1, float64(len(q.words))/40),
+		q.unknown,
+		c.past,
 	}
 }
 
@@ -143,4 +162,43 @@ func b2f(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// pastMarks are the aspect words that put what follows in the past: a
+// story's background ("tôi đã đăng ký tạm trú", "vừa làm khai sinh").
+var pastMarks = map[string]bool{"đã": true, "từng": true, "vừa": true, "mới": true}
+
+// pastOnly reports whether every mention of name in the question (accented
+// tokens toks, folded words) follows a past mark within three words.
+func pastOnly(name, words, toks []string) bool {
+	if len(name) == 0 {
+		return false
+	}
+	found := false
+	for k, w := range words {
+		if w != name[0] || !hasPrefixAt(words, k, name[:min(2, len(name))]) {
+			continue
+		}
+		found = true
+		marked := false
+		for j := max(0, k-3); j < k; j++ {
+			marked = marked || pastMarks[toks[j]]
+		}
+		if !marked {
+			return false
+		}
+	}
+	return found
+}
+
+func hasPrefixAt(ws []string, k int, p []string) bool {
+	if k+len(p) > len(ws) {
+		return false
+	}
+	for i, w := range p {
+		if ws[k+i] != w {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 
 	"botdvc/knowledge/vntext"
@@ -14,8 +15,9 @@ import (
 
 // sentence is one sentence of a message as typed, with whether it asks.
 type sentence struct {
-	text string
-	asks bool
+	text     string
+	asks     bool // a question mark, or words that ask or say what is wanted
+	question bool // ends with a question mark
 }
 
 // splitSentences cuts text at sentence ends (. ? ! ; and line breaks). A dot
@@ -31,7 +33,7 @@ func splitSentences(text string) []sentence {
 		if s == "" {
 			return
 		}
-		out = append(out, sentence{text: s, asks: q || asksWords(vntext.FoldTokens(vntext.Tokens(s)))})
+		out = append(out, sentence{text: s, question: q, asks: q || asksWords(vntext.FoldTokens(vntext.Tokens(s)))})
 	}
 	for i, r := range rs {
 		switch r {
@@ -72,31 +74,35 @@ func asksWords(ws []string) bool {
 
 // focusText returns the sentences of text that ask, joined, or "" when the
 // message is one sentence or every sentence asks (the focus is then the
-// whole message). With no asking sentence it is the last one: a story ends
-// with what the citizen wants. An asking sentence too short to name
-// anything ("Em cần làm những gì ạ?") takes the sentence before it along.
+// whole message). Sentences with a question mark are the focus when there
+// are any; else those that ask by their words ("xin hỏi", "tôi muốn");
+// else the last one: a story ends with what the citizen wants. An asking
+// sentence too short to name anything ("Em cần làm những gì ạ?") takes
+// the sentence before it along.
 func focusText(text string) string {
 	ss := splitSentences(text)
 	if len(ss) < 2 {
 		return ""
 	}
+	pick := func(s sentence) bool { return s.asks }
+	if slices.ContainsFunc(ss, func(s sentence) bool { return s.question }) {
+		pick = func(s sentence) bool { return s.question }
+	}
 	var parts []string
-	all := true
 	for i, s := range ss {
-		if !s.asks {
-			all = false
+		if !pick(s) {
 			continue
 		}
-		if i > 0 && !ss[i-1].asks && len(vntext.ContentWords(s.text)) < minFocusWords {
+		if i > 0 && !pick(ss[i-1]) && len(vntext.ContentWords(s.text)) < minFocusWords {
 			parts = append(parts, ss[i-1].text)
 		}
 		parts = append(parts, s.text)
 	}
-	switch {
-	case all:
-		return ""
-	case len(parts) == 0:
+	switch len(parts) {
+	case 0:
 		return ss[len(ss)-1].text
+	case len(ss):
+		return ""
 	}
 	return strings.Join(parts, " ")
 }

@@ -23,12 +23,13 @@ type Model struct {
 	// conditional logit: the candidates of a question compete with each
 	// other and with "none of these" (ChoiceProbs).
 	Rank []float64 `json:"rank"`
-	// Confidence maps (logit p1, p1 − p2) of the best candidate and its best
-	// rival to P(answering the best candidate is right): weights, then the
-	// intercept (Platt scaling fitted on out-of-fold rank scores).
+	// Confidence maps (logit p1, p1 − p2, length) of the best candidate,
+	// its best rival and the question to P(answering the best candidate is
+	// right): weights, then the intercept (Platt scaling fitted on
+	// out-of-fold rank scores).
 	Confidence []float64 `json:"confidence"`
-	// Top3 maps (logit p1, p2, p3) to P(the procedure asked is among the
-	// three best): weights, then the intercept.
+	// Top3 maps (logit p1, p2, p3, length) to P(the procedure asked is
+	// among the three best): weights, then the intercept.
 	Top3 []float64 `json:"top3"`
 	// AnswerMin is the confidence from which the engine answers.
 	AnswerMin float64 `json:"answer_min"`
@@ -73,10 +74,10 @@ func (m *Model) Check() error {
 		return fmt.Errorf("bot: model fitted for features %v, engine has %v: run botctl fit", m.Features, FeatureNames)
 	case len(m.Rank) != len(FeatureNames)+1:
 		return fmt.Errorf("bot: model has %d rank weights, want %d", len(m.Rank), len(FeatureNames)+1)
-	case len(m.Confidence) != 3:
-		return fmt.Errorf("bot: model has %d confidence weights, want 3", len(m.Confidence))
-	case len(m.Top3) != 4:
-		return fmt.Errorf("bot: model has %d top-3 weights, want 4", len(m.Top3))
+	case len(m.Confidence) != 4:
+		return fmt.Errorf("bot: model has %d confidence weights, want 4", len(m.Confidence))
+	case len(m.Top3) != 5:
+		return fmt.Errorf("bot: model has %d top-3 weights, want 5", len(m.Top3))
 	case m.OptionShare <= 0 || m.OptionShare > 1:
 		return fmt.Errorf("bot: model option_share %v out of (0, 1]", m.OptionShare)
 	}
@@ -102,11 +103,13 @@ func Logit(p float64) float64 {
 }
 
 // DecisionInputs are the inputs of the confidence and top-3 models: the
-// probabilities of the best three candidates, 0 where there are fewer.
-func DecisionInputs(probs []float64) (conf, top3 []float64) {
+// probabilities of the best three candidates (0 where there are fewer) and
+// the question's length feature (a long story ranks with lower
+// probabilities than a short question that is as often right).
+func DecisionInputs(probs []float64, length float64) (conf, top3 []float64) {
 	var p [3]float64
 	copy(p[:], probs)
-	return []float64{Logit(p[0]), p[0] - p[1]}, []float64{Logit(p[0]), p[1], p[2]}
+	return []float64{Logit(p[0]), p[0] - p[1], length}, []float64{Logit(p[0]), p[1], p[2], length}
 }
 
 // Decision is what the model makes of ranked candidates.
@@ -137,11 +140,11 @@ func (v Verdict) String() string {
 // ask back when the right one is likely among the best three and at least
 // two candidates are close enough to the best to be offered (at most
 // maxOptions); else fall back.
-func (m *Model) Decide(probs []float64, maxOptions int) Decision {
+func (m *Model) Decide(probs []float64, length float64, maxOptions int) Decision {
 	if len(probs) == 0 {
 		return Decision{Verdict: VerdictFallback}
 	}
-	ci, ti := DecisionInputs(probs[:min(3, len(probs))])
+	ci, ti := DecisionInputs(probs[:min(3, len(probs))], length)
 	d := Decision{Confidence: Sigmoid(Dot(m.Confidence, ci)), Top3: Sigmoid(Dot(m.Top3, ti))}
 	if d.Confidence >= m.AnswerMin {
 		d.Verdict = VerdictAnswer

@@ -26,6 +26,7 @@ type candidate struct {
 	focusName  float64 // nameCov measured on the sentences that ask
 	focusCov   float64 // queryCov measured on the sentences that ask
 	late       float64 // where the guide's name last occurs in the question, 0 (absent) to 1 (at the end)
+	past       float64 // 1 when the name is only mentioned as done (pastOnly)
 	// altered: the question holds the guide's best name with one of its
 	// words replaced by, or continued with, a word the guide never uses
 	// ("đăng ký tạm vắng" against "đăng ký tạm trú"): another procedure.
@@ -575,7 +576,7 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 				f = newQuestionView(ff, st)
 			}
 		}
-		c.measure(p, w, f, st)
+		c.measure(p, q, w, f, st)
 		cs = append(cs, c)
 	}
 	// Relative features: how far each candidate is from the best of this
@@ -587,7 +588,7 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 	}
 	xs := make([][]float64, len(cs))
 	for i := range cs {
-		cs[i].features = cs[i].vector(bestName, bestFocus, len(q.content))
+		cs[i].features = cs[i].vector(bestName, bestFocus, whole)
 		xs[i] = cs[i].features
 	}
 	ps, _ := ChoiceProbs(m.Rank, xs)
@@ -604,7 +605,11 @@ func (e *Engine) decide(cs []candidate) Decision {
 	for i, c := range cs {
 		probs[i] = c.prob
 	}
-	return e.model.Load().Decide(probs, e.MaxOptions)
+	var length float64
+	if len(cs) > 0 {
+		length = cs[0].features[featureLength]
+	}
+	return e.model.Load().Decide(probs, length, e.MaxOptions)
 }
 
 func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }

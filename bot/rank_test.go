@@ -26,8 +26,8 @@ func TestMergeHits(t *testing.T) {
 
 func TestDecide(t *testing.T) {
 	m := &Model{
-		Confidence:  []float64{1, 4, 0}, // σ(logit p1 + 4·(p1−p2))
-		Top3:        []float64{1, 0.5, 0.2, 2.5},
+		Confidence:  []float64{1, 4, 0, 0}, // σ(logit p1 + 4·(p1−p2))
+		Top3:        []float64{1, 0.5, 0.2, 0, 2.5},
 		AnswerMin:   0.8,
 		ClarifyMin:  0.5,
 		OptionShare: 0.5,
@@ -45,7 +45,7 @@ func TestDecide(t *testing.T) {
 		{"one option is no question", []float64{0.3, 0.05}, VerdictFallback, 0},
 	}
 	for _, tt := range tests {
-		d := m.Decide(tt.probs, 5)
+		d := m.Decide(tt.probs, 0, 5)
 		if d.Verdict != tt.want || d.Options != tt.nOptions {
 			t.Errorf("%s: %v with %d options (confidence %.2f, top3 %.2f), want %v with %d",
 				tt.name, d.Verdict, d.Options, d.Confidence, d.Top3, tt.want, tt.nOptions)

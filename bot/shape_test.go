@@ -142,22 +142,22 @@ func TestReplyShape(t *testing.T) {
 			t.Fatal(err)
 		}
 		e := MustOpenEngine(t, gs, bot.NewMemorySessions(time.Hour))
-		for i, row := range readHeldout(t, "../../shared/eval/dev.tsv") {
+		for i, row := range readRows(t, "../../shared/eval/dev.tsv") {
 			r, err := e.Answer(context.Background(), bot.Message{ID: fmt.Sprint(i), Channel: bot.CLI,
-				UserID: fmt.Sprintf("shape-%d", i), Kind: bot.KindText, Text: row.q})
+				UserID: fmt.Sprintf("shape-%d", i), Kind: bot.KindText, Text: row.Question})
 			if err != nil {
 				t.Fatal(err)
 			}
-			results = append(results, r.Result(row.q))
+			results = append(results, r.Result(row.Question))
 		}
 		var held []bot.AskResult
-		for i, row := range readHeldout(t, "testdata/heldout.tsv") {
+		for i, row := range readRows(t, "testdata/heldout.tsv") {
 			r, err := e.Answer(context.Background(), bot.Message{ID: fmt.Sprint(i), Channel: bot.CLI,
-				UserID: fmt.Sprintf("held-%d", i), Kind: bot.KindText, Text: row.q})
+				UserID: fmt.Sprintf("held-%d", i), Kind: bot.KindText, Text: row.Question})
 			if err != nil {
 				t.Fatal(err)
 			}
-			held = append(held, r.Result(row.q))
+			held = append(held, r.Result(row.Question))
 		}
 		hs := measureShape(held)
 		t.Logf("held-out: %d answers, median %d characters, 90th percentile %d", hs.answers, hs.median, hs.p90)

@@ -27,6 +27,7 @@ const (
 type query struct {
 	text    string   // as typed
 	words   []string // folded words, abbreviations expanded
+	toks    []string // the same words with their accents
 	content []string // words minus fillers, aspect and intent phrases
 	subject []string // content minus online cue words and generic verbs: empty for a follow-up
 	intent  intent
@@ -293,7 +294,7 @@ func understandSentence(text string, dict *vntext.Dict) *query {
 		}
 	}
 	a := analyse(dict, text)
-	q.words = a.folded
+	q.words, q.toks = a.folded, a.toks
 	used := make([]bool, len(q.words))
 	online := make([]bool, len(q.words)) // online cue words: content, but no subject
 	for _, r := range aspectRules {

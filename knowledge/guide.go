@@ -12,6 +12,10 @@ type Guide struct {
 	ID         string   // stable id, the manifest's (e.g. "dang-ky-khai-sinh")
 	Code       string   // national procedure code (ma_thu_tuc), e.g. "1.001193"; empty when none
 	OtherCodes []string // further national codes the guide also covers (variants by level or age)
+	// CodeNames gives the catalogue's name of each code of a curated guide
+	// whose record Merge set aside ("1.013080": "Cấp lại chứng nhận đăng
+	// ký xe ..."), so that an answer can name the code of the case asked.
+	CodeNames map[string]string
 	Title      string   // procedure name as citizens see it
 	Aliases    []string // colloquial names: "sổ đỏ", "giấy chứng tử", "nhập khẩu"
 	Domain     string   // manifest domain, e.g. "ho-tich"

@@ -162,23 +162,31 @@ func (l *Library) Fingerprint() string {
 // Merge returns the curated guides followed by the catalogue guides whose
 // code (and id) no curated guide has: a curated guide wins over a catalogue
 // record with the same national code, matched against both its Code and its
-// OtherCodes.
+// OtherCodes. The names of the records set aside go to the curated guide's
+// CodeNames.
 func Merge(curated, catalog []Guide) []Guide {
-	codes := map[string]bool{}
+	owner := map[string]int{} // code -> index of the curated guide covering it
 	ids := map[string]bool{}
+	out := make([]Guide, 0, len(curated)+len(catalog))
 	for _, g := range curated {
 		ids[g.ID] = true
-		if g.Code != "" {
-			codes[g.Code] = true
+		for _, c := range append([]string{g.Code}, g.OtherCodes...) {
+			if c != "" {
+				owner[c] = len(out)
+			}
 		}
-		for _, c := range g.OtherCodes {
-			codes[c] = true
-		}
+		g.CodeNames = nil
+		out = append(out, g)
 	}
-	out := make([]Guide, 0, len(curated)+len(catalog))
-	out = append(out, curated...)
 	for _, g := range catalog {
-		if (g.Code != "" && codes[g.Code]) || ids[g.ID] {
+		if i, ok := owner[g.Code]; ok && g.Code != "" {
+			if out[i].CodeNames == nil {
+				out[i].CodeNames = map[string]string{}
+			}
+			out[i].CodeNames[g.Code] = g.Title
+			continue
+		}
+		if ids[g.ID] {
 			continue
 		}
 		out = append(out, g)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"botdvc/bot"
+	"botdvc/internal/evalset"
 )
 
 // TestScoreMatchesScorePy scores the same answers with score() and with
@@ -64,12 +65,12 @@ func TestScoreMatchesScorePy(t *testing.T) {
 	if err != nil {
 		t.Fatalf("score.py: %v", err)
 	}
-	rows, err := readEvalRows(qf)
+	rows, err := evalset.Read(qf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got bytes.Buffer
-	score(&got, rows, answers, "guide_id", true)
+	evalset.Summarize(&got, rows, answers, evalset.ByGuide, true)
 	if got.String() != string(want) {
 		t.Errorf("score() differs from score.py\n--- got\n%s--- want\n%s", got.String(), want)
 	}

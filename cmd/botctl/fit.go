@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,7 @@ type fitSet struct {
 	path    string
 	catalog bool
 	by      evalset.By
+	weight  float64
 	rows    []evalset.Row
 }
 
@@ -73,7 +75,7 @@ func runFit(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			if err != nil {
 				return fmt.Errorf("%s line %d: %w", s.name, r.Line, err)
 			}
-			exs[i] = append(exs[i], fit.NewExample(s.name, r, s.by, ex))
+			exs[i] = append(exs[i], fit.NewExample(s.name, s.weight, r, s.by, ex))
 		}
 		all = append(all, exs[i]...)
 	}
@@ -197,14 +199,22 @@ func readManifest(path string) ([]fitSet, error) {
 			continue
 		}
 		c := strings.Split(line, "\t")
+		weight := 1.0
+		if len(c) == 5 {
+			w, err := strconv.ParseFloat(c[4], 64)
+			if err != nil || w <= 0 {
+				return nil, fmt.Errorf("%s:%d: weight %q: want a positive number", path, n, c[4])
+			}
+			weight, c = w, c[:4]
+		}
 		if len(c) != 4 || (c[2] != "yes" && c[2] != "no") || (c[3] != string(evalset.ByGuide) && c[3] != string(evalset.ByCode)) {
-			return nil, fmt.Errorf("%s:%d: want name<TAB>path<TAB>yes|no<TAB>guide_id|code", path, n)
+			return nil, fmt.Errorf("%s:%d: want name<TAB>path<TAB>yes|no<TAB>guide_id|code[<TAB>weight]", path, n)
 		}
 		rows, err := evalset.Read(c[1])
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
 		}
-		sets = append(sets, fitSet{name: c[0], path: c[1], catalog: c[2] == "yes", by: evalset.By(c[3]), rows: rows})
+		sets = append(sets, fitSet{name: c[0], path: c[1], catalog: c[2] == "yes", by: evalset.By(c[3]), weight: weight, rows: rows})
 	}
 	if len(sets) == 0 {
 		return nil, errors.New(path + ": no sets")

@@ -22,6 +22,7 @@ import (
 // Example is one labelled question as the engine ranks it.
 type Example struct {
 	Set    string
+	Weight float64 // how much the example counts in the fit (its set's weight)
 	Row    evalset.Row
 	By     evalset.By
 	Ranked bool // reaches the ranking (bot.Explanation.Ranked)
@@ -36,8 +37,8 @@ type Cand struct {
 }
 
 // NewExample labels an explanation with a row's expectation.
-func NewExample(set string, r evalset.Row, by evalset.By, ex bot.Explanation) Example {
-	e := Example{Set: set, Row: r, By: by, Ranked: ex.Ranked}
+func NewExample(set string, weight float64, r evalset.Row, by evalset.By, ex bot.Explanation) Example {
+	e := Example{Set: set, Weight: weight, Row: r, By: by, Ranked: ex.Ranked}
 	ids := r.IDs()
 	for _, c := range ex.Candidates {
 		id := c.GuideID
@@ -60,6 +61,11 @@ func (e Example) Fold(k int) int {
 	h := fnv.New32a()
 	h.Write([]byte(e.Group()))
 	return int(h.Sum32() % uint32(k))
+}
+
+// length is the question's length feature (the same on every candidate).
+func (e Example) length() float64 {
+	return e.Cands[0].Features[slices.Index(bot.FeatureNames, "length")]
 }
 
 // usable reports whether e can teach the ranking: it is ranked and its row
@@ -129,6 +135,7 @@ func Model(exs []Example, o Options) (*bot.Model, error) {
 func fitRank(exs []Example, l2 float64) ([]float64, error) {
 	qs := make([]Choice, len(exs))
 	for i, e := range exs {
+		qs[i].Weight = e.Weight
 		for _, c := range e.Cands {
 			qs[i].X = append(qs[i].X, c.Features)
 			qs[i].Right = append(qs[i].Right, c.Right)
@@ -160,7 +167,7 @@ func ranked(e Example, p []float64) (order []int) {
 // calibrate fits the confidence and top-3 regressions on out-of-fold scores.
 func calibrate(m *bot.Model, train []Example, oof [][]float64) error {
 	var cx, tx [][]float64
-	var cy, ty []float64
+	var cy, ty, wt []float64
 	for i, e := range train {
 		order := ranked(e, oof[i])
 		lv := order[:min(3, len(order))]
@@ -168,8 +175,9 @@ func calibrate(m *bot.Model, train []Example, oof [][]float64) error {
 		for j, k := range lv {
 			ps[j] = oof[i][k]
 		}
-		ci, ti := bot.DecisionInputs(ps)
+		ci, ti := bot.DecisionInputs(ps, e.length())
 		cx, tx = append(cx, ci), append(tx, ti)
+		wt = append(wt, e.Weight)
 		cy = append(cy, b2f(e.Cands[lv[0]].Right))
 		in3 := false
 		for _, k := range lv {
@@ -178,10 +186,10 @@ func calibrate(m *bot.Model, train []Example, oof [][]float64) error {
 		ty = append(ty, b2f(in3))
 	}
 	var err error
-	if m.Confidence, err = Logistic(cx, cy, 0.01); err != nil {
+	if m.Confidence, err = Logistic(cx, cy, wt, 0.01); err != nil {
 		return err
 	}
-	m.Top3, err = Logistic(tx, ty, 0.01)
+	m.Top3, err = Logistic(tx, ty, wt, 0.01)
 	return err
 }
 
@@ -239,7 +247,7 @@ func thresholds(m *bot.Model, train []Example, oof [][]float64, o Options) {
 				t.AnswerMin, t.ClarifyMin, t.OptionShare = a, c, share
 				var u float64
 				for i, e := range train {
-					u += Utility(e, t.Decide(sorted[i], o.MaxOptions), orders[i], o.WrongCost)
+					u += e.Weight * Utility(e, t.Decide(sorted[i], e.length(), o.MaxOptions), orders[i], o.WrongCost)
 				}
 				if u > best+1e-9 || u > best-1e-9 && a > m.AnswerMin {
 					best = u

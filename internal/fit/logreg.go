@@ -10,9 +10,9 @@ import (
 // Logistic fits an L2-regularised logistic regression by Newton's method
 // (iteratively reweighted least squares): P(y=1 | x) = σ(w·x + b). It
 // returns the weights followed by the intercept, the layout bot.Dot reads.
-// The intercept is not penalised. Deterministic: the same data give the
-// same weights.
-func Logistic(x [][]float64, y []float64, l2 float64) ([]float64, error) {
+// Each example counts weight[i] times (nil: once). The intercept is not
+// penalised. Deterministic: the same data give the same weights.
+func Logistic(x [][]float64, y, weight []float64, l2 float64) ([]float64, error) {
 	if len(x) == 0 {
 		return nil, errors.New("fit: no examples")
 	}
@@ -29,8 +29,12 @@ func Logistic(x [][]float64, y []float64, l2 float64) ([]float64, error) {
 			copy(row, xi)
 			row[d-1] = 1
 			p := bot.Sigmoid(bot.Dot(w, xi))
-			r := p - y[i]
-			s := math.Max(p*(1-p), 1e-9)
+			k := 1.0
+			if weight != nil {
+				k = weight[i]
+			}
+			r := k * (p - y[i])
+			s := k * math.Max(p*(1-p), 1e-9)
 			for a := 0; a < d; a++ {
 				g[a] += r * row[a]
 				for b := 0; b <= a; b++ {
@@ -103,8 +107,16 @@ func solve(a [][]float64, b []float64) ([]float64, error) {
 // Choice is one question for Softmax: its candidates' feature vectors and
 // which of them are right (none: the question has no right candidate).
 type Choice struct {
-	X     [][]float64
-	Right []bool
+	X      [][]float64
+	Right  []bool
+	Weight float64 // how many times it counts (0: once)
+}
+
+func (q Choice) weight() float64 {
+	if q.Weight == 0 {
+		return 1
+	}
+	return q.Weight
 }
 
 // Softmax fits a conditional logit with a "none of these" alternative:
@@ -130,7 +142,7 @@ func Softmax(qs []Choice, l2 float64) ([]float64, error) {
 	loss := func(w []float64) float64 {
 		var l float64
 		for _, q := range qs {
-			l -= choiceLogLik(w, q)
+			l -= q.weight() * choiceLogLik(w, q)
 		}
 		for a := 0; a < d-1; a++ {
 			l += 0.5 * l2 * w[a] * w[a]
@@ -156,6 +168,7 @@ func Softmax(qs []Choice, l2 float64) ([]float64, error) {
 					sumRight += p[i]
 				}
 			}
+			k := q.weight()
 			mean := make([]float64, d)
 			for i, xi := range q.X {
 				copy(x, xi)
@@ -165,16 +178,16 @@ func Softmax(qs []Choice, l2 float64) ([]float64, error) {
 					r = p[i] / sumRight
 				}
 				for a := 0; a < d; a++ {
-					g[a] += (p[i] - r) * x[a]
+					g[a] += k * (p[i] - r) * x[a]
 					mean[a] += p[i] * x[a]
 					for b := 0; b <= a; b++ {
-						h[a][b] += p[i] * x[a] * x[b]
+						h[a][b] += k * p[i] * x[a] * x[b]
 					}
 				}
 			}
 			for a := 0; a < d; a++ {
 				for b := 0; b <= a; b++ {
-					h[a][b] -= mean[a] * mean[b]
+					h[a][b] -= k * mean[a] * mean[b]
 				}
 			}
 		}
