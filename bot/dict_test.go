@@ -33,7 +33,7 @@ func TestSetDict(t *testing.T) {
 	if r := ask("u1"); r.Action == bot.ActionAnswer && r.GuideID == "dang-ky-khai-sinh" {
 		t.Fatal("fixture: the slang already answers without the rule")
 	}
-	d, err := vntext.DefaultDict().With("giấy chào đời => giấy khai sinh")
+	d, err := vntext.DefaultDict().With("giấy chào đời => đăng ký khai sinh")
 	if err != nil {
 		t.Fatal(err)
 	}

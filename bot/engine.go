@@ -282,15 +282,19 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 			return e.answerGuide(s, c.guide, q.aspectFor(e.profiles().get(c.guide).title), 1, candidates(cs, 5), "", q), nil
 		}
 	}
-	d := e.decide(cs)
+	d, reps := e.decide(cs)
 	conf := d.Confidence
 	cands := candidates(cs, 5)
 	switch d.Verdict {
 	case VerdictAnswer:
-		top := cs[0]
+		top := cs[reps[0]]
 		return e.answerGuide(s, top.guide, q.aspectFor(e.profiles().get(top.guide).title), conf, cands, "", q), nil
 	case VerdictClarify:
-		return e.clarify(s, q, cs[:d.Options], conf, cands), nil
+		opts := make([]candidate, d.Options)
+		for i := range opts {
+			opts[i] = cs[reps[i]]
+		}
+		return e.clarify(s, q, opts, conf, cands), nil
 	}
 	// Nothing fits. A question that names an aspect after an answer is a
 	// follow-up on it ("làm online được không?").

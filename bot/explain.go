@@ -24,6 +24,7 @@ type Explained struct {
 	Code     string
 	Curated  bool
 	Altered  bool
+	Family   string    // the procedure whatever its level: candidates of one family count as one
 	Features []float64 // in FeatureNames order
 	Prob     float64   // the model's probability
 }
@@ -43,6 +44,7 @@ func (e *Engine) Explain(ctx context.Context, text string) (Explanation, error) 
 			Code:     c.guide.Code,
 			Curated:  c.guide.Source != knowledge.SourceCatalog,
 			Altered:  c.altered,
+			Family:   c.family,
 			Features: c.features,
 			Prob:     c.prob,
 		})

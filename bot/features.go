@@ -1,9 +1,13 @@
 package bot
 
 import (
-	"botdvc/knowledge"
 	"math"
+	"regexp"
 	"slices"
+	"strings"
+
+	"botdvc/knowledge"
+	"botdvc/knowledge/vntext"
 )
 
 // FeatureNames are the measurements of a candidate guide against a
@@ -26,6 +30,8 @@ var FeatureNames = []string{
 	"length",       // the question's content words / 40, at most 1: the same for every candidate, it moves "none of these"
 	"unknown",      // share of the question's weight in words no guide uses (names, brands, typos, other topics), same for every candidate
 	"past",         // the guide's name is only mentioned as done ("đã đăng ký khai sinh"): background, not the question
+	"pairs_text",   // share of the question's word pairs that stand together in the guide's text ("quốc tế", "nước ngoài")
+	"pairs_focus",  // the same for the sentences that ask
 }
 
 // featureLength is the index of "length" in FeatureNames.
@@ -98,10 +104,12 @@ func (c *candidate) measure(p *profile, q *query, w, f *questionView, st *stats)
 	c.queryCov, c.fullCov = w.cover(p, st)
 	c.late = lastMention(best, w.words)
 	c.past = b2f(pastOnly(best, q.words, q.toks))
+	c.pairsText = p.pairShare(w.words)
 	if f == w {
-		c.focusName, c.focusCov = c.nameCov, c.queryCov
+		c.focusName, c.focusCov, c.pairsFocus = c.nameCov, c.queryCov, c.pairsText
 		return
 	}
+	c.pairsFocus = p.pairShare(f.words)
 	c.focusName, _ = f.names(p, st)
 	c.focusCov, _ = f.cover(p, st)
 }
@@ -154,6 +162,8 @@ func (c *candidate) vector(bestName, bestFocus float64, q *questionView) []float
 		math.Min(1, float64(len(q.words))/40),
 		q.unknown,
 		c.past,
+		c.pairsText,
+		c.pairsFocus,
 	}
 }
 
@@ -201,4 +211,21 @@ func hasPrefixAt(ws []string, k int, p []string) bool {
 		}
 	}
 	return true
+}
+
+// reLevel finds what names the level a catalogue record is done at: "(thực
+// hiện tại cấp tỉnh)", "(cấp Bộ)", "- cấp huyện" at the end of a title.
+var reLevel = regexp.MustCompile(`\((?:[^()]*\bcap\b[^()]*|[^()]*thuc hien tai[^()]*)\)|\s*-?\s*\b(?:tai |o )?cap (?:tinh|huyen|xa|bo|trung uong)\s*$`)
+
+// familyOf names the procedure a guide is, whatever the level: a catalogue
+// record's folded title without its level and a leading "Thủ tục"; a
+// curated guide is a family of its own (it covers its levels already).
+func familyOf(g knowledge.Guide) string {
+	if g.Source != knowledge.SourceCatalog {
+		return "guide:" + g.ID
+	}
+	t := strings.ToLower(vntext.Fold(g.Title))
+	t = reLevel.ReplaceAllString(t, "")
+	t = strings.TrimPrefix(t, "thu tuc ")
+	return strings.Join(strings.Fields(strings.Trim(t, " .;,")), " ")
 }

@@ -186,3 +186,42 @@ func ChoiceProbs(w []float64, xs [][]float64) ([]float64, float64) {
 	}
 	return ls, math.Exp(-top) / den
 }
+
+// GroupFamilies merges candidates that are one procedure at several levels
+// ("Khôi phục giá trị sử dụng hộ chiếu phổ thông (thực hiện tại cấp tỉnh)"
+// and "… (thực hiện tại cấp trung ương)"): they should not split the
+// probability of the procedure asked between them. probs are sorted, best
+// first; family[i] names candidate i's family. It returns each family's
+// summed probability, sorted, best first, and the index of its best member.
+func GroupFamilies(probs []float64, family []string) ([]float64, []int) {
+	slot := map[string]int{}
+	var sums []float64
+	var reps []int
+	for i, p := range probs {
+		if k, ok := slot[family[i]]; ok {
+			sums[k] += p
+			continue
+		}
+		slot[family[i]] = len(sums)
+		sums = append(sums, p)
+		reps = append(reps, i)
+	}
+	order := make([]int, len(sums))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case sums[a] > sums[b]:
+			return -1
+		case sums[a] < sums[b]:
+			return 1
+		}
+		return 0
+	})
+	ps, rs := make([]float64, len(order)), make([]int, len(order))
+	for i, k := range order {
+		ps[i], rs[i] = sums[k], reps[k]
+	}
+	return ps, rs
+}

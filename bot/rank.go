@@ -27,6 +27,9 @@ type candidate struct {
 	focusCov   float64 // queryCov measured on the sentences that ask
 	late       float64 // where the guide's name last occurs in the question, 0 (absent) to 1 (at the end)
 	past       float64 // 1 when the name is only mentioned as done (pastOnly)
+	pairsText  float64 // share of the question's word pairs found together in the guide's text
+	pairsFocus float64 // the same for the sentences that ask
+	family     string  // the procedure whatever its level (familyOf)
 	// altered: the question holds the guide's best name with one of its
 	// words replaced by, or continued with, a word the guide never uses
 	// ("đăng ký tạm vắng" against "đăng ký tạm trú"): another procedure.
@@ -48,6 +51,11 @@ type profile struct {
 	passages []passage
 	all      map[string]bool    // every content word in the guide
 	pairs    map[[2]string]bool // adjacent word pairs of the title and aliases
+	// textPairs are the adjacent content-word pairs of the whole text,
+	// hashed and sorted: "quốc tế" is in the text only if its two words
+	// stand together somewhere, which single words ("quốc gia", "y tế")
+	// cannot tell.
+	textPairs []uint64
 }
 
 // stats holds document frequencies of words over the library, for
@@ -110,7 +118,7 @@ func (ps *profiles) get(g knowledge.Guide) *profile {
 }
 
 func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
-	p := &profile{sig: sig, all: guideWords(g), pairs: map[[2]string]bool{}, nameWords: map[string]bool{}}
+	p := &profile{sig: sig, all: guideWords(g), pairs: map[[2]string]bool{}, nameWords: map[string]bool{}, textPairs: textPairs(ps.dict, g)}
 	p.title = analyse(ps.dict, g.Title).folded
 	for _, n := range append([]string{g.Title}, g.Aliases...) {
 		if ws := contentWords(ps.dict, n); len(ws) > 0 {
@@ -268,6 +276,59 @@ func guideWords(g knowledge.Guide) map[string]bool {
 		words[w] = true
 	}
 	return words
+}
+
+// textPairs returns the hashed adjacent content-word pairs of g's text,
+// sorted and without repeats.
+func textPairs(dict *vntext.Dict, g knowledge.Guide) []uint64 {
+	var b strings.Builder
+	for _, s := range []string{g.Title, g.Fee, g.Duration, g.Where, g.Eligibility, g.Agency, g.Body} {
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
+	for _, l := range [][]string{g.Aliases, g.Documents, g.Steps} {
+		for _, s := range l {
+			b.WriteString(s)
+			b.WriteByte('\n')
+		}
+	}
+	for _, f := range g.FAQ {
+		b.WriteString(f.Q + "\n" + f.A + "\n")
+	}
+	ws := contentWords(dict, b.String())
+	out := make([]uint64, 0, len(ws))
+	for i := 0; i+1 < len(ws); i++ {
+		out = append(out, pairHash(ws[i], ws[i+1]))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// pairHash hashes a word pair (FNV-1a).
+func pairHash(a, b string) uint64 {
+	h := uint64(14695981039346656037)
+	for _, s := range []string{a, "\x00", b} {
+		for i := 0; i < len(s); i++ {
+			h ^= uint64(s[i])
+			h *= 1099511628211
+		}
+	}
+	return h
+}
+
+// pairShare is the share of the question's adjacent word pairs that stand
+// together somewhere in the guide's text; 1 for a one-word question.
+func (p *profile) pairShare(words []string) float64 {
+	if len(words) < 2 {
+		return 1
+	}
+	got := 0
+	for i := 0; i+1 < len(words); i++ {
+		if _, ok := slices.BinarySearch(p.textPairs, pairHash(words[i], words[i+1])); ok {
+			got++
+		}
+	}
+	return float64(got) / float64(len(words)-1)
 }
 
 // buildStats counts, for every word, how many guides use it anywhere in
@@ -563,7 +624,7 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 			continue // index ahead of library: skip rather than answer from nothing
 		}
 		p := e.profiles().get(g)
-		c := candidate{guide: g, hit: h, searchRank: i}
+		c := candidate{guide: g, hit: h, searchRank: i, family: familyOf(g)}
 		if top > 0 {
 			c.search = h.Score / top
 		}
@@ -599,17 +660,22 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 	return cs
 }
 
-// decide turns ranked candidates into a verdict with the fitted model.
-func (e *Engine) decide(cs []candidate) Decision {
+// decide turns ranked candidates into a verdict with the fitted model,
+// the levels of one procedure counting as one (GroupFamilies). The
+// options it returns are indexes into cs.
+func (e *Engine) decide(cs []candidate) (Decision, []int) {
 	probs := make([]float64, len(cs))
+	fams := make([]string, len(cs))
 	for i, c := range cs {
-		probs[i] = c.prob
+		probs[i], fams[i] = c.prob, c.family
 	}
 	var length float64
 	if len(cs) > 0 {
 		length = cs[0].features[featureLength]
 	}
-	return e.model.Load().Decide(probs, length, e.MaxOptions)
+	fprobs, reps := GroupFamilies(probs, fams)
+	d := e.model.Load().Decide(fprobs, length, e.MaxOptions)
+	return d, reps
 }
 
 func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }

@@ -33,6 +33,7 @@ type Example struct {
 type Cand struct {
 	ID       string // guide id or code, as the row's labels name them
 	Features []float64
+	Family   string
 	Right    bool // one of the ids the row expects
 }
 
@@ -45,7 +46,7 @@ func NewExample(set string, weight float64, r evalset.Row, by evalset.By, ex bot
 		if by == evalset.ByCode {
 			id = c.Code
 		}
-		e.Cands = append(e.Cands, Cand{ID: id, Features: c.Features, Right: id != "" && slices.Contains(ids, id)})
+		e.Cands = append(e.Cands, Cand{ID: id, Features: c.Features, Family: c.Family, Right: id != "" && slices.Contains(ids, id)})
 	}
 	return e
 }
@@ -154,33 +155,46 @@ func probs(w []float64, e Example) []float64 {
 	return p
 }
 
-// ranked orders e's candidates by p, best first, as the engine sorts them.
-func ranked(e Example, p []float64) (order []int) {
-	order = make([]int, len(p))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return p[order[a]] > p[order[b]] })
-	return order
+// view is an example as the engine decides on it under some rank scores:
+// candidates sorted best first, and the families' summed probabilities
+// (bot.GroupFamilies) with each family's best member.
+type view struct {
+	order  []int     // candidate indexes, best first
+	fprobs []float64 // families' probabilities, best first
+	reps   []int     // each family's best member, an index into order
 }
+
+func newView(e Example, p []float64) view {
+	var v view
+	v.order = make([]int, len(p))
+	for i := range v.order {
+		v.order[i] = i
+	}
+	sort.SliceStable(v.order, func(a, b int) bool { return p[v.order[a]] > p[v.order[b]] })
+	sorted := make([]float64, len(p))
+	fams := make([]string, len(p))
+	for i, k := range v.order {
+		sorted[i], fams[i] = p[k], e.Cands[k].Family
+	}
+	v.fprobs, v.reps = bot.GroupFamilies(sorted, fams)
+	return v
+}
+
+// answered is the candidate the engine would answer with.
+func (v view) answered(e Example) Cand { return e.Cands[v.order[v.reps[0]]] }
 
 // calibrate fits the confidence and top-3 regressions on out-of-fold scores.
 func calibrate(m *bot.Model, train []Example, oof [][]float64) error {
 	var cx, tx [][]float64
 	var cy, ty, wt []float64
 	for i, e := range train {
-		order := ranked(e, oof[i])
-		lv := order[:min(3, len(order))]
-		ps := make([]float64, len(lv))
-		for j, k := range lv {
-			ps[j] = oof[i][k]
-		}
-		ci, ti := bot.DecisionInputs(ps, e.length())
+		v := newView(e, oof[i])
+		ci, ti := bot.DecisionInputs(v.fprobs[:min(3, len(v.fprobs))], e.length())
 		cx, tx = append(cx, ci), append(tx, ti)
 		wt = append(wt, e.Weight)
-		cy = append(cy, b2f(e.Cands[lv[0]].Right))
+		cy = append(cy, b2f(v.answered(e).Right))
 		in3 := false
-		for _, k := range lv {
+		for _, k := range v.order[:min(3, len(v.order))] {
 			in3 = in3 || e.Cands[k].Right
 		}
 		ty = append(ty, b2f(in3))
@@ -195,14 +209,14 @@ func calibrate(m *bot.Model, train []Example, oof [][]float64) error {
 
 // Utility is what one decision is worth on a row: score.py's score, less
 // cost for a wrong procedure answered.
-func Utility(e Example, d bot.Decision, order []int, cost float64) float64 {
+func Utility(e Example, d bot.Decision, v view, cost float64) float64 {
 	amb := e.Row.Ambiguous()
 	switch d.Verdict {
 	case bot.VerdictAnswer:
 		switch {
-		case e.Cands[order[0]].Right && amb:
+		case v.answered(e).Right && amb:
 			return 0.5
-		case e.Cands[order[0]].Right:
+		case v.answered(e).Right:
 			return 1
 		}
 		return -cost
@@ -211,7 +225,7 @@ func Utility(e Example, d bot.Decision, order []int, cost float64) float64 {
 		if amb {
 			n = 5
 		}
-		for _, k := range order[:min(n, len(order))] {
+		for _, k := range v.order[:min(n, len(v.order))] {
 			if e.Cands[k].Right {
 				if amb {
 					return 1
@@ -231,13 +245,9 @@ func Utility(e Example, d bot.Decision, order []int, cost float64) float64 {
 // total utility of the out-of-fold decisions; ties go to the safer (higher)
 // answer threshold.
 func thresholds(m *bot.Model, train []Example, oof [][]float64, o Options) {
-	orders := make([][]int, len(train))
-	sorted := make([][]float64, len(train))
+	views := make([]view, len(train))
 	for i, e := range train {
-		orders[i] = ranked(e, oof[i])
-		for _, k := range orders[i] {
-			sorted[i] = append(sorted[i], oof[i][k])
-		}
+		views[i] = newView(e, oof[i])
 	}
 	best := -1e18
 	for _, share := range []float64{0.3, 0.4, 0.5, 0.6, 0.7, 0.8} {
@@ -247,7 +257,7 @@ func thresholds(m *bot.Model, train []Example, oof [][]float64, o Options) {
 				t.AnswerMin, t.ClarifyMin, t.OptionShare = a, c, share
 				var u float64
 				for i, e := range train {
-					u += e.Weight * Utility(e, t.Decide(sorted[i], e.length(), o.MaxOptions), orders[i], o.WrongCost)
+					u += e.Weight * Utility(e, t.Decide(views[i].fprobs, e.length(), o.MaxOptions), views[i], o.WrongCost)
 				}
 				if u > best+1e-9 || u > best-1e-9 && a > m.AnswerMin {
 					best = u
