@@ -32,6 +32,7 @@ var FeatureNames = []string{
 	"past",         // the guide's name is only mentioned as done ("đã đăng ký khai sinh"): background, not the question
 	"pairs_text",   // share of the question's word pairs that stand together in the guide's text ("quốc tế", "nước ngoài")
 	"pairs_focus",  // the same for the sentences that ask
+	"action",       // +1 the question asks the action the title names ("đổi" for "Cấp đổi"), −1 another one, 0 neither
 }
 
 // featureLength is the index of "length" in FeatureNames.
@@ -105,6 +106,11 @@ func (c *candidate) measure(p *profile, q *query, w, f *questionView, st *stats)
 	c.late = lastMention(best, w.words)
 	c.past = b2f(pastOnly(best, q.words, q.toks))
 	c.pairsText = p.pairShare(w.words)
+	qa := q.actions
+	if len(q.focus) > 0 {
+		qa = q.focusActions
+	}
+	c.action = actionScore(p.actions, qa)
 	if f == w {
 		c.focusName, c.focusCov, c.pairsFocus = c.nameCov, c.queryCov, c.pairsText
 		return
@@ -164,6 +170,7 @@ func (c *candidate) vector(bestName, bestFocus float64, q *questionView) []float
 		c.past,
 		c.pairsText,
 		c.pairsFocus,
+		c.action,
 	}
 }
 
@@ -228,4 +235,60 @@ func familyOf(g knowledge.Guide) string {
 	t = reLevel.ReplaceAllString(t, "")
 	t = strings.TrimPrefix(t, "thu tuc ")
 	return strings.Join(strings.Fields(strings.Trim(t, " .;,")), " ")
+}
+
+// actionWords are what a procedure's title says is done, besides its
+// object: the most frequent openings of the national catalogue's titles
+// ("cấp lại" 165 titles, "gia hạn" 58, "điều chỉnh" 51, "thay đổi" 44,
+// "thu hồi" 32, "chấm dứt" 27, "cấp đổi" 25, "cấp mới" 13, "trình báo" 10)
+// and the curated titles' "lần đầu", "xóa", "tách", "khôi phục". Two
+// procedures on one object differ by them ("Cấp đổi thẻ căn cước" and
+// "Cấp thẻ căn cước lần đầu"), and a citizen names them with the verb
+// ("đổi sang căn cước gắn chip", "làm lại giấy đăng ký xe").
+var actionPhrases = []string{"lại", "đổi", "mới", "lần đầu", "gia hạn", "điều chỉnh", "thay đổi", "thu hồi", "chấm dứt", "xóa",
+	"trình báo", "khôi phục", "tạm ngừng", "hủy", "bổ sung", "cải chính", "tách"}
+
+// actionWords are actionPhrases folded, for text typed without accents.
+var actionWords = pats(actionPhrases...)
+
+// actionPats are actionWords with their accents, matched against accented
+// tokens: folded, "đời" (life, as in "chào đời") reads as "đổi".
+var actionPats = func() []pattern {
+	ps := make([]pattern, len(actionPhrases))
+	for i, p := range actionPhrases {
+		ps[i] = pattern(vntext.DefaultDict().Expand(vntext.Tokens(p)))
+	}
+	return ps
+}()
+
+// actions returns the indexes of the action words found in a text's
+// tokens: accented tokens when the text has diacritics, else its folded
+// words (a question typed without accents cannot tell "đời" from "đổi").
+func actions(toks, folded []string) []int {
+	ws, ps := folded, actionWords
+	if vntext.HasDiacritics(strings.Join(toks, " ")) {
+		ws, ps = toks, actionPats
+	}
+	var out []int
+	for i, p := range ps {
+		if k, _ := p.match(ws); k >= 0 {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// actionScore compares the actions of a title with those of a question:
+// +1 when they share one, −1 when both name actions and none is shared,
+// 0 when either names none.
+func actionScore(title, question []int) float64 {
+	if len(title) == 0 || len(question) == 0 {
+		return 0
+	}
+	for _, a := range title {
+		if slices.Contains(question, a) {
+			return 1
+		}
+	}
+	return -1
 }

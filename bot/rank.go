@@ -30,6 +30,7 @@ type candidate struct {
 	pairsText  float64 // share of the question's word pairs found together in the guide's text
 	pairsFocus float64 // the same for the sentences that ask
 	family     string  // the procedure whatever its level (familyOf)
+	action     float64 // actionScore of the title against the question
 	// altered: the question holds the guide's best name with one of its
 	// words replaced by, or continued with, a word the guide never uses
 	// ("đăng ký tạm vắng" against "đăng ký tạm trú"): another procedure.
@@ -56,6 +57,7 @@ type profile struct {
 	// stand together somewhere, which single words ("quốc gia", "y tế")
 	// cannot tell.
 	textPairs []uint64
+	actions   []int // the action words of the title (features.go)
 }
 
 // stats holds document frequencies of words over the library, for
@@ -119,7 +121,8 @@ func (ps *profiles) get(g knowledge.Guide) *profile {
 
 func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
 	p := &profile{sig: sig, all: guideWords(g), pairs: map[[2]string]bool{}, nameWords: map[string]bool{}, textPairs: textPairs(ps.dict, g)}
-	p.title = analyse(ps.dict, g.Title).folded
+	t := analyse(ps.dict, g.Title)
+	p.title, p.actions = t.folded, actions(t.toks, t.folded)
 	for _, n := range append([]string{g.Title}, g.Aliases...) {
 		if ws := contentWords(ps.dict, n); len(ws) > 0 {
 			p.names = append(p.names, ws)

@@ -44,6 +44,9 @@ type query struct {
 	// several sentences (focus.go); nil when the whole message asks.
 	focus     []string
 	focusText string // those sentences as typed
+	// actions and focusActions are the action words (features.go) of the
+	// message and of its focus.
+	actions, focusActions []int
 }
 
 // aspectCue is one aspect cue found in a question.
@@ -276,8 +279,10 @@ func findDossier(s string) string {
 // understand analyses a text message.
 func understand(text string, dict *vntext.Dict) *query {
 	q := understandSentence(text, dict)
+	q.actions = actions(q.toks, q.words)
 	if f := focusText(text); f != "" {
-		q.focus, q.focusText = understandSentence(f, dict).content, f
+		fq := understandSentence(f, dict)
+		q.focus, q.focusText, q.focusActions = fq.content, f, actions(fq.toks, fq.words)
 	}
 	return q
 }

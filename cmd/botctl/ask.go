@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,10 +27,14 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fs.PrintDefaults()
 	}
 	asJSON := fs.Bool("json", false, "print one JSON object per question (query, action, guide_id, code, aspect, confidence, candidates, text)")
+	explain := fs.Bool("explain", false, "also print how the engine ranked the candidates: each one's probability and features (not with --url)")
 	ef := addEngineFlags(fs)
 	words, err := parseAll(fs, args)
 	if err != nil {
 		return err
+	}
+	if *explain && ef.url != "" {
+		return errors.New("--explain needs the engine here: leave out --url")
 	}
 	a, err := openAnswerer(ctx, ef, stderr)
 	if err != nil {
@@ -47,10 +52,14 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			return err
 		}
 		if *asJSON {
-			return enc.Encode(r.AskResult)
+			err = enc.Encode(r.AskResult)
+		} else {
+			printReadable(w, q, r)
 		}
-		printReadable(w, q, r)
-		return nil
+		if err == nil && *explain {
+			err = printExplanation(ctx, w, a.(localAnswerer).Engine, q)
+		}
+		return err
 	}
 	if len(words) > 0 {
 		q := strings.TrimSpace(strings.Join(words, " "))
@@ -69,6 +78,32 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read stdin: %w", err)
 	}
+	return nil
+}
+
+// printExplanation prints the engine's ranking of q: one line per
+// candidate with its probability and features (bot.FeatureNames).
+func printExplanation(ctx context.Context, w io.Writer, e *bot.Engine, q string) error {
+	ex, err := e.Explain(ctx, q)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%-34s %6s", "candidate", "prob")
+	for _, n := range bot.FeatureNames {
+		fmt.Fprintf(w, " %*s", max(5, len(n)), n)
+	}
+	fmt.Fprintln(w)
+	for i, c := range ex.Candidates {
+		if i == 8 {
+			break
+		}
+		fmt.Fprintf(w, "%-34.34s %6.3f", c.GuideID, c.Prob)
+		for j, n := range bot.FeatureNames {
+			fmt.Fprintf(w, " %*.2f", max(5, len(n)), c.Features[j])
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
 	return nil
 }
 

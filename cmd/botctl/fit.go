@@ -80,7 +80,7 @@ func runFit(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		all = append(all, exs[i]...)
 	}
 	answer := func(s fitSet, m *bot.Model, tag string, idx []int) (map[int]bot.AskResult, error) {
-		e := engines[s.catalog].Engine
+		e := engines[s.catalog] // through the middleware chain, as botctl ask answers
 		e.SetModel(m)
 		out := map[int]bot.AskResult{}
 		for _, i := range idx {
