@@ -290,9 +290,9 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 		top := cs[reps[0]]
 		return e.answerGuide(s, top.guide, q.aspectFor(e.profiles().get(top.guide).title), conf, cands, "", q), nil
 	case VerdictClarify:
-		opts := make([]candidate, d.Options)
-		for i := range opts {
-			opts[i] = cs[reps[i]]
+		opts := make([]candidate, len(d.Options))
+		for i, k := range d.Options {
+			opts[i] = cs[reps[k]]
 		}
 		return e.clarify(s, q, opts, conf, cands), nil
 	}

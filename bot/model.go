@@ -28,7 +28,7 @@ type Model struct {
 	// right): weights, then the intercept (Platt scaling fitted on
 	// out-of-fold rank scores).
 	Confidence []float64 `json:"confidence"`
-	// Top3 maps (logit p1, p2, p3, length) to P(the procedure asked is
+	// Top3 maps (logit(p1 + p2 + p3), length) to P(the procedure asked is
 	// among the three best): weights, then the intercept.
 	Top3 []float64 `json:"top3"`
 	// AnswerMin is the confidence from which the engine answers.
@@ -76,8 +76,8 @@ func (m *Model) Check() error {
 		return fmt.Errorf("bot: model has %d rank weights, want %d", len(m.Rank), len(FeatureNames)+1)
 	case len(m.Confidence) != 4:
 		return fmt.Errorf("bot: model has %d confidence weights, want 4", len(m.Confidence))
-	case len(m.Top3) != 5:
-		return fmt.Errorf("bot: model has %d top-3 weights, want 5", len(m.Top3))
+	case len(m.Top3) != 3:
+		return fmt.Errorf("bot: model has %d top-3 weights, want 3", len(m.Top3))
 	case m.OptionShare <= 0 || m.OptionShare > 1:
 		return fmt.Errorf("bot: model option_share %v out of (0, 1]", m.OptionShare)
 	}
@@ -109,7 +109,7 @@ func Logit(p float64) float64 {
 func DecisionInputs(probs []float64, length float64) (conf, top3 []float64) {
 	var p [3]float64
 	copy(p[:], probs)
-	return []float64{Logit(p[0]), p[0] - p[1], length}, []float64{Logit(p[0]), p[1], p[2], length}
+	return []float64{Logit(p[0]), p[0] - p[1], length}, []float64{Logit(p[0] + p[1] + p[2]), length}
 }
 
 // Decision is what the model makes of ranked candidates.
@@ -117,7 +117,7 @@ type Decision struct {
 	Verdict    Verdict
 	Confidence float64 // calibrated P(the best candidate is right)
 	Top3       float64 // P(the right one is among the best three)
-	Options    int     // how many of the best candidates to offer when asking back
+	Options    []int   // the candidates to offer when asking back (indexes)
 }
 
 // Verdict is what the ranking supports.
@@ -139,28 +139,32 @@ func (v Verdict) String() string {
 // verdict: answer when the calibrated confidence reaches AnswerMin; else
 // ask back when the right one is likely among the best three and at least
 // two candidates are close enough to the best to be offered (at most
-// maxOptions); else fall back.
-func (m *Model) Decide(probs []float64, length float64, maxOptions int) Decision {
+// maxOptions); else fall back. A candidate whose name the question alters
+// (altered[i]: "đăng ký tạm vắng" holds "đăng ký tạm trú" with a word
+// swapped) names another procedure: it is never answered nor offered.
+func (m *Model) Decide(probs []float64, altered []bool, length float64, maxOptions int) Decision {
 	if len(probs) == 0 {
 		return Decision{Verdict: VerdictFallback}
 	}
 	ci, ti := DecisionInputs(probs[:min(3, len(probs))], length)
 	d := Decision{Confidence: Sigmoid(Dot(m.Confidence, ci)), Top3: Sigmoid(Dot(m.Top3, ti))}
-	if d.Confidence >= m.AnswerMin {
+	if d.Confidence >= m.AnswerMin && !altered[0] {
 		d.Verdict = VerdictAnswer
 		return d
 	}
-	for _, p := range probs {
-		if d.Options == maxOptions || p < m.OptionShare*probs[0] {
+	for i, p := range probs {
+		if len(d.Options) == maxOptions || p < m.OptionShare*probs[0] {
 			break
 		}
-		d.Options++
+		if !altered[i] {
+			d.Options = append(d.Options, i)
+		}
 	}
-	if d.Top3 >= m.ClarifyMin && d.Options >= 2 {
+	if d.Top3 >= m.ClarifyMin && len(d.Options) >= 2 {
 		d.Verdict = VerdictClarify
 		return d
 	}
-	d.Options = 0
+	d.Options = nil
 	d.Verdict = VerdictFallback
 	return d
 }
@@ -193,6 +197,7 @@ func ChoiceProbs(w []float64, xs [][]float64) ([]float64, float64) {
 // probability of the procedure asked between them. probs are sorted, best
 // first; family[i] names candidate i's family. It returns each family's
 // summed probability, sorted, best first, and the index of its best member.
+// (Levels of one procedure share its name, so they share altered too.)
 func GroupFamilies(probs []float64, family []string) ([]float64, []int) {
 	slot := map[string]int{}
 	var sums []float64

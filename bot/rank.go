@@ -677,7 +677,11 @@ func (e *Engine) decide(cs []candidate) (Decision, []int) {
 		length = cs[0].features[featureLength]
 	}
 	fprobs, reps := GroupFamilies(probs, fams)
-	d := e.model.Load().Decide(fprobs, length, e.MaxOptions)
+	altered := make([]bool, len(reps))
+	for i, k := range reps {
+		altered[i] = cs[k].altered
+	}
+	d := e.model.Load().Decide(fprobs, altered, length, e.MaxOptions)
 	return d, reps
 }
 

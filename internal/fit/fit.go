@@ -34,6 +34,7 @@ type Cand struct {
 	ID       string // guide id or code, as the row's labels name them
 	Features []float64
 	Family   string
+	Altered  bool // the question alters its name: never answered nor offered
 	Right    bool // one of the ids the row expects
 }
 
@@ -46,7 +47,7 @@ func NewExample(set string, weight float64, r evalset.Row, by evalset.By, ex bot
 		if by == evalset.ByCode {
 			id = c.Code
 		}
-		e.Cands = append(e.Cands, Cand{ID: id, Features: c.Features, Family: c.Family, Right: id != "" && slices.Contains(ids, id)})
+		e.Cands = append(e.Cands, Cand{ID: id, Features: c.Features, Family: c.Family, Altered: c.Altered, Right: id != "" && slices.Contains(ids, id)})
 	}
 	return e
 }
@@ -159,9 +160,10 @@ func probs(w []float64, e Example) []float64 {
 // candidates sorted best first, and the families' summed probabilities
 // (bot.GroupFamilies) with each family's best member.
 type view struct {
-	order  []int     // candidate indexes, best first
-	fprobs []float64 // families' probabilities, best first
-	reps   []int     // each family's best member, an index into order
+	order   []int     // candidate indexes, best first
+	fprobs  []float64 // families' probabilities, best first
+	reps    []int     // each family's best member, an index into order
+	altered []bool    // each family's best member is altered
 }
 
 func newView(e Example, p []float64) view {
@@ -177,6 +179,9 @@ func newView(e Example, p []float64) view {
 		sorted[i], fams[i] = p[k], e.Cands[k].Family
 	}
 	v.fprobs, v.reps = bot.GroupFamilies(sorted, fams)
+	for _, k := range v.reps {
+		v.altered = append(v.altered, e.Cands[v.order[k]].Altered)
+	}
 	return v
 }
 
@@ -257,7 +262,7 @@ func thresholds(m *bot.Model, train []Example, oof [][]float64, o Options) {
 				t.AnswerMin, t.ClarifyMin, t.OptionShare = a, c, share
 				var u float64
 				for i, e := range train {
-					u += e.Weight * Utility(e, t.Decide(views[i].fprobs, e.length(), o.MaxOptions), views[i], o.WrongCost)
+					u += e.Weight * Utility(e, t.Decide(views[i].fprobs, views[i].altered, e.length(), o.MaxOptions), views[i], o.WrongCost)
 				}
 				if u > best+1e-9 || u > best-1e-9 && a > m.AnswerMin {
 					best = u
