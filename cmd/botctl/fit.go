@@ -34,6 +34,10 @@ type fitSet struct {
 func runFit(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("fit", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: botctl fit [--sets FILE] [--catalog FILE] [--folds N] [--write bot/model.json] [--dump FILE] [--show-misses SET]")
+		fs.PrintDefaults()
+	}
 	manifest := fs.String("sets", "internal/fit/sets.tsv", "manifest of question sets: name, path, catalogue yes/no, labels guide_id/code")
 	catalogPath := fs.String("catalog", "../shared/data/dvcqg-procedures.jsonl.gz", "national catalogue for the sets asked with it")
 	folds := fs.Int("folds", 5, "cross-validation folds (0: no cross-validation)")
