@@ -1,6 +1,9 @@
 package bot
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestRedact(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -19,4 +22,52 @@ func TestRedact(t *testing.T) {
 			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// The formats the security review found passing through (issue 12).
+func TestRedactMoreFormats(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"cccd 001-099-012-345 ạ", "cccd [số giấy tờ] ạ"},
+		{"cccd 001 099 012 345", "cccd [số giấy tờ]"},
+		{"bàn 024 3825 1234 nhé", "bàn [số điện thoại] nhé"},
+		{"máy bàn 02438251234", "máy bàn [số điện thoại]"},
+		{"(024) 3825-1234", "[số điện thoại]"},
+		{"hộ chiếu C1234567 hết hạn", "hộ chiếu [số giấy tờ] hết hạn"},
+		{"hộ chiếu số c1234567", "hộ chiếu số [số giấy tờ]"},
+		{"sđt ０９１２３４５６７８", "sđt [số điện thoại]"},
+		{"cccd ００１２０３００４５６７", "cccd [số giấy tờ]"},
+		{"stk 0011004567890 vietcombank", "stk [số tài khoản] vietcombank"},
+		{"thẻ 9704 1234 5678 9012", "thẻ [số tài khoản]"},
+		{"tài khoản 19036812345012", "tài khoản [số tài khoản]"},
+		{"mail ａ.ｂ＠gmail.com", "mail [email]"},
+		// Kept: what staff need and what is not personal.
+		{"mã hồ sơ 000.00.17.H26-250101-0001", "mã hồ sơ 000.00.17.H26-250101-0001"},
+		{"lệ phí 1.500.000 đồng", "lệ phí 1.500.000 đồng"},
+		{"phạt 150.000.000 đồng", "phạt 150.000.000 đồng"},
+		{"ngày 01.07.2025", "ngày 01.07.2025"},
+		{"tổng đài 1900 1234", "tổng đài 1900 1234"},
+		{"thủ tục 1.001193", "thủ tục 1.001193"},
+	}
+	for _, tt := range tests {
+		if got := Redact(tt.in); got != tt.want {
+			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func FuzzRedact(f *testing.F) {
+	for _, s := range []string{"0912345678", "001-099-012-345", "C1234567", "０９１２", "9704 1234 5678 9012", "a@b.vn"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Redact(s)
+		if Redact(out) != out {
+			t.Errorf("Redact is not idempotent on %q: %q then %q", s, out, Redact(out))
+		}
+		for _, pii := range []string{"0912345678", "001099012345"} {
+			if strings.Contains(s, pii) && strings.Contains(out, pii) {
+				t.Errorf("Redact(%q) kept %s", s, pii)
+			}
+		}
+	})
 }
