@@ -1,0 +1,116 @@
+// Package ratelimit counts events per key in a sliding window that every
+// instance shares through JetStream, so N instances limit as one.
+//
+// A Window is one JetStream stream in memory with a subject per key,
+// MaxMsgsPerSubject = Limit, MaxAge = Span and DiscardNewPerSubject: an
+// event is allowed when its publish is stored (the key had fewer than Limit
+// events in the last Span) and refused when the server answers "maximum
+// messages per subject exceeded". The server decides atomically, whichever
+// instance publishes, with one round trip and no compare-and-set retries;
+// this is why it is a stream and not a KV bucket (a KV bucket is the same
+// kind of stream, with History as its per-subject limit, but counting in it
+// takes a read and a conditional write per event).
+//
+// Events carry an id (Nats-Msg-Id): an event whose id was stored within
+// Span is a duplicate, allowed without counting again. That is how a
+// redelivered webhook or a retried post never uses up a citizen's allowance.
+//
+// Keys are hashed into subject tokens, so user and client ids are not in
+// subject names. When JetStream cannot be asked (down, stream missing,
+// memory full), Allow lets the event through and returns the error: a
+// limit must not turn an outage of its store into an outage of the service.
+package ratelimit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Window is a sliding-window limit: at most Limit events per key in any
+// Span.
+type Window struct {
+	js      jetstream.JetStream
+	prefix  string
+	Limit   int
+	Span    time.Duration
+	Timeout time.Duration // of one check (2s)
+}
+
+// maxBytes bounds each window stream's memory. When full, Allow fails open.
+const maxBytes = 64 << 20
+
+// StreamConfig returns the stream behind a window: name, subjects
+// "<prefix>.*", at most limit events per key in span, in memory (the
+// windows are short; a restart forgets them), with replicas replicas.
+func StreamConfig(name, prefix string, limit int, span time.Duration, replicas int) jetstream.StreamConfig {
+	if replicas < 1 {
+		replicas = 1
+	}
+	return jetstream.StreamConfig{
+		Name:                 name,
+		Description:          fmt.Sprintf("rate limit window: %d per %s per key", limit, span),
+		Subjects:             []string{prefix + ".*"},
+		Retention:            jetstream.LimitsPolicy,
+		Storage:              jetstream.MemoryStorage,
+		Replicas:             replicas,
+		MaxAge:               span,
+		Duplicates:           span, // JetStream: at most MaxAge
+		MaxMsgsPerSubject:    int64(limit),
+		Discard:              jetstream.DiscardNew,
+		DiscardNewPerSubject: true,
+		MaxBytes:             maxBytes,
+	}
+}
+
+// New returns the window declared by cfg (see StreamConfig), checked
+// through js. The stream must have been created (reconciled).
+func New(js jetstream.JetStream, cfg jetstream.StreamConfig) *Window {
+	prefix := strings.TrimSuffix(cfg.Subjects[0], ".*")
+	return &Window{js: js, prefix: prefix, Limit: int(cfg.MaxMsgsPerSubject), Span: cfg.MaxAge, Timeout: 2 * time.Second}
+}
+
+// token turns a key into a subject token.
+func token(key string) string {
+	h := sha256.Sum256([]byte(key))
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(h[:20]))
+}
+
+// Allow counts one event of key and reports whether it is within the
+// limit. A non-empty id makes the event idempotent: the same id within Span
+// is allowed again without counting. On a JetStream failure Allow returns
+// true with the error (fail open).
+func (w *Window) Allow(ctx context.Context, key, id string) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, w.Timeout)
+	defer cancel()
+	msg := &nats.Msg{Subject: w.prefix + "." + token(key)}
+	if id != "" {
+		msg.Header = nats.Header{nats.MsgIdHdr: []string{id}}
+	}
+	_, err := w.js.PublishMsg(ctx, msg)
+	if err == nil {
+		return true, nil // stored, or a duplicate of an event already counted
+	}
+	if Exceeded(err) {
+		return false, nil
+	}
+	return true, fmt.Errorf("ratelimit.Allow %s: %w", w.prefix, err)
+}
+
+// Exceeded reports whether err is JetStream refusing an event because its
+// key is over the limit.
+func Exceeded(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && strings.Contains(apiErr.Description, "maximum messages per subject exceeded")
+}
+
+// RetryAfter is how long a refused client should wait: at most Span, when
+// the oldest event in the window expires.
+func (w *Window) RetryAfter() time.Duration { return w.Span }
