@@ -87,7 +87,7 @@ type importStatus struct {
 	Finished bool     `json:"finished"`
 }
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/import.js
 var templateFS embed.FS
 
 // Mount registers the admin pages and the editors' API on r.
@@ -122,16 +122,20 @@ func (a *Admin) Mount(r fiber.Router) {
 	page := a.Auth.RequirePage("/admin/login")
 	r.Get("/admin/login", a.loginPage)
 	r.Post("/admin/login", a.login)
-	adm := r.Group("/admin", page)
+	adm := r.Group("/admin", page, noStore)
 	adm.Post("/logout", a.logout)
+	adm.Post("/logout-all", a.logoutAll)
 	adm.Get("/", a.listPage)
-	adm.Get("/guides/:id", a.editPage)
-	adm.Post("/guides/:id/draft", a.saveDraftForm)
-	adm.Post("/guides/:id/publish", a.publishForm)
-	adm.Post("/guides/:id/discard", a.discardForm)
-	adm.Post("/guides/:id/flag", a.flagForm)
-	adm.Post("/guides/:id/rollback", a.rollbackForm)
-	adm.Get("/guides/:id/history", a.historyPage)
+	adm.Get("/import.js", a.importJS)
+	// Every route with a guide id checks it first (validID): a malformed id
+	// is a 400, never a lookup.
+	adm.Get("/guides/:id", validID, a.editPage)
+	adm.Post("/guides/:id/draft", validID, a.saveDraftForm)
+	adm.Post("/guides/:id/publish", validID, a.publishForm)
+	adm.Post("/guides/:id/discard", validID, a.discardForm)
+	adm.Post("/guides/:id/flag", validID, a.flagForm)
+	adm.Post("/guides/:id/rollback", validID, a.rollbackForm)
+	adm.Get("/guides/:id/history", validID, a.historyPage)
 	adm.Get("/new", a.newPage)
 	adm.Post("/preview", a.previewForm)
 	adm.Get("/stale", a.stalePage)
@@ -154,12 +158,12 @@ func (a *Admin) Mount(r fiber.Router) {
 	// mounted after it (the public chat and ask).
 	api := a.Auth.RequireAPI()
 	r.Get("/api/v1/guides", api, a.apiList)
-	r.Get("/api/v1/guides/:id", api, a.apiGet)
-	r.Put("/api/v1/guides/:id", api, a.apiPut)
-	r.Delete("/api/v1/guides/:id", api, a.apiDelete)
-	r.Post("/api/v1/guides/:id/publish", api, a.apiPublish)
-	r.Get("/api/v1/guides/:id/history", api, a.apiHistory)
-	r.Post("/api/v1/guides/:id/rollback", api, a.apiRollback)
+	r.Get("/api/v1/guides/:id", api, validID, a.apiGet)
+	r.Put("/api/v1/guides/:id", api, validID, a.apiPut)
+	r.Delete("/api/v1/guides/:id", api, validID, a.apiDelete)
+	r.Post("/api/v1/guides/:id/publish", api, validID, a.apiPublish)
+	r.Get("/api/v1/guides/:id/history", api, validID, a.apiHistory)
+	r.Post("/api/v1/guides/:id/rollback", api, validID, a.apiRollback)
 	r.Post("/api/v1/preview/ask", api, a.apiPreview)
 	r.Get("/api/v1/reports/unanswered", api, a.apiUnanswered)
 	r.Get("/api/v1/reports/summary", api, a.apiSummary)
@@ -167,6 +171,26 @@ func (a *Admin) Mount(r fiber.Router) {
 	if a.News != nil {
 		a.mountNews(r, adm, api)
 	}
+}
+
+// validID refuses a request whose :id is not a valid guide id (400).
+func validID(c *fiber.Ctx) error {
+	if !knowledge.ValidID(c.Params("id")) {
+		return fiber.NewError(fiber.StatusBadRequest, "invalid guide id")
+	}
+	return c.Next()
+}
+
+// noStore keeps the editors' pages out of caches.
+func noStore(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Next()
+}
+
+func (a *Admin) importJS(c *fiber.Ctx) error {
+	b, _ := templateFS.ReadFile("templates/import.js")
+	c.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
+	return c.Send(b)
 }
 
 // ---- API ----

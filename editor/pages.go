@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,8 +31,59 @@ type view struct {
 func (a *Admin) render(c *fiber.Ctx, name string, title string, data any) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set("Cache-Control", "no-store")
-	v := view{Title: title, Account: webauth.Account(c), CSRF: webauth.CSRFToken(c), Flash: c.Query("ok"), Error: c.Query("err"), Data: data}
+	v := view{Title: title, Account: webauth.Account(c), CSRF: webauth.CSRFToken(c),
+		Flash: noticeText(c.Query("ok"), c.Query("n")), Error: noticeText(c.Query("err"), c.Query("n")), Data: data}
+	if msg, ok := c.Locals(localError).(string); ok {
+		v.Error = msg
+	}
 	return a.tmpl.ExecuteTemplate(c, name, v)
+}
+
+// localError carries an error message a handler shows on the page it
+// renders itself (instead of a redirect with a code).
+const localError = "editor.error"
+
+// notices are the banner texts of /admin by the code a redirect puts in
+// ?ok= or ?err= (with a number in ?n= for some). Banners show only these:
+// text in a URL is never shown, so a link cannot make the admin say
+// something an attacker wrote.
+var notices = map[string]string{
+	"draft-saved":     "Đã lưu bản nháp. Bản nháp chưa đến người dân cho đến khi xuất bản.",
+	"published":       "Đã xuất bản phiên bản %d. Mọi máy chủ áp dụng trong vòng một giây.",
+	"draft-discarded": "Đã bỏ bản nháp.",
+	"flag-updated":    "Đã cập nhật đánh dấu căn cứ pháp lý.",
+	"rolled-back":     "Đã khôi phục nội dung cũ thành phiên bản %d.",
+	"synonyms-saved":  "Đã lưu. Mọi máy chủ áp dụng ngay.",
+	"alias-added":     "Đã thêm vào bản nháp. Hãy xem lại, xem trước rồi xuất bản.",
+	"bad-id":          "Mã chỉ gồm chữ thường không dấu, số và dấu gạch ngang.",
+	"pick-guide":      "Hãy chọn hướng dẫn và câu hỏi.",
+	"guide-not-found": "Không tìm thấy hướng dẫn này.",
+	"pick-file":       "Hãy chọn tệp danh mục (.jsonl hoặc .jsonl.gz).",
+	"import-running":  "Đang có một lần nhập chạy.",
+}
+
+// noticeText returns the banner text of a code ("" for unknown codes); n
+// fills a %d.
+func noticeText(code, n string) string {
+	t, ok := notices[code]
+	if !ok {
+		return ""
+	}
+	if strings.Contains(t, "%d") {
+		v, err := strconv.Atoi(n)
+		if err != nil || v < 0 {
+			return ""
+		}
+		return fmt.Sprintf(t, v)
+	}
+	return t
+}
+
+// showError renders a page with an error message of our own.
+func (a *Admin) showError(c *fiber.Ctx, status int, msg string, render func() error) error {
+	c.Locals(localError, msg)
+	c.Status(status)
+	return render()
 }
 
 func (a *Admin) loginPage(c *fiber.Ctx) error {
@@ -39,16 +91,33 @@ func (a *Admin) loginPage(c *fiber.Ctx) error {
 }
 
 func (a *Admin) login(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	err := a.Auth.SignIn(c, c.FormValue("user"), c.FormValue("password"))
 	switch {
+	case errors.Is(err, webauth.ErrCrossSite): // login CSRF: another site posting our form
+		c.Status(fiber.StatusForbidden)
+		return a.render(c, "login.html", "Đăng nhập biên tập", "Yêu cầu đăng nhập không hợp lệ.")
 	case errors.Is(err, webauth.ErrRateLimited):
+		wait := webauth.RetryAfter(err)
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		c.Status(fiber.StatusTooManyRequests)
-		return a.render(c, "login.html", "Đăng nhập biên tập", "Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
-	case err != nil:
+		return a.render(c, "login.html", "Đăng nhập biên tập", "Tài khoản này vừa đăng nhập sai nhiều lần. Vui lòng thử lại sau "+webauth.WaitText(wait)+".")
+	case errors.Is(err, webauth.ErrBadCredentials):
 		c.Status(fiber.StatusUnauthorized)
 		return a.render(c, "login.html", "Đăng nhập biên tập", "Tên đăng nhập hoặc mật khẩu không đúng.")
+	case err != nil:
+		a.Logger.Error("sign-in", "err", err)
+		c.Status(fiber.StatusServiceUnavailable)
+		return a.render(c, "login.html", "Đăng nhập biên tập", "Hệ thống tạm thời gián đoạn, vui lòng thử lại.")
 	}
 	return c.Redirect("/admin/", fiber.StatusSeeOther)
+}
+
+func (a *Admin) logoutAll(c *fiber.Ctx) error {
+	if err := a.Auth.SignOutEverywhere(c); err != nil {
+		return err
+	}
+	return c.Redirect("/admin/login", fiber.StatusSeeOther)
 }
 
 func (a *Admin) logout(c *fiber.Ctx) error {
@@ -186,7 +255,7 @@ func (a *Admin) saveDraftForm(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return a.render(c, "edit.html", d.Guide.Title, d)
 	}
-	return c.Redirect("/admin/guides/"+id+"?ok="+urlq("Đã lưu bản nháp. Bản nháp chưa đến người dân cho đến khi xuất bản."), fiber.StatusSeeOther)
+	return c.Redirect("/admin/guides/"+id+"?ok=draft-saved", fiber.StatusSeeOther)
 }
 
 // guideFromForm reads the form-fields editor: list fields are one item per line.
@@ -230,9 +299,9 @@ func (a *Admin) publishForm(c *fiber.Ctx) error {
 	id := c.Params("id")
 	rev, err := a.Store.Publish(c.UserContext(), id, webauth.Account(c))
 	if err != nil {
-		return c.Redirect("/admin/guides/"+id+"?err="+urlq(publishError(err)), fiber.StatusSeeOther)
+		return a.showError(c, fiber.StatusConflict, publishError(err), func() error { return a.editPage(c) })
 	}
-	return c.Redirect("/admin/guides/"+id+"?ok="+urlq(fmt.Sprintf("Đã xuất bản phiên bản %d. Mọi máy chủ áp dụng trong vòng một giây.", rev.Number)), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/admin/guides/%s?ok=published&n=%d", id, rev.Number), fiber.StatusSeeOther)
 }
 
 func publishError(err error) string {
@@ -253,7 +322,7 @@ func (a *Admin) discardForm(c *fiber.Ctx) error {
 	if err := a.Store.DiscardDraft(c.UserContext(), id); err != nil {
 		return err
 	}
-	return c.Redirect("/admin/guides/"+id+"?ok="+urlq("Đã bỏ bản nháp."), fiber.StatusSeeOther)
+	return c.Redirect("/admin/guides/"+id+"?ok=draft-discarded", fiber.StatusSeeOther)
 }
 
 func (a *Admin) flagForm(c *fiber.Ctx) error {
@@ -261,7 +330,7 @@ func (a *Admin) flagForm(c *fiber.Ctx) error {
 	if err := a.Store.SetFlag(c.UserContext(), id, strings.TrimSpace(c.FormValue("reason")), webauth.Account(c)); err != nil {
 		return err
 	}
-	return c.Redirect("/admin/guides/"+id+"?ok="+urlq("Đã cập nhật đánh dấu căn cứ pháp lý."), fiber.StatusSeeOther)
+	return c.Redirect("/admin/guides/"+id+"?ok=flag-updated", fiber.StatusSeeOther)
 }
 
 func (a *Admin) rollbackForm(c *fiber.Ctx) error {
@@ -272,9 +341,9 @@ func (a *Admin) rollbackForm(c *fiber.Ctx) error {
 	}
 	rev, err := a.Store.Rollback(c.UserContext(), id, n, webauth.Account(c))
 	if err != nil {
-		return c.Redirect("/admin/guides/"+id+"/history?err="+urlq("Không khôi phục được: "+err.Error()), fiber.StatusSeeOther)
+		return a.showError(c, fiber.StatusConflict, "Không khôi phục được: "+err.Error(), func() error { return a.historyPage(c) })
 	}
-	return c.Redirect("/admin/guides/"+id+"/history?ok="+urlq(fmt.Sprintf("Đã khôi phục nội dung phiên bản %d thành phiên bản %d.", n, rev.Number)), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/admin/guides/%s/history?ok=rolled-back&n=%d", id, rev.Number), fiber.StatusSeeOther)
 }
 
 type historyData struct {
@@ -314,7 +383,7 @@ func (a *Admin) newPage(c *fiber.Ctx) error {
 		return a.render(c, "new.html", "Hướng dẫn mới", fiber.Map{"Question": q})
 	}
 	if !knowledge.ValidID(id) {
-		return c.Redirect("/admin/new?err="+urlq("Mã chỉ gồm chữ thường không dấu, số và dấu gạch ngang.")+"&question="+urlq(q), fiber.StatusSeeOther)
+		return c.Redirect("/admin/new?err=bad-id&question="+urlq(q), fiber.StatusSeeOther)
 	}
 	if _, _, err := a.Store.Markdown(c.UserContext(), id); err == nil {
 		return c.Redirect("/admin/guides/"+id, fiber.StatusSeeOther)
@@ -452,7 +521,7 @@ func (a *Admin) saveSynonyms(c *fiber.Ctx) error {
 	if err := a.Store.SetSynonyms(c.UserContext(), rules); err != nil {
 		return err
 	}
-	return c.Redirect("/admin/synonyms?ok="+urlq("Đã lưu. Mọi máy chủ áp dụng ngay."), fiber.StatusSeeOther)
+	return c.Redirect("/admin/synonyms?ok=synonyms-saved", fiber.StatusSeeOther)
 }
 
 func (a *Admin) gapsPage(c *fiber.Ctx) error {
@@ -470,11 +539,11 @@ func (a *Admin) gapsPage(c *fiber.Ctx) error {
 func (a *Admin) addAliasForm(c *fiber.Ctx) error {
 	id, q, as := c.FormValue("guide"), strings.TrimSpace(c.FormValue("question")), c.FormValue("as")
 	if !knowledge.ValidID(id) || q == "" {
-		return c.Redirect("/admin/gaps?err="+urlq("Hãy chọn hướng dẫn và câu hỏi."), fiber.StatusSeeOther)
+		return c.Redirect("/admin/gaps?err=pick-guide", fiber.StatusSeeOther)
 	}
 	d, err := a.editData(c.UserContext(), id)
 	if err != nil || d.New {
-		return c.Redirect("/admin/gaps?err="+urlq("Không tìm thấy hướng dẫn "+id+"."), fiber.StatusSeeOther)
+		return c.Redirect("/admin/gaps?err=guide-not-found", fiber.StatusSeeOther)
 	}
 	g := d.Guide
 	if as == "faq" {
@@ -483,9 +552,9 @@ func (a *Admin) addAliasForm(c *fiber.Ctx) error {
 		g.Aliases = append(g.Aliases, q)
 	}
 	if _, err := a.Store.SaveDraft(c.UserContext(), id, string(knowledge.FormatGuide(g)), webauth.Account(c)); err != nil {
-		return c.Redirect("/admin/gaps?err="+urlq("Không lưu được bản nháp: "+err.Error()), fiber.StatusSeeOther)
+		return a.showError(c, fiber.StatusUnprocessableEntity, "Không lưu được bản nháp: "+err.Error(), func() error { return a.gapsPage(c) })
 	}
-	return c.Redirect("/admin/guides/"+id+"?tab=raw&ok="+urlq("Đã thêm vào bản nháp. Hãy xem lại, xem trước rồi xuất bản."), fiber.StatusSeeOther)
+	return c.Redirect("/admin/guides/"+id+"?tab=raw&ok=alias-added", fiber.StatusSeeOther)
 }
 
 func (a *Admin) summaryPage(c *fiber.Ctx) error {
@@ -510,7 +579,7 @@ func (a *Admin) startImport(c *fiber.Ctx) error {
 	}
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return c.Redirect("/admin/import?err="+urlq("Hãy chọn tệp danh mục (.jsonl hoặc .jsonl.gz)."), fiber.StatusSeeOther)
+		return c.Redirect("/admin/import?err=pick-file", fiber.StatusSeeOther)
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -520,7 +589,7 @@ func (a *Admin) startImport(c *fiber.Ctx) error {
 	if a.importSt.Running {
 		a.mu.Unlock()
 		f.Close()
-		return c.Redirect("/admin/import?err="+urlq("Đang có một lần nhập chạy."), fiber.StatusSeeOther)
+		return c.Redirect("/admin/import?err=import-running", fiber.StatusSeeOther)
 	}
 	a.importSt = importStatus{Running: true}
 	a.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -32,7 +33,7 @@ type Console struct {
 }
 
 // Console returns the console and API of the queue, signed in with auth
-// (accounts from BOT_STAFF_FILE; sessions in q.Sessions via webauth.NewKVStore).
+// (accounts from BOT_STAFF_FILE; sessions in their own bucket, webauth.SessionBucket("hotline")).
 func (q *Queue) Console(auth *webauth.Auth) *Console {
 	c := &Console{q: q, auth: auth}
 	c.tmpl = template.Must(template.New("").Funcs(c.funcs()).ParseFS(webFS, "web/*.html"))
@@ -58,6 +59,7 @@ func (c *Console) Mount(r fiber.Router) {
 	})
 	p.Get("/events", c.events)
 	p.Post("/logout", c.logout)
+	p.Post("/logout-all", c.logoutAll)
 	p.Get("/t/:id", c.ticketPage)
 	p.Get("/t/:id/live", c.ticketLive)
 	p.Post("/t/:id/:action", c.formAction)
@@ -71,17 +73,15 @@ func (c *Console) Mount(r fiber.Router) {
 	a.Get("/resolutions", c.apiResolutions)
 }
 
-// secure sets the console's security headers: scripts only from our own
-// origin, no framing, no caching of pages with citizens' questions.
+// secure keeps pages with citizens' questions out of caches. The other
+// security headers (CSP, framing, referrer, nosniff) are the server's one
+// policy for every page (webhooks.Server).
 func (c *Console) secure(f *fiber.Ctx) error {
 	securityHeaders(f)
 	return f.Next()
 }
 
 func securityHeaders(f *fiber.Ctx) {
-	f.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
-	f.Set("X-Content-Type-Options", "nosniff")
-	f.Set("Referrer-Policy", "same-origin")
 	f.Set("Cache-Control", "no-store")
 }
 
@@ -173,7 +173,7 @@ func (c *Console) render(f *fiber.Ctx, status int, name string, d pageData) erro
 func (c *Console) base(f *fiber.Ctx) pageData {
 	now := c.q.cfg.Now()
 	return pageData{Account: webauth.Account(f), CSRF: webauth.CSRFToken(f), Hours: c.q.cfg.Hours.String(),
-		OnDuty: c.q.cfg.Hours.Open(now), Flash: flashText(f.Query("ok")), Error: f.Query("err"), Tabs: c.q.cfg.Tabs}
+		OnDuty: c.q.cfg.Hours.Open(now), Flash: flashText(f.Query("ok")), Tabs: c.q.cfg.Tabs}
 }
 
 func (c *Console) loginPage(f *fiber.Ctx) error {
@@ -183,14 +183,15 @@ func (c *Console) loginPage(f *fiber.Ctx) error {
 
 func (c *Console) login(f *fiber.Ctx) error {
 	securityHeaders(f)
-	if f.Get("Sec-Fetch-Site") == "cross-site" { // login CSRF: another site posting our form
-		return c.render(f, fiber.StatusForbidden, "login.html", pageData{Error: "Yêu cầu đăng nhập không hợp lệ."})
-	}
 	err := c.auth.SignIn(f, f.FormValue("user"), f.FormValue("password"))
 	switch {
+	case errors.Is(err, webauth.ErrCrossSite): // login CSRF: another site posting our form
+		return c.render(f, fiber.StatusForbidden, "login.html", pageData{Error: "Yêu cầu đăng nhập không hợp lệ."})
 	case errors.Is(err, webauth.ErrRateLimited):
+		wait := webauth.RetryAfter(err)
+		f.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		return c.render(f, fiber.StatusTooManyRequests, "login.html",
-			pageData{Error: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."})
+			pageData{Error: "Tài khoản này vừa đăng nhập sai nhiều lần. Vui lòng thử lại sau " + webauth.WaitText(wait) + "."})
 	case errors.Is(err, webauth.ErrBadCredentials):
 		return c.render(f, fiber.StatusUnauthorized, "login.html", pageData{Error: "Sai tên đăng nhập hoặc mật khẩu."})
 	case err != nil:
@@ -203,6 +204,15 @@ func (c *Console) login(f *fiber.Ctx) error {
 func (c *Console) logout(f *fiber.Ctx) error {
 	if err := c.auth.SignOut(f); err != nil {
 		c.q.logger.Error("sign-out", "err", err)
+	}
+	return f.Redirect("/hotline/login", fiber.StatusSeeOther)
+}
+
+// logoutAll ends every session of the signed-in account (all browsers).
+func (c *Console) logoutAll(f *fiber.Ctx) error {
+	if err := c.auth.SignOutEverywhere(f); err != nil {
+		c.q.logger.Error("sign-out everywhere", "err", err)
+		return c.render(f, fiber.StatusServiceUnavailable, "queue.html", pageData{Error: "Hệ thống tạm thời gián đoạn, vui lòng thử lại."})
 	}
 	return f.Redirect("/hotline/login", fiber.StatusSeeOther)
 }
@@ -297,7 +307,9 @@ var flashes = map[string]string{
 func flashText(k string) string { return flashes[k] }
 
 // formAction handles the console's form posts, then redirects (303) back to
-// the ticket with a message (post/redirect/get).
+// the ticket with a message code (post/redirect/get). A refused action
+// shows the ticket again with the reason, without a redirect: banners only
+// ever show the service's own texts, never text from a URL.
 func (c *Console) formAction(f *fiber.Ctx) error {
 	id, action := strings.Clone(f.Params("id")), f.Params("action")
 	_, err := c.do(f, id, action, f.FormValue("text"), CloseRequest{
@@ -312,7 +324,12 @@ func (c *Console) formAction(f *fiber.Ctx) error {
 		if code == fiber.StatusServiceUnavailable {
 			c.q.logger.Error("console action", "action", action, "ticket", id, "err", err)
 		}
-		return f.Redirect(target+"err="+url.QueryEscape(msg), fiber.StatusSeeOther)
+		d, _, gerr := c.ticketData(f)
+		d.Error = msg
+		if gerr != nil {
+			return c.render(f, code, "queue.html", d)
+		}
+		return c.render(f, code, "ticket.html", d)
 	}
 	if action == "close" {
 		return f.Redirect("/hotline/?ok=close", fiber.StatusSeeOther)

@@ -136,7 +136,14 @@ func (e *env) MustApp(tb testing.TB, cfg webauth.Config) *fiber.App {
 	if cfg.Now == nil {
 		cfg.Now = e.clock.Now
 	}
-	auth := webauth.New(mustStaff(tb), webauth.NewKVStore(e.q.Sessions), cfg, nil)
+	kv, err := e.q.js.CreateOrUpdateKeyValue(context.Background(), webauth.Buckets(1, 0, "hotline")[0])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if cfg.Site == "" {
+		cfg.Site = "hotline"
+	}
+	auth := webauth.New(mustStaff(tb), webauth.NewKVStore(kv), cfg, nil)
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	e.q.Console(auth).Mount(app)
 	return app

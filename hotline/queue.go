@@ -96,12 +96,10 @@ type Queue struct {
 	js      jetstream.JetStream
 	tickets jetstream.KeyValue
 	routes  jetstream.KeyValue
-	// Sessions is the bucket for console sessions (webauth.NewKVStore).
-	Sessions jetstream.KeyValue
-	outbox   Outbox
-	cfg      Config
-	logger   *slog.Logger
-	metrics  *metrics
+	outbox  Outbox
+	cfg     Config
+	logger  *slog.Logger
+	metrics *metrics
 
 	mu     sync.Mutex
 	cache  map[string]summary // every ticket's summary, from the KV watch
@@ -154,7 +152,7 @@ func New(js jetstream.JetStream, outbox Outbox, cfg Config, logger *slog.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("hotline.New: %w", err)
 	}
-	q := &Queue{js: js, tickets: kvs[BucketTickets], routes: kvs[BucketRoutes], Sessions: kvs[BucketSessions],
+	q := &Queue{js: js, tickets: kvs[BucketTickets], routes: kvs[BucketRoutes],
 		outbox: outbox, cfg: cfg, logger: logger.With("component", "hotline"),
 		cache: map[string]summary{}, subs: map[chan Event]struct{}{}, done: make(chan struct{})}
 	if cfg.Registry != nil {

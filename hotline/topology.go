@@ -23,8 +23,6 @@ const (
 	// BucketRoutes maps a conversation (hashed) to its ticket: "c.<hash>"
 	// while the conversation is with people, "r.<hash>" while a rating is awaited.
 	BucketRoutes = "HOTLINE_ROUTES"
-	// BucketSessions holds console sign-in sessions (webauth.KVStore).
-	BucketSessions = "HOTLINE_SESSIONS"
 )
 
 // Streams returns the hotline's streams, for the service's topology
@@ -52,8 +50,6 @@ func Buckets(cfg Config) []jetstream.KeyValueConfig {
 			Storage: jetstream.FileStorage, Replicas: cfg.Replicas},
 		{Bucket: BucketRoutes, Description: "conversation → open ticket, awaited ratings", History: 1,
 			TTL: cfg.Retention, Storage: jetstream.FileStorage, Replicas: cfg.Replicas},
-		{Bucket: BucketSessions, Description: "hotline console sessions", History: 1,
-			TTL: 24 * time.Hour, Storage: jetstream.FileStorage, Replicas: cfg.Replicas},
 	}
 }
 

@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +20,7 @@ import (
 	"github.com/nats-io/nuid"
 
 	"botdvc/bot"
+	"botdvc/ratelimit"
 	"botdvc/webhooks"
 )
 
@@ -48,12 +51,14 @@ type Pipeline struct {
 	// and does not queue behind the workers' traffic. Set before use.
 	Publishers []jetstream.JetStream
 
-	js      jetstream.JetStream
-	next    atomic.Uint64
-	handler bot.HandlerFunc
-	cfg     Config
-	lim     *limiter
-	dl      *deliveries // delivery records; bound by Start
+	js       jetstream.JetStream
+	next     atomic.Uint64
+	handler  bot.HandlerFunc
+	cfg      Config
+	rate     *ratelimit.Window // per conversation, shared by every instance
+	notices  *ratelimit.Window // one refusal notice a minute per conversation
+	refusals *webhooks.Tally
+	dl       *deliveries // delivery records; bound by Start
 
 	mu      sync.Mutex
 	slots   chan struct{} // Workers tokens
@@ -79,24 +84,37 @@ func New(js jetstream.JetStream, handler bot.HandlerFunc, logger *slog.Logger, c
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	rs := rateStreams(cfg)
 	return &Pipeline{
-		Logger:  logger,
-		Metrics: NewMetrics(nil),
-		Now:     time.Now,
-		Senders: map[bot.Channel]bot.Sender{},
-		js:      js,
-		handler: handler,
-		cfg:     cfg,
-		lim:     newLimiter(cfg.RatePerMinute, cfg.Burst),
-		slots:   make(chan struct{}, cfg.Workers),
+		Logger:   logger,
+		Metrics:  NewMetrics(nil),
+		Now:      time.Now,
+		Senders:  map[bot.Channel]bot.Sender{},
+		js:       js,
+		handler:  handler,
+		cfg:      cfg,
+		rate:     ratelimit.New(js, rs[0]),
+		notices:  ratelimit.New(js, rs[1]),
+		refusals: webhooks.NewTally(logger, "messages refused (channel/reason: count)"),
+		slots:    make(chan struct{}, cfg.Workers),
 	}
 }
 
 // Config returns the effective configuration (defaults filled).
 func (p *Pipeline) Config() Config { return p.cfg }
 
-// dedupID is the inbound message's Nats-Msg-Id.
-func dedupID(m bot.Message) string { return string(m.Channel) + ":" + m.ID }
+// dedupID is the inbound message's Nats-Msg-Id: channel and message id.
+// The platforms' message ids are unique across users; the web chat's are
+// chosen by the browser and unique only within its session, so for the web
+// the id is scoped by (a hash of) the session: two sessions may both send
+// a message "1".
+func dedupID(m bot.Message) string {
+	if m.Channel == bot.Web {
+		h := sha256.Sum256([]byte(m.UserID))
+		return "web:" + hex.EncodeToString(h[:8]) + ":" + m.ID
+	}
+	return string(m.Channel) + ":" + m.ID
+}
 
 // Accept implements webhooks.Inbox: it stores m in the inbound stream and
 // returns once JetStream acked it. A message already stored under the same
@@ -104,6 +122,12 @@ func dedupID(m bot.Message) string { return string(m.Channel) + ":" + m.ID }
 // nil. Messages over the size or rate limit are refused with an error
 // wrapping webhooks.ErrRefused (a *webhooks.RefusedError), and the citizen
 // is told politely, at most once a minute.
+//
+// The rate limit is per conversation and shared by every instance
+// (BOT_RATE_CONV). A redelivered message does not count again: the limit
+// counts by the message's dedup id, so a platform resending one message
+// twenty times uses one place, and the inbound stream then drops the copies.
+// Refusals are logged as one line per interval with counts, not a line each.
 func (p *Pipeline) Accept(ctx context.Context, m bot.Message) error {
 	now := p.Now()
 	if m.Channel == "" || m.ID == "" || m.UserID == "" || m.Kind == "" {
@@ -121,11 +145,15 @@ func (p *Pipeline) Accept(ctx context.Context, m bot.Message) error {
 	if m.Kind != bot.KindAgentEcho { // staff writing from the platform inbox are not limited
 		if utf8.RuneCountInString(m.Text) > p.cfg.MaxText || len(m.Payload) > p.cfg.MaxText {
 			p.Metrics.In.WithLabelValues(string(m.Channel), "refused_size").Inc()
-			return p.refuse(ctx, m, "size", fmt.Sprintf(noticeSize, p.cfg.MaxText), p.lim.notice(conv, now), ErrTooLong)
+			return p.refuse(ctx, m, "size", fmt.Sprintf(noticeSize, p.cfg.MaxText), ErrTooLong)
 		}
-		if ok, notify := p.lim.allow(conv, now); !ok {
+		ok, err := p.rate.Allow(ctx, conv, dedupID(m))
+		if err != nil {
+			p.Metrics.Errors.WithLabelValues("rate_limit").Inc() // failed open: the message goes through
+		}
+		if !ok {
 			p.Metrics.In.WithLabelValues(string(m.Channel), "refused_rate").Inc()
-			return p.refuse(ctx, m, "rate", NoticeRate, notify, ErrRateLimited)
+			return p.refuse(ctx, m, "rate", NoticeRate, ErrRateLimited)
 		}
 	}
 	data, err := json.Marshal(m)
@@ -154,8 +182,14 @@ func (p *Pipeline) Accept(ctx context.Context, m bot.Message) error {
 	return nil
 }
 
-// refuse tells the citizen (when notify) and returns the refusal error.
-func (p *Pipeline) refuse(ctx context.Context, m bot.Message, reason, notice string, notify bool, kind error) error {
+// refuse tells the citizen (at most once a minute per conversation, across
+// instances) and returns the refusal error.
+func (p *Pipeline) refuse(ctx context.Context, m bot.Message, reason, notice string, kind error) error {
+	p.refusals.Add(string(m.Channel) + "/" + reason)
+	notify, err := p.notices.Allow(ctx, m.Conversation(), "")
+	if err != nil {
+		p.Metrics.Errors.WithLabelValues("rate_limit").Inc()
+	}
 	if notify {
 		o := bot.Outbound{
 			ID: dedupID(m) + ":refused", Channel: m.Channel, UserID: m.UserID, InReplyTo: m.ID,
@@ -164,7 +198,7 @@ func (p *Pipeline) refuse(ctx context.Context, m bot.Message, reason, notice str
 		}
 		if err := p.Enqueue(ctx, o); err != nil {
 			p.Metrics.Errors.WithLabelValues("refusal_notice").Inc()
-			p.Logger.Warn("refusal notice not enqueued", "msg", m, "err", err)
+			p.refusals.Add("notice_not_enqueued")
 		}
 	}
 	return fmt.Errorf("pipeline.Accept: %w: %w", &webhooks.RefusedError{Reason: reason, Notice: notice}, kind)

@@ -146,7 +146,7 @@ func TestAcceptAnswerSend(t *testing.T) {
 		return nil
 	})
 	o := rec.all()[0]
-	if o.Reply.Text != "re: xin chào" || o.UserID != "user-1" || o.InReplyTo != "m1" || o.ID != "web:m1:r" {
+	if o.Reply.Text != "re: xin chào" || o.UserID != "user-1" || o.InReplyTo != "m1" || o.ID != dedupID(msg("user-1", "m1", ""))+":r" {
 		t.Errorf("got outbound %+v", o)
 	}
 }
@@ -538,17 +538,18 @@ func TestSenderRetryAndPark(t *testing.T) {
 	rec.mu.Lock()
 	hits := rec.hits
 	rec.mu.Unlock()
-	if hits["web:flaky:r"] != 3 || hits["web:blocked:r"] != 1 || hits["web:down:r"] != c.SendAttempts {
+	rid := func(i int, id string) string { return dedupID(msg("user"+strconv.Itoa(i), id, "")) + ":r" }
+	if hits[rid(0, "flaky")] != 3 || hits[rid(1, "blocked")] != 1 || hits[rid(2, "down")] != c.SendAttempts {
 		t.Errorf("send attempts %v", hits)
 	}
 	reasons := map[string]string{}
 	for _, d := range deadMessages(t, js) {
 		reasons[d.Header.Get(nats.MsgIdHdr)] = d.Header.Get(HeaderReason)
 	}
-	if r := reasons["dead:web:blocked:r"]; !strings.HasPrefix(r, "undeliverable: ") {
+	if r := reasons["dead:"+rid(1, "blocked")]; !strings.HasPrefix(r, "undeliverable: ") {
 		t.Errorf("blocked reason %q", r)
 	}
-	if r := reasons["dead:web:down:r"]; !strings.HasPrefix(r, "gave up after 3 attempts") {
+	if r := reasons["dead:"+rid(2, "down")]; !strings.HasPrefix(r, "gave up after 3 attempts") {
 		t.Errorf("down reason %q", r)
 	}
 }
@@ -559,11 +560,9 @@ func TestLimits(t *testing.T) {
 	ns := MustStartServer(t)
 	_, js := MustConnect(t, ns)
 	c := testConfig()
-	c.RatePerMinute, c.Burst, c.MaxText = 1, 2, 10
+	c.RatePerMinute, c.Burst, c.MaxText = 120, 2, 10 // 2 messages per second
 	mustReconcile(t, js, c)
 	p := New(js, echo, nil, c)
-	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
-	p.Now = func() time.Time { return now }
 	ctx := context.Background()
 	var refusals []*webhooks.RefusedError
 	for i := 0; i < 5; i++ {
@@ -591,10 +590,10 @@ func TestLimits(t *testing.T) {
 	if err := p.Accept(ctx, msg("long", "l2", strings.Repeat("á", 10))); err != nil {
 		t.Errorf("10 characters (20 bytes) refused: %v", err)
 	}
-	// A minute later the flooding conversation may write again.
-	now = now.Add(time.Minute)
+	// Once the window has passed the flooding conversation may write again.
+	time.Sleep(1100 * time.Millisecond)
 	if err := p.Accept(ctx, msg("flood", "f9", "hỏi")); err != nil {
-		t.Errorf("after a minute: %v", err)
+		t.Errorf("after the window: %v", err)
 	}
 	// Notices: one for the flood (not three), one for the long message.
 	rec := &recorder{}
@@ -617,6 +616,66 @@ func TestLimits(t *testing.T) {
 	}
 	if notices["flood"] != 1 || notices["long"] != 1 || len(notices) != 2 {
 		t.Errorf("notices %v", notices)
+	}
+}
+
+// The limit counts a message once however often it is redelivered, is
+// shared by every instance on the same JetStream, and web message ids are
+// scoped by session (regressions for issue 12).
+func TestLimitsSharedAndDedupFirst(t *testing.T) {
+	ns := MustStartServer(t)
+	_, js1 := MustConnect(t, ns)
+	_, js2 := MustConnect(t, ns)
+	c := testConfig()
+	c.RatePerMinute, c.Burst = 8, 8 // 8 a minute
+	mustReconcile(t, js1, c)
+	a, b := New(js1, echo, nil, c), New(js2, echo, nil, c)
+	ctx := context.Background()
+	// One message delivered 20 times: never refused.
+	for i := range 20 {
+		if err := []*Pipeline{a, b}[i%2].Accept(ctx, msg("redelivered", "m1", "hỏi")); err != nil {
+			t.Fatalf("redelivery %d: %v", i+1, err)
+		}
+	}
+	// 16 messages of one conversation over two instances: 8 in all.
+	accepted := 0
+	for i := range 16 {
+		err := []*Pipeline{a, b}[i%2].Accept(ctx, msg("busy", "b"+strconv.Itoa(i), "hỏi"))
+		if err == nil {
+			accepted++
+		} else if !errors.Is(err, ErrRateLimited) {
+			t.Fatal(err)
+		}
+	}
+	if accepted != 8 {
+		t.Errorf("two instances accepted %d of 16, want 8 (the burst) in all", accepted)
+	}
+	// Web ids are the browser's: two sessions may both send "1".
+	for _, s := range []string{"session-a", "session-b"} {
+		if err := a.Accept(ctx, msg(s, "1", "hỏi")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := &recorder{}
+	a.Senders[bot.Web] = rec
+	if err := a.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Stop(ctx) })
+	checkFor(t, 5*time.Second, 20*time.Millisecond, func() error {
+		users := map[string]int{}
+		for _, o := range rec.all() {
+			users[o.UserID]++
+		}
+		if users["session-a"] != 1 || users["session-b"] != 1 || users["redelivered"] != 1 {
+			return fmt.Errorf("replies by user %v", users)
+		}
+		return nil
+	})
+	for _, o := range rec.all() {
+		if strings.HasSuffix(o.ID, ":refused") && o.UserID == "redelivered" {
+			t.Error("a redelivered message was refused")
+		}
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"botdvc/bot"
+	"botdvc/ratelimit"
 )
 
 // Stream, subject and bucket names. They are the wire contract between
@@ -20,6 +21,11 @@ const (
 	OutboundStream = "BOT_OUTBOUND"
 	DeadStream     = "BOT_DEAD"
 	SessionBucket  = "bot_sessions"
+	// RateStream and NoticeStream are the per-conversation rate limit and
+	// the once-a-minute refusal notice, shared by every instance (see
+	// package ratelimit).
+	RateStream   = "BOT_RATE_CONV"
+	NoticeStream = "BOT_RATE_NOTICE"
 
 	inboundPrefix  = "bot.in."  // + partition
 	outboundPrefix = "bot.out." // + channel + "." + partition
@@ -260,6 +266,7 @@ func Declare(c Config) Topology {
 			})
 		}
 	}
+	t.Streams = append(t.Streams, rateStreams(c)...)
 	t.Buckets = []jetstream.KeyValueConfig{{
 		Bucket:      SessionBucket,
 		Description: "conversation sessions (bot.Session JSON), key = base64url(conversation)",
@@ -269,6 +276,18 @@ func Declare(c Config) Topology {
 		Replicas:    c.Replicas,
 	}}
 	return t
+}
+
+// rateStreams are the windows of the per-conversation limit: Burst
+// messages in any Burst/RatePerMinute minutes (8 per 24 s by default: the
+// same average rate as a token bucket of that rate and burst), and one
+// refusal notice a minute.
+func rateStreams(c Config) []jetstream.StreamConfig {
+	span := time.Duration(float64(c.Burst) / c.RatePerMinute * float64(time.Minute))
+	return []jetstream.StreamConfig{
+		ratelimit.StreamConfig(RateStream, "bot.rate.conv", c.Burst, max(span, time.Second), c.Replicas),
+		ratelimit.StreamConfig(NoticeStream, "bot.rate.notice", 1, time.Minute, c.Replicas),
+	}
 }
 
 // Reconcile creates or updates every stream, consumer and bucket of t, in

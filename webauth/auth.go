@@ -1,34 +1,92 @@
 package webauth
 
 import (
+	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"botdvc/internal/clientaddr"
 )
+
+// SecureMode says when session cookies carry the Secure attribute
+// (BOT_COOKIE_SECURE).
+type SecureMode int
+
+// Secure modes. The zero value is SecureAuto.
+const (
+	// SecureAuto marks the cookie Secure when the request came over TLS or
+	// a trusted proxy said https (X-Forwarded-Proto, see clientaddr). A
+	// browser drops a Secure cookie set over plain http, so this is what
+	// lets sign-in work on http://<LAN address>:8080 without a proxy.
+	SecureAuto SecureMode = iota
+	// SecureAlways always marks the cookie Secure (the service is only
+	// reached over HTTPS).
+	SecureAlways
+	// SecureNever never does (plain-http development only).
+	SecureNever
+)
+
+// ParseSecureMode reads "auto", "always" or "never" ("" is auto).
+func ParseSecureMode(s string) (SecureMode, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "auto":
+		return SecureAuto, nil
+	case "always":
+		return SecureAlways, nil
+	case "never":
+		return SecureNever, nil
+	}
+	return SecureAuto, fmt.Errorf("webauth: cookie secure mode %q: want auto, always or never", s)
+}
+
+func (m SecureMode) String() string {
+	return [...]string{"auto", "always", "never"}[m]
+}
 
 // Config tunes an Auth. The zero value gets the defaults listed per field.
 type Config struct {
-	CookieName    string        // default "botdvc_session"
-	CookiePath    string        // default "/"
-	Insecure      bool          // leave false: cookies are Secure. True only for plain-http development off localhost
-	TTL           time.Duration // session lifetime; default 12 h
-	MaxFailures   int           // failed sign-ins per IP and account before 429; default 5
-	FailureWindow time.Duration // how long failures count; default 15 min
+	// Site names the site the sessions belong to ("hotline", "admin"). A
+	// session is valid only on the site that made it, whatever cookie name
+	// it arrives under. Default: CookieName.
+	Site       string
+	CookieName string        // default "botdvc_session"
+	CookiePath string        // default "/"
+	Secure     SecureMode    // when cookies are Secure; default SecureAuto
+	TTL        time.Duration // session lifetime; default 12 h
+	// MaxFailures is how many failed sign-ins an account may have before
+	// back-off starts; default 5. Then each further attempt must wait
+	// 1 s, 2 s, 4 s … up to MaxBackoff after the last failure, whatever
+	// address it comes from.
+	MaxFailures   int
+	MaxBackoff    time.Duration // default 5 min
+	FailureWindow time.Duration // failures are forgotten this long after the last one; default 15 min
 	Realm         string        // HTTP Basic realm; default "botdvc"
-	Now           func() time.Time
+	// Failures counts failed sign-ins; share one store (NewKVFailures)
+	// between instances so that N instances back off as one. Default: in
+	// this process's memory.
+	Failures FailureStore
+	Now      func() time.Time
 }
 
 func (c *Config) defaults() {
 	if c.CookieName == "" {
 		c.CookieName = "botdvc_session"
+	}
+	if c.Site == "" {
+		c.Site = c.CookieName
 	}
 	if c.CookiePath == "" {
 		c.CookiePath = "/"
@@ -39,6 +97,9 @@ func (c *Config) defaults() {
 	if c.MaxFailures == 0 {
 		c.MaxFailures = 5
 	}
+	if c.MaxBackoff == 0 {
+		c.MaxBackoff = 5 * time.Minute
+	}
 	if c.FailureWindow == 0 {
 		c.FailureWindow = 15 * time.Minute
 	}
@@ -48,15 +109,19 @@ func (c *Config) defaults() {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.Failures == nil {
+		c.Failures = NewMemoryFailures(c.FailureWindow)
+	}
 }
 
 // Auth checks credentials and sessions for one site (one accounts file).
 type Auth struct {
+	store  Store
+	cfg    Config
+	logger *slog.Logger
+
+	mu       sync.RWMutex
 	accounts Accounts
-	store    Store
-	cfg      Config
-	logger   *slog.Logger
-	fails    *limiter
 }
 
 // New returns an Auth for the given accounts and session store.
@@ -65,8 +130,59 @@ func New(accounts Accounts, store Store, cfg Config, logger *slog.Logger) *Auth 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Auth{accounts: accounts, store: store, cfg: cfg, logger: logger.With("component", "webauth"),
-		fails: &limiter{max: cfg.MaxFailures, window: cfg.FailureWindow, now: cfg.Now, m: map[string]*failures{}}}
+	return &Auth{accounts: accounts, store: store, cfg: cfg, logger: logger.With("component", "webauth", "site", cfg.Site)}
+}
+
+// SetAccounts replaces the accounts. Sessions of an account that is gone,
+// or whose password hash changed, stop working at their next request.
+func (a *Auth) SetAccounts(accounts Accounts) {
+	a.mu.Lock()
+	a.accounts = accounts
+	a.mu.Unlock()
+}
+
+func (a *Auth) accts() Accounts {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.accounts
+}
+
+// WatchFile re-reads the htpasswd file at path whenever its size or
+// modification time changes (checked every interval) until ctx is done,
+// so removing an account or changing its password takes effect at once,
+// without a restart. A file that does not parse is logged and the
+// accounts in use are kept.
+func (a *Auth) WatchFile(ctx context.Context, path string, every time.Duration) {
+	stamp := func() string {
+		st, err := os.Stat(path)
+		if err != nil {
+			return "missing"
+		}
+		return fmt.Sprint(st.Size(), st.ModTime().UnixNano())
+	}
+	last := stamp()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s := stamp()
+		if s == last {
+			continue
+		}
+		acc, err := LoadHtpasswd(path)
+		if err != nil {
+			a.logger.Error("accounts file changed but cannot be read; keeping the accounts in use", "err", err)
+			last = s
+			continue
+		}
+		a.SetAccounts(acc)
+		last = s
+		a.logger.Info("accounts file reloaded", "accounts", len(acc))
+	}
 }
 
 // Locals keys set by the Require handlers.
@@ -89,66 +205,199 @@ func CSRFToken(c *fiber.Ctx) string {
 	return s
 }
 
-// Check verifies user and password, counting failures per client IP and
-// account. It returns an error wrapping ErrRateLimited while the pair is
-// locked out (without checking the password), or ErrBadCredentials.
-func (a *Auth) Check(ip, user, pass string) error {
-	keys := []string{"ip|" + ip, "acct|" + ip + "|" + user}
-	if a.fails.blocked(keys[1], 1) || a.fails.blocked(keys[0], 4) {
-		return fmt.Errorf("webauth.Check: %w", ErrRateLimited)
+// RateLimitedError is returned while an account is backing off after failed
+// sign-ins. It wraps ErrRateLimited.
+type RateLimitedError struct {
+	Wait time.Duration // until the next attempt is allowed
+}
+
+func (e *RateLimitedError) Error() string {
+	return fmt.Sprintf("%v: retry in %s", ErrRateLimited, e.Wait.Round(time.Second))
+}
+
+// Unwrap makes errors.Is(err, ErrRateLimited) true.
+func (e *RateLimitedError) Unwrap() error { return ErrRateLimited }
+
+// RetryAfter returns how long a sign-in refused with ErrRateLimited must
+// wait (at least one second), or 0 for other errors.
+func RetryAfter(err error) time.Duration {
+	var rl *RateLimitedError
+	if errors.As(err, &rl) {
+		return max(time.Second, rl.Wait)
 	}
-	if !a.accounts.Verify(user, pass) {
-		a.fails.add(keys...)
-		a.logger.Info("sign-in failed") // no account name, no IP: personal data
+	return 0
+}
+
+// backoff is the wait after the last failure once an account has n failures.
+func (a *Auth) backoff(n int) time.Duration {
+	over := n - a.cfg.MaxFailures
+	if over < 0 {
+		return 0
+	}
+	if over > 30 {
+		return a.cfg.MaxBackoff
+	}
+	return min(a.cfg.MaxBackoff, time.Duration(math.Pow(2, float64(over)))*time.Second)
+}
+
+// failureKey names an account's failure counter: per site and account, not
+// per client address (one client behind a proxy must not lock out others,
+// and an attacker changing addresses must not escape the back-off).
+func (a *Auth) failureKey(user string) string {
+	h := sha256.Sum256([]byte(a.cfg.Site + "\x00" + user))
+	return hex.EncodeToString(h[:16])
+}
+
+// Check verifies user and password. While the account is backing off after
+// failed attempts it returns a *RateLimitedError (wrapping ErrRateLimited)
+// without looking at the password; a wrong password or unknown account
+// gives ErrBadCredentials, after the same bcrypt work either way.
+func (a *Auth) Check(ctx context.Context, user, pass string) error {
+	key := a.failureKey(user)
+	now := a.cfg.Now()
+	f, err := a.cfg.Failures.Get(ctx, key)
+	if err != nil {
+		a.logger.Warn("sign-in failure counter unavailable", "err", err)
+	}
+	if wait := f.Last.Add(a.backoff(f.Count)).Sub(now); f.Count >= a.cfg.MaxFailures && wait > 0 {
+		return fmt.Errorf("webauth.Check: %w", &RateLimitedError{Wait: wait})
+	}
+	if !a.accts().Verify(user, pass) {
+		if _, err := a.cfg.Failures.Add(ctx, key, now); err != nil {
+			a.logger.Warn("sign-in failure not counted", "err", err)
+		}
+		a.logger.Info("sign-in failed") // no account name, no address: personal data
 		return fmt.Errorf("webauth.Check: %w", ErrBadCredentials)
 	}
-	a.fails.reset(keys[1])
+	if f.Count > 0 {
+		_ = a.cfg.Failures.Reset(ctx, key)
+	}
 	return nil
 }
 
-// SignIn checks the credentials, creates a session and sets its cookie.
-// Errors wrap ErrRateLimited or ErrBadCredentials (see Check) or come from the store.
+// crossSite reports whether the browser says the request was started by
+// another site (Fetch Metadata, sent by every current browser).
+func crossSite(c *fiber.Ctx) bool { return c.Get("Sec-Fetch-Site") == "cross-site" }
+
+// SecureCookie reports whether cookies set on this request are Secure.
+func (a *Auth) SecureCookie(c *fiber.Ctx) bool {
+	switch a.cfg.Secure {
+	case SecureAlways:
+		return true
+	case SecureNever:
+		return false
+	}
+	return clientaddr.HTTPS(c)
+}
+
+// SignIn checks the credentials, creates a session and sets its cookie. It
+// refuses a request another site started (ErrCrossSite: login CSRF).
+// Errors wrap ErrCrossSite, ErrRateLimited or ErrBadCredentials (see Check),
+// or come from the store.
 func (a *Auth) SignIn(c *fiber.Ctx, user, pass string) error {
-	if err := a.Check(c.IP(), user, pass); err != nil {
+	if crossSite(c) {
+		return fmt.Errorf("webauth.SignIn: %w", ErrCrossSite)
+	}
+	if err := a.Check(c.UserContext(), user, pass); err != nil {
 		return fmt.Errorf("webauth.SignIn: %w", err)
 	}
+	hash, _ := a.accts().hash(user)
 	now := a.cfg.Now()
-	s := Session{ID: randomToken(), Account: user, CSRF: randomToken(), Created: now, Expires: now.Add(a.cfg.TTL)}
+	s := Session{ID: randomToken(), Site: a.cfg.Site, Account: user, Key: fingerprint(hash), CSRF: randomToken(),
+		Created: now, Expires: now.Add(a.cfg.TTL)}
 	if err := a.store.Put(c.UserContext(), s); err != nil {
 		return fmt.Errorf("webauth.SignIn: %w", err)
 	}
 	c.Cookie(&fiber.Cookie{Name: a.cfg.CookieName, Value: s.ID, Path: a.cfg.CookiePath, Expires: s.Expires,
-		Secure: !a.cfg.Insecure, HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
+		Secure: a.SecureCookie(c), HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
 	return nil
 }
 
 // SignOut deletes the request's session and clears its cookie.
 func (a *Auth) SignOut(c *fiber.Ctx) error {
 	if id := c.Cookies(a.cfg.CookieName); id != "" {
-		if err := a.store.Delete(c.UserContext(), id); err != nil {
+		if err := a.store.Delete(c.UserContext(), strings.Clone(id)); err != nil {
 			return fmt.Errorf("webauth.SignOut: %w", err)
 		}
 	}
-	c.Cookie(&fiber.Cookie{Name: a.cfg.CookieName, Value: "", Path: a.cfg.CookiePath, MaxAge: -1,
-		Expires: time.Unix(0, 0), Secure: !a.cfg.Insecure, HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
+	a.clearCookie(c)
 	return nil
 }
 
-// session returns the valid session of the request, or an error wrapping ErrNoSession.
+func (a *Auth) clearCookie(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: a.cfg.CookieName, Value: "", Path: a.cfg.CookiePath, MaxAge: -1,
+		Expires: time.Unix(0, 0), Secure: a.SecureCookie(c), HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode})
+}
+
+// SignOutEverywhere ends every session of the request's account on this
+// site (every browser it is signed in on) and clears the cookie. Use it
+// behind a Require handler.
+func (a *Auth) SignOutEverywhere(c *fiber.Ctx) error {
+	acct := Account(c)
+	if acct == "" {
+		return fmt.Errorf("webauth.SignOutEverywhere: %w", ErrNoSession)
+	}
+	if err := a.Revoke(c.UserContext(), acct); err != nil {
+		return fmt.Errorf("webauth.SignOutEverywhere: %w", err)
+	}
+	a.clearCookie(c)
+	return nil
+}
+
+// Revoke ends every session of account on this site made until now. The
+// operator's other ways are removing the account from the file or changing
+// its password: sessions check both at every request.
+func (a *Auth) Revoke(ctx context.Context, account string) error {
+	if err := a.store.Revoke(ctx, account, a.cfg.Now()); err != nil {
+		return fmt.Errorf("webauth.Revoke: %w", err)
+	}
+	a.logger.Info("sessions revoked")
+	return nil
+}
+
+// session returns the valid session of the request, or an error wrapping
+// ErrNoSession. A session is valid while it has not expired, belongs to
+// this site, its account is still in the accounts file with the same
+// password hash, and it was made after the account's last revocation.
 func (a *Auth) session(c *fiber.Ctx) (Session, error) {
 	id := c.Cookies(a.cfg.CookieName)
 	if id == "" {
 		return Session{}, ErrNoSession
 	}
-	s, err := a.store.Get(c.UserContext(), strings.Clone(id))
+	ctx := c.UserContext()
+	s, err := a.store.Get(ctx, strings.Clone(id))
 	if err != nil {
 		return Session{}, err
 	}
 	if !a.cfg.Now().Before(s.Expires) {
-		_ = a.store.Delete(c.UserContext(), s.ID)
+		_ = a.store.Delete(ctx, s.ID)
 		return Session{}, ErrNoSession
 	}
+	if s.Site != a.cfg.Site {
+		return Session{}, fmt.Errorf("webauth: session of another site: %w", ErrNoSession)
+	}
+	hash, ok := a.accts().hash(s.Account)
+	if !ok || subtle.ConstantTimeCompare([]byte(fingerprint(hash)), []byte(s.Key)) != 1 {
+		_ = a.store.Delete(ctx, s.ID)
+		return Session{}, fmt.Errorf("webauth: account removed or password changed: %w", ErrNoSession)
+	}
+	revoked, err := a.store.RevokedAt(ctx, s.Account)
+	if err != nil {
+		return Session{}, err
+	}
+	if !revoked.IsZero() && !s.Created.After(revoked) {
+		_ = a.store.Delete(ctx, s.ID)
+		return Session{}, fmt.Errorf("webauth: session revoked: %w", ErrNoSession)
+	}
 	return s, nil
+}
+
+// fingerprint identifies an account's password hash in its sessions, so a
+// new password ends the old sessions. It is a hash of the hash: the store
+// does not hold anything a password could be tested against.
+func fingerprint(hash []byte) string {
+	h := sha256.Sum256(hash)
+	return hex.EncodeToString(h[:8])
 }
 
 func unsafeMethod(m string) bool {
@@ -159,25 +408,41 @@ func tokenEqual(a, b string) bool {
 	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
+// formToken returns the _csrf field of the request body (URL-encoded or
+// multipart form), never of the query string: a token in a URL ends up in
+// logs, history and Referer headers.
+func formToken(c *fiber.Ctx) string {
+	if v := c.Request().PostArgs().Peek("_csrf"); len(v) > 0 {
+		return string(v)
+	}
+	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
+		if f, err := c.MultipartForm(); err == nil && len(f.Value["_csrf"]) > 0 {
+			return f.Value["_csrf"][0]
+		}
+	}
+	return ""
+}
+
 // RequirePage lets a request through only with a valid session cookie; other
 // requests are redirected (303) to loginPath. Unsafe methods (POST...) must
-// carry the session's CSRF token in the _csrf form field or the X-CSRF-Token
-// header, else 403.
+// carry the session's CSRF token in the _csrf field of the form body or the
+// X-CSRF-Token header (never the query string), and must not come from
+// another site, else 403.
 func (a *Auth) RequirePage(loginPath string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		s, err := a.session(c)
 		if err != nil {
-			if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
+			if !unsafeMethod(c.Method()) {
 				return c.Redirect(loginPath, fiber.StatusSeeOther)
 			}
 			return c.Status(fiber.StatusUnauthorized).SendString("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.")
 		}
 		if unsafeMethod(c.Method()) {
-			tok := c.FormValue("_csrf")
+			tok := c.Get("X-CSRF-Token")
 			if tok == "" {
-				tok = c.Get("X-CSRF-Token")
+				tok = formToken(c)
 			}
-			if !tokenEqual(tok, s.CSRF) {
+			if crossSite(c) || !tokenEqual(tok, s.CSRF) {
 				return c.Status(fiber.StatusForbidden).SendString("Yêu cầu không hợp lệ (thiếu mã CSRF). Vui lòng tải lại trang.")
 			}
 		}
@@ -190,8 +455,9 @@ func (a *Auth) RequirePage(loginPath string) fiber.Handler {
 // RequireAPI lets a request through with HTTP Basic credentials of an
 // account, or with a valid session cookie (then unsafe methods need the
 // X-CSRF-Token header). It answers 401 with a JSON error and a
-// WWW-Authenticate header otherwise, 429 while the client is locked out
-// after failed attempts, 403 on a missing CSRF token.
+// WWW-Authenticate header otherwise, 429 with Retry-After while the account
+// backs off after failed attempts, 403 on a missing CSRF token or a
+// cross-site request.
 func (a *Auth) RequireAPI() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if h := c.Get(fiber.HeaderAuthorization); h != "" {
@@ -199,9 +465,9 @@ func (a *Auth) RequireAPI() fiber.Handler {
 			if !ok {
 				return a.deny(c, fiber.StatusUnauthorized, "malformed Authorization header")
 			}
-			if err := a.Check(c.IP(), user, pass); err != nil {
+			if err := a.Check(c.UserContext(), user, pass); err != nil {
 				if errors.Is(err, ErrRateLimited) {
-					c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(a.cfg.FailureWindow.Seconds())))
+					c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(math.Ceil(RetryAfter(err).Seconds()))))
 					return a.deny(c, fiber.StatusTooManyRequests, "too many failed sign-ins; try again later")
 				}
 				return a.deny(c, fiber.StatusUnauthorized, "wrong account or password")
@@ -213,7 +479,7 @@ func (a *Auth) RequireAPI() fiber.Handler {
 		if err != nil {
 			return a.deny(c, fiber.StatusUnauthorized, "sign in or send HTTP Basic credentials")
 		}
-		if unsafeMethod(c.Method()) && !tokenEqual(c.Get("X-CSRF-Token"), s.CSRF) {
+		if unsafeMethod(c.Method()) && (crossSite(c) || !tokenEqual(c.Get("X-CSRF-Token"), s.CSRF)) {
 			return a.deny(c, fiber.StatusForbidden, "missing or wrong X-CSRF-Token header")
 		}
 		c.Locals(localAccount, s.Account)
@@ -248,67 +514,12 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// limiter counts failures per key in a sliding window.
-type limiter struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	now    func() time.Time
-	m      map[string]*failures
-}
-
-type failures struct{ times []time.Time }
-
-func (l *limiter) prune(f *failures, now time.Time) {
-	i := 0
-	for i < len(f.times) && now.Sub(f.times[i]) >= l.window {
-		i++
+// WaitText says how long to wait in Vietnamese ("3 giây", "5 phút"), for
+// sign-in pages that refuse during back-off.
+func WaitText(d time.Duration) string {
+	s := int(math.Ceil(d.Seconds()))
+	if s < 60 {
+		return fmt.Sprintf("%d giây", max(1, s))
 	}
-	f.times = f.times[i:]
-}
-
-// blocked reports whether key has max*factor failures in the window.
-func (l *limiter) blocked(key string, factor int) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	f, ok := l.m[key]
-	if !ok {
-		return false
-	}
-	l.prune(f, l.now())
-	if len(f.times) == 0 {
-		delete(l.m, key)
-		return false
-	}
-	return len(f.times) >= l.max*factor
-}
-
-func (l *limiter) add(keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if len(l.m) > 100000 { // bound memory under a spray of keys
-		for k, f := range l.m {
-			if l.prune(f, now); len(f.times) == 0 {
-				delete(l.m, k)
-			}
-		}
-	}
-	for _, k := range keys {
-		f, ok := l.m[k]
-		if !ok {
-			f = &failures{}
-			l.m[k] = f
-		}
-		f.times = append(f.times, now)
-		if len(f.times) > 4*l.max {
-			f.times = f.times[len(f.times)-4*l.max:]
-		}
-	}
-}
-
-func (l *limiter) reset(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.m, key)
+	return fmt.Sprintf("%d phút", (s+59)/60)
 }

@@ -15,12 +15,23 @@ import (
 // Accounts maps account names to bcrypt hashes, as read from an htpasswd file.
 type Accounts map[string][]byte
 
-// dummyHash is compared against when the account is unknown, so that an
-// unknown account costs as much time as a wrong password.
-var dummyHash = sync.OnceValue(func() []byte {
-	h, _ := bcrypt.GenerateFromPassword([]byte("not a password"), bcrypt.DefaultCost)
+// decoys are hashes compared against when the account is unknown, one per
+// bcrypt cost, so that an unknown account costs as much time as a wrong
+// password: bcrypt's time doubles with each cost step, and `htpasswd -B`
+// uses cost 5 while Go's default is 10.
+var decoys sync.Map // cost → []byte
+
+func decoy(cost int) []byte {
+	if h, ok := decoys.Load(cost); ok {
+		return h.([]byte)
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte("not a password"), cost)
+	if err != nil {
+		h, _ = bcrypt.GenerateFromPassword([]byte("not a password"), bcrypt.DefaultCost)
+	}
+	decoys.Store(cost, h)
 	return h
-})
+}
 
 // LoadHtpasswd reads an htpasswd file. See ParseHtpasswd.
 func LoadHtpasswd(path string) (Accounts, error) {
@@ -77,14 +88,38 @@ func ParseHtpasswd(r io.Reader) (Accounts, error) {
 }
 
 // Verify reports whether pass is the password of account user. It takes
-// about as long for an unknown account as for a wrong password.
+// as long for an unknown account as for a wrong password: the unknown case
+// compares against a decoy hash of the accounts' own bcrypt cost.
 func (a Accounts) Verify(user, pass string) bool {
 	h, ok := a[user]
 	if !ok {
-		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(pass))
+		_ = bcrypt.CompareHashAndPassword(decoy(a.cost()), []byte(pass))
 		return false
 	}
 	return bcrypt.CompareHashAndPassword(h, []byte(pass)) == nil
+}
+
+// cost is the bcrypt cost most accounts use (DefaultCost with none).
+func (a Accounts) cost() int {
+	n := map[int]int{}
+	best, most := bcrypt.DefaultCost, 0
+	for _, h := range a {
+		c, err := bcrypt.Cost(h)
+		if err != nil {
+			continue
+		}
+		n[c]++
+		if n[c] > most || n[c] == most && c > best {
+			best, most = c, n[c]
+		}
+	}
+	return best
+}
+
+// hash returns the password hash of user.
+func (a Accounts) hash(user string) ([]byte, bool) {
+	h, ok := a[user]
+	return h, ok
 }
 
 // HashLine returns an htpasswd line for user with a bcrypt hash of pass at

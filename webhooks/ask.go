@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -11,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"botdvc/bot"
+	"botdvc/internal/clientaddr"
 )
 
 // MaxAskText is the longest question /api/v1/ask takes, in characters.
@@ -21,6 +23,9 @@ const MaxAskText = 2000
 type Ask struct {
 	Handler bot.HandlerFunc
 	Now     func() time.Time
+	// ClientRate limits questions per client address (BOT_CLIENT_RATE,
+	// shared with the web chat's messages); nil: no limit.
+	ClientRate Limiter
 }
 
 var _ Mounter = (*Ask)(nil)
@@ -50,6 +55,17 @@ func (a *Ask) ask(c *fiber.Ctx) error {
 	}
 	if len(req.Session) > 128 {
 		return Error(c, fiber.StatusBadRequest, `"session" is longer than 128 bytes`)
+	}
+	if a.ClientRate != nil {
+		ok, _ := a.ClientRate.Allow(c.UserContext(), clientaddr.Key(clientaddr.Addr(c)), "")
+		if !ok {
+			retry := time.Minute
+			if r, has := a.ClientRate.(interface{ RetryAfter() time.Duration }); has {
+				retry = r.RetryAfter()
+			}
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(max(time.Second, retry)/time.Second)))
+			return c.Status(fiber.StatusTooManyRequests).JSON(fiber.Map{"error": "refused: client rate", "notice": NoticeClientRate})
+		}
 	}
 	session := req.Session
 	if session == "" {

@@ -3,6 +3,7 @@ package webhooks
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -16,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
+
+	"botdvc/internal/clientaddr"
 )
 
 // Mounter is what a channel adapter, the web chat, the hotline console or
@@ -39,6 +42,15 @@ type ServerConfig struct {
 	Registry       *prometheus.Registry
 	Ready          []Check
 	AccessLog      bool // log every request at Info (else Debug)
+	// Proxies may set the client address and scheme (BOT_TRUSTED_PROXIES);
+	// nil trusts nobody.
+	Proxies *clientaddr.Proxies
+	// Conns caps the connections Serve accepts (BOT_MAX_CONNS, BOT_MAX_CONNS_PER_CLIENT).
+	Conns ConnLimits
+	// MetricsToken, when set, lets GET /metrics answer requests that carry
+	// "Authorization: Bearer <token>" (BOT_METRICS_TOKEN). Without it /metrics
+	// answers 403 on this listener; serve the registry elsewhere (BOT_METRICS_ADDR).
+	MetricsToken string
 }
 
 // Server is the Fiber app with the shared middleware, health, readiness and
@@ -50,6 +62,7 @@ type Server struct {
 	cfg      ServerConfig
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	ln       *Listener
 }
 
 // Request-id header.
@@ -59,10 +72,14 @@ const HeaderRequestID = "X-Request-Id"
 // matters):
 //
 //  1. request id: first, so every later log line and error carries it;
-//  2. access log and metrics: wraps everything below, so panics turned into
+//  2. client address and scheme (clientaddr, trusting only Proxies): before
+//     anything that limits or signs in per client;
+//  3. access log and metrics: wraps everything below, so panics turned into
 //     500 by recover are counted and logged with their status;
-//  3. recover: a panicking handler becomes a 500 JSON error, not a dead process;
-//  4. deadline: the request's context gets RequestTimeout.
+//  4. recover: a panicking handler becomes a 500 JSON error, not a dead process;
+//  5. page policy: the same security headers on every response, and no
+//     unsafe request (POST, PUT, DELETE) that another site started;
+//  6. deadline: the request's context gets RequestTimeout.
 //
 // The body-size limit is enforced by the HTTP server before any handler
 // runs (413 as JSON through the error handler).
@@ -101,14 +118,66 @@ func NewServer(logger *slog.Logger, cfg ServerConfig) *Server {
 		IdleTimeout:           cfg.IdleTimeout,
 		ErrorHandler:          s.errorHandler,
 	})
-	s.App.Use(s.requestID, s.observe, s.recoverPanic, s.deadline)
+	s.App.Use(s.requestID, cfg.Proxies.Middleware(), s.observe, s.recoverPanic, policy, s.deadline)
 	s.App.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	s.App.Get("/readyz", s.ready)
 	if cfg.Registry != nil {
 		h := fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}))
-		s.App.Get("/metrics", func(c *fiber.Ctx) error { h(c.Context()); return nil })
+		s.App.Get("/metrics", func(c *fiber.Ctx) error {
+			if !bearer(c, cfg.MetricsToken) {
+				c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
+				return Error(c, fiber.StatusForbidden, "metrics need the token of BOT_METRICS_TOKEN (Authorization: Bearer), or the listener of BOT_METRICS_ADDR")
+			}
+			h(c.Context())
+			return nil
+		})
 	}
 	return s
+}
+
+// bearer reports whether the request carries "Authorization: Bearer token"
+// (compared in constant time); never true for an empty token.
+func bearer(c *fiber.Ctx, token string) bool {
+	got, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+	return ok && token != "" && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) == 1
+}
+
+// PagePolicy is the Content-Security-Policy of every response that does
+// not set its own: scripts, styles, images and connections from this origin
+// only (inline styles allowed), no framing by other sites, forms posted
+// only here.
+const PagePolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+	"connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+
+// policy is the one security-header and cross-site policy of every page:
+// a request another site started (Fetch Metadata Sec-Fetch-Site:
+// cross-site) may only read (GET, HEAD, OPTIONS); every response gets
+// nosniff, a same-origin referrer policy, no framing and PagePolicy (a
+// handler with a policy of its own keeps it, and gets frame-ancestors
+// 'none' added).
+func policy(c *fiber.Ctx) error {
+	if m := c.Method(); m != fiber.MethodGet && m != fiber.MethodHead && m != fiber.MethodOptions &&
+		c.Get("Sec-Fetch-Site") == "cross-site" {
+		setPolicy(c)
+		return Error(c, fiber.StatusForbidden, "cross-site request refused")
+	}
+	err := c.Next()
+	setPolicy(c)
+	return err
+}
+
+func setPolicy(c *fiber.Ctx) {
+	h := &c.Response().Header
+	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	h.Set(fiber.HeaderReferrerPolicy, "same-origin")
+	h.Set(fiber.HeaderXFrameOptions, "DENY")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	switch csp := string(h.Peek(fiber.HeaderContentSecurityPolicy)); {
+	case csp == "":
+		h.Set(fiber.HeaderContentSecurityPolicy, PagePolicy)
+	case !strings.Contains(csp, "frame-ancestors"):
+		h.Set(fiber.HeaderContentSecurityPolicy, csp+"; frame-ancestors 'none'")
+	}
 }
 
 // Mount adds the routes of each m to the app, in order.
@@ -118,9 +187,16 @@ func (s *Server) Mount(ms ...Mounter) {
 	}
 }
 
-// Serve serves HTTP on ln until Shutdown.
+// Serve serves HTTP on ln until Shutdown. ln is wrapped in a Listener
+// with the configured connection caps, which also keeps accepting when the
+// process runs out of file descriptors.
 func (s *Server) Serve(ln net.Listener) error {
-	if err := s.App.Listener(ln); err != nil {
+	var reg prometheus.Registerer
+	if s.cfg.Registry != nil {
+		reg = s.cfg.Registry
+	}
+	s.ln = NewListener(ln, s.cfg.Conns, s.Logger, reg)
+	if err := s.App.Listener(s.ln); err != nil {
 		return fmt.Errorf("webhooks.Serve: %w", err)
 	}
 	return nil

@@ -26,9 +26,10 @@ func (f mountFunc) Mount(r fiber.Router) { f(r) }
 func newServer(t *testing.T, ready error) *webhooks.Server {
 	t.Helper()
 	s := webhooks.NewServer(nil, webhooks.ServerConfig{
-		BodyLimit: 4096,
-		Registry:  prometheus.NewRegistry(),
-		Ready:     []webhooks.Check{{Name: "nats", Check: func(context.Context) error { return ready }}},
+		BodyLimit:    4096,
+		Registry:     prometheus.NewRegistry(),
+		MetricsToken: "metrics-token",
+		Ready:        []webhooks.Check{{Name: "nats", Check: func(context.Context) error { return ready }}},
 	})
 	s.Mount(mountFunc(func(r fiber.Router) {
 		r.Post("/echo", func(c *fiber.Ctx) error {
@@ -148,7 +149,12 @@ func TestMetrics(t *testing.T) {
 	req.Header.Set("Content-Type", "application/json")
 	do(t, s, req)
 	do(t, s, httptest.NewRequest("GET", "/healthz", nil))
-	resp, err := s.App.Test(httptest.NewRequest("GET", "/metrics", nil), -1)
+	if resp, _ := s.App.Test(httptest.NewRequest("GET", "/metrics", nil), -1); resp.StatusCode != 403 {
+		t.Errorf("metrics without the token: %d, want 403", resp.StatusCode)
+	}
+	mreq := httptest.NewRequest("GET", "/metrics", nil)
+	mreq.Header.Set("Authorization", "Bearer metrics-token")
+	resp, err := s.App.Test(mreq, -1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ func TestHotlineCommands(t *testing.T) {
 	line, _ := webauth.HashLine("lan", "bí mật", bcrypt.MinCost)
 	accts, _ := webauth.ParseHtpasswd(strings.NewReader(line))
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	q.Console(webauth.New(accts, webauth.NewKVStore(q.Sessions), webauth.Config{}, nil)).Mount(app)
+	q.Console(webauth.New(accts, webauth.NewMemoryStore(), webauth.Config{Site: "hotline"}, nil)).Mount(app)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,8 @@ package main
 import (
 	"botdvc/complaint"
 	"botdvc/hotline"
+	"botdvc/internal/clientaddr"
+	"botdvc/webauth"
 
 	"errors"
 	"flag"
@@ -70,6 +72,17 @@ type Config struct {
 	LogLevel        string        // BOT_LOG_LEVEL: debug, info, warn, error
 	LogFormat       string        // BOT_LOG_FORMAT: text or json
 	AccessLog       bool          // BOT_ACCESS_LOG: log every request at info
+
+	// Security (doc/operations.md, "Security").
+	TrustedProxies    string // BOT_TRUSTED_PROXIES: addresses/CIDRs that may set X-Forwarded-For and -Proto
+	CookieSecure      string // BOT_COOKIE_SECURE: auto, always or never
+	MetricsToken      string // BOT_METRICS_TOKEN: bearer token for GET /metrics on the main listener
+	MetricsAddr       string // BOT_METRICS_ADDR: serve /metrics on this separate listener instead
+	ClientRate        int    // BOT_CLIENT_RATE: web chat messages and asks a minute per client address
+	ClientSessions    int    // BOT_CLIENT_SESSIONS: new web chat sessions per client address in ten minutes
+	WebMaxBacklog     int    // BOT_WEB_MAX_BACKLOG: inbound backlog above which the web chat answers 503
+	MaxConns          int    // BOT_MAX_CONNS: HTTP connections held at once; 0 = from the descriptor limit
+	MaxConnsPerClient int    // BOT_MAX_CONNS_PER_CLIENT: per client address; 0 = from BOT_MAX_CONNS
 }
 
 // Default values.
@@ -157,6 +170,15 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	integer(&c.BodyLimit, "body-limit", "BOT_BODY_LIMIT", 1<<20, "largest HTTP request body, bytes")
 	dur(&c.RequestTimeout, "request-timeout", "BOT_REQUEST_TIMEOUT", 10*time.Second, "deadline of one HTTP request")
 	dur(&c.ShutdownTimeout, "shutdown-timeout", "BOT_SHUTDOWN_TIMEOUT", 25*time.Second, "how long shutdown waits for work in flight")
+	str(&c.TrustedProxies, "trusted-proxies", "BOT_TRUSTED_PROXIES", "", "proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto are believed")
+	str(&c.CookieSecure, "cookie-secure", "BOT_COOKIE_SECURE", "auto", "Secure sign-in cookies: auto (over HTTPS or when a trusted proxy says https), always or never")
+	str(&c.MetricsToken, "metrics-token", "BOT_METRICS_TOKEN", "", "bearer token that GET /metrics requires on the main listener")
+	str(&c.MetricsAddr, "metrics-addr", "BOT_METRICS_ADDR", "", "serve /metrics (no token) on this separate host:port, e.g. 127.0.0.1:9464")
+	integer(&c.ClientRate, "client-rate", "BOT_CLIENT_RATE", 60, "web chat messages and /api/v1/ask questions a minute per client address")
+	integer(&c.ClientSessions, "client-sessions", "BOT_CLIENT_SESSIONS", 30, "new web chat sessions per client address in ten minutes")
+	integer(&c.WebMaxBacklog, "web-max-backlog", "BOT_WEB_MAX_BACKLOG", 1000, "inbound messages waiting above which the web chat answers 503 (webhooks are still taken)")
+	integer(&c.MaxConns, "max-conns", "BOT_MAX_CONNS", 0, "HTTP connections held at once (0: three quarters of the descriptor limit)")
+	integer(&c.MaxConnsPerClient, "max-conns-per-client", "BOT_MAX_CONNS_PER_CLIENT", 0, "HTTP connections per client address (0: a quarter of BOT_MAX_CONNS, 16 to 256)")
 	str(&c.LogLevel, "log-level", "BOT_LOG_LEVEL", "info", "debug, info, warn or error")
 	str(&c.LogFormat, "log-format", "BOT_LOG_FORMAT", "text", "text or json")
 	rate := 20.0
@@ -320,6 +342,35 @@ func (c Config) Validate() error {
 	if c.RequestTimeout <= 0 {
 		bad("BOT_REQUEST_TIMEOUT %v: want a positive duration", c.RequestTimeout)
 	}
+	if _, err := clientaddr.ParseProxies(c.TrustedProxies); err != nil {
+		bad("BOT_TRUSTED_PROXIES %q: %v", c.TrustedProxies, err)
+	}
+	if _, err := webauth.ParseSecureMode(c.CookieSecure); err != nil {
+		bad("BOT_COOKIE_SECURE %q: want auto, always or never", c.CookieSecure)
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		bad("BOT_METRICS_TOKEN: want at least 16 characters")
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			bad("BOT_METRICS_ADDR %q: want host:port, e.g. 127.0.0.1:9464", c.MetricsAddr)
+		}
+	}
+	if c.ClientRate < 1 {
+		bad("BOT_CLIENT_RATE %d: want at least 1", c.ClientRate)
+	}
+	if c.ClientSessions < 1 {
+		bad("BOT_CLIENT_SESSIONS %d: want at least 1", c.ClientSessions)
+	}
+	if c.WebMaxBacklog < 1 {
+		bad("BOT_WEB_MAX_BACKLOG %d: want at least 1", c.WebMaxBacklog)
+	}
+	if c.MaxConns < 0 || (c.MaxConns > 0 && c.MaxConns < 16) {
+		bad("BOT_MAX_CONNS %d: want 0 (from the descriptor limit) or at least 16", c.MaxConns)
+	}
+	if c.MaxConnsPerClient < 0 {
+		bad("BOT_MAX_CONNS_PER_CLIENT %d: want 0 (automatic) or more", c.MaxConnsPerClient)
+	}
 	if c.ShutdownTimeout <= 0 {
 		bad("BOT_SHUTDOWN_TIMEOUT %v: want a positive duration", c.ShutdownTimeout)
 	}
@@ -387,6 +438,15 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_level", c.LogLevel),
 		slog.String("log_format", c.LogFormat),
 		slog.Bool("access_log", c.AccessLog),
+		slog.String("trusted_proxies", c.TrustedProxies),
+		slog.String("cookie_secure", c.CookieSecure),
+		slog.String("metrics_token", secret(c.MetricsToken)),
+		slog.String("metrics_addr", c.MetricsAddr),
+		slog.Int("client_rate", c.ClientRate),
+		slog.Int("client_sessions", c.ClientSessions),
+		slog.Int("web_max_backlog", c.WebMaxBacklog),
+		slog.Int("max_conns", c.MaxConns),
+		slog.Int("max_conns_per_client", c.MaxConnsPerClient),
 	)
 }
 

@@ -33,12 +33,14 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"botdvc/bot"
 	"botdvc/complaint"
 	"botdvc/dvhc"
 	"botdvc/editor"
 	"botdvc/hotline"
+	"botdvc/internal/clientaddr"
 	"botdvc/knowledge"
 	"botdvc/knowledge/audit"
 	"botdvc/knowledge/bleveindex"
@@ -48,6 +50,7 @@ import (
 	"botdvc/knowledge/vntext"
 	"botdvc/news"
 	"botdvc/pipeline"
+	"botdvc/ratelimit"
 	"botdvc/webauth"
 	"botdvc/webhooks"
 	"botdvc/webhooks/messenger"
@@ -374,9 +377,29 @@ func (m *Main) Run(ctx context.Context) error {
 	m.onClose("web chat janitor", func(context.Context) error { stopJanitor(); <-jdone; return nil })
 
 	// 5. HTTP.
+	proxies, err := clientaddr.ParseProxies(c.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("botd: BOT_TRUSTED_PROXIES: %w", err)
+	}
+	conns, streamsMax, streamsPerClient := connLimits(c)
+	conns.Proxies = proxies
+	log.Info("connection caps", "conns", conns.Max, "per_client", conns.MaxPerClient, "streams", streamsMax, "streams_per_client", streamsPerClient)
+	limits := webhooks.ClientLimitStreams(c.ClientRate, c.ClientSessions, c.NATSReplicas)
+	clientRate := ratelimit.New(js, limits[0])
+	backlog := pipeline.NewBacklog(js)
+	bctx, stopBacklog := context.WithCancel(context.Background())
+	backlogDone := make(chan struct{})
+	go func() { defer close(backlogDone); backlog.Run(bctx) }()
+	m.onClose("backlog", func(context.Context) error { stopBacklog(); <-backlogDone; return nil })
 	chat := webchat.NewHandler(p, m.NATS, js, log.With("component", "webchat"))
+	chat.ClientRate, chat.ClientSessions = clientRate, ratelimit.New(js, limits[1])
+	chat.Backlog, chat.MaxBacklog = backlog, c.WebMaxBacklog
+	chat.Streams = webhooks.NewStreams(streamsMax, streamsPerClient, m.Registry)
+	askRoute := webhooks.NewAsk(ask)
+	askRoute.ClientRate = clientRate
 	m.Server = webhooks.NewServer(log.With("component", "http"), webhooks.ServerConfig{
 		BodyLimit: c.BodyLimit, RequestTimeout: c.RequestTimeout, Registry: m.Registry, AccessLog: c.AccessLog,
+		Proxies: proxies, Conns: conns, MetricsToken: c.MetricsToken,
 		Ready: []webhooks.Check{
 			{Name: "nats", Check: func(context.Context) error {
 				if s := m.NATS.Status(); s != nats.CONNECTED {
@@ -397,27 +420,25 @@ func (m *Main) Run(ctx context.Context) error {
 			}},
 		},
 	})
-	m.Server.Mount(chat, webhooks.NewAsk(ask), &dvhc.Page{Dir: units}, bulletins.Pages())
+	m.Server.Mount(chat, askRoute, &dvhc.Page{Dir: units}, bulletins.Pages())
 	m.Server.Mount(mounts...) // channel webhooks: they take p as webhooks.Inbox
 	// Complaints, public: /api/v1/complaints, /phan-anh.
 	m.Server.Mount(desk.Public())
 	if c.StaffFile != "" {
-		accounts, err := webauth.LoadHtpasswd(c.StaffFile)
+		auth, err := m.openAuth(ctx, js, c.StaffFile, "hotline", "botdvc_session")
 		if err != nil {
 			return fmt.Errorf("botd: BOT_STAFF_FILE: %w", err)
 		}
-		auth := webauth.New(accounts, webauth.NewKVStore(q.Sessions), webauth.Config{}, log.With("component", "webauth"))
 		m.Server.Mount(q.Console(auth))    // /hotline and /api/v1/hotline
 		m.Server.Mount(desk.Console(auth)) // /hotline/complaints and /api/v1/hotline/complaints
 	} else {
 		log.Warn("hotline console off: BOT_STAFF_FILE is not set (hand-offs are still queued)")
 	}
 	if c.EditorFile != "" {
-		accounts, err := webauth.LoadHtpasswd(c.EditorFile)
+		auth, err := m.openAuth(ctx, js, c.EditorFile, "admin", "botdvc_admin")
 		if err != nil {
 			return fmt.Errorf("botd: BOT_EDITOR_FILE: %w", err)
 		}
-		auth := webauth.New(accounts, webauth.NewKVStore(q.Sessions), webauth.Config{CookieName: "botdvc_admin"}, log.With("component", "webauth"))
 		m.Server.Mount(&editor.Admin{
 			News:  bulletins,
 			Store: ed.store, Recorder: ed.recorder, Tickets: hotlineTickets{q}, Auth: auth, Logger: log.With("component", "admin"),
@@ -434,6 +455,13 @@ func (m *Main) Run(ctx context.Context) error {
 		}) // /admin and the editors' API
 	} else {
 		log.Warn("admin pages off: BOT_EDITOR_FILE is not set (published changes are still followed)")
+	}
+	if c.MetricsAddr != "" {
+		if err := m.serveMetrics(c.MetricsAddr); err != nil {
+			return err
+		}
+	} else if c.MetricsToken == "" {
+		log.Info("metrics: GET /metrics is refused until BOT_METRICS_TOKEN or BOT_METRICS_ADDR is set")
 	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -453,6 +481,53 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.Server.Shutdown(ctx)
 	})
 	log.Info("botd ready", "addr", ln.Addr().String())
+	return nil
+}
+
+// openAuth opens the sign-in of one site: accounts from the htpasswd file
+// (re-read when it changes), sessions in the site's own bucket, failed
+// sign-ins counted in the shared bucket, cookies Secure as
+// BOT_COOKIE_SECURE says.
+func (m *Main) openAuth(ctx context.Context, js jetstream.JetStream, file, site, cookie string) (*webauth.Auth, error) {
+	accounts, err := webauth.LoadHtpasswd(file)
+	if err != nil {
+		return nil, err
+	}
+	sessions, err := js.KeyValue(ctx, webauth.SessionBucket(site))
+	if err != nil {
+		return nil, fmt.Errorf("sessions bucket: %w", err)
+	}
+	failures, err := js.KeyValue(ctx, webauth.FailuresBucket)
+	if err != nil {
+		return nil, fmt.Errorf("failures bucket: %w", err)
+	}
+	secure, err := webauth.ParseSecureMode(m.Config.CookieSecure)
+	if err != nil {
+		return nil, err
+	}
+	auth := webauth.New(accounts, webauth.NewKVStore(sessions),
+		webauth.Config{Site: site, CookieName: cookie, Secure: secure, Failures: webauth.NewKVFailures(failures)},
+		m.Logger.With("component", "webauth"))
+	wctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); auth.WatchFile(wctx, file, 2*time.Second) }()
+	m.onClose("accounts "+site, func(context.Context) error { stop(); <-done; return nil })
+	return auth, nil
+}
+
+// serveMetrics serves the Prometheus registry on its own listener
+// (BOT_METRICS_ADDR), for a scraper on an internal network.
+func (m *Main) serveMetrics(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("botd: BOT_METRICS_ADDR %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	m.onClose("metrics", func(ctx context.Context) error { return srv.Shutdown(ctx) })
+	m.Logger.Info("metrics listener", "addr", ln.Addr().String())
 	return nil
 }
 

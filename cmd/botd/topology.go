@@ -6,6 +6,8 @@ import (
 	"botdvc/hotline"
 	"botdvc/news"
 	"botdvc/pipeline"
+	"botdvc/webauth"
+	"botdvc/webhooks"
 	"botdvc/webhooks/webchat"
 	"botdvc/webhooks/zalo"
 )
@@ -33,5 +35,9 @@ func declare(c Config, pcfg pipeline.Config) pipeline.Topology {
 	t.AddObjects(ct.Objects...)
 	t.AddBuckets(news.Buckets()...)
 	t.AddStreams(news.Streams()...) // followers: revision-checked from every instance, read from the leader
+	// Security: per-client limits of the web chat and ask API, sign-in
+	// sessions of each site and failed sign-ins, shared by every instance.
+	t.AddStreams(webhooks.ClientLimitStreams(c.ClientRate, c.ClientSessions, c.NATSReplicas)...)
+	t.AddBuckets(webauth.Buckets(c.NATSReplicas, 0, "hotline", "admin")...)
 	return t
 }

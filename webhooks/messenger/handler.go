@@ -114,8 +114,7 @@ func (h *Handler) process(ctx context.Context, raw []byte, sig string) (int, str
 		}
 		if err := h.inbox.Accept(ctx, m); err != nil {
 			if errors.Is(err, webhooks.ErrRefused) {
-				h.logger.Info("messenger message refused by policy", "msg", m)
-				continue
+				continue // the inbox counted and logged it, in aggregate
 			}
 			// Not stored: answer 5xx so Meta redelivers the batch; the
 			// messages already stored are dropped as duplicates.

@@ -22,6 +22,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"botdvc/bot"
+	"botdvc/internal/clientaddr"
 	"botdvc/webhooks"
 )
 
@@ -35,6 +36,18 @@ type Handler struct {
 	Heartbeat time.Duration // SSE keep-alive comment interval (15s)
 	PollWait  time.Duration // longest wait of a long poll (20s)
 
+	// ClientRate limits the messages one client address posts
+	// (BOT_CLIENT_RATE), ClientSessions the distinct sessions it starts
+	// (BOT_CLIENT_SESSIONS); nil: no limit. Keyed on clientaddr.Key.
+	ClientRate, ClientSessions webhooks.Limiter
+	// Backlog, when set, is the inbound backlog; while it is over MaxBacklog
+	// messages, posts are answered 503 with Retry-After (webhooks are not:
+	// the platforms' traffic keeps priority).
+	Backlog    Backlog
+	MaxBacklog int
+	// Streams caps event streams and long polls (nil: no cap).
+	Streams *webhooks.Streams
+
 	inbox webhooks.Inbox
 	nc    *nats.Conn
 	js    jetstream.JetStream
@@ -46,6 +59,18 @@ type Handler struct {
 }
 
 var _ webhooks.Mounter = (*Handler)(nil)
+
+// Backlog is what the handler asks about the inbound backlog
+// (pipeline.Backlog implements it).
+type Backlog interface {
+	Depth() int
+	RetryAfter(limit int) time.Duration
+}
+
+// HeaderSession carries the session id of GET /api/v1/chat/events (and,
+// optionally, of /api/v1/chat/messages): in a header, not the URL, so that
+// it stays out of access logs, browser history and Referer headers.
+const HeaderSession = "X-Chat-Session"
 
 // NewHandler returns the web chat handler. Messages go to inbox; replies are
 // read from the web chat stream through js and nc.
@@ -138,6 +163,17 @@ func (h *Handler) post(c *fiber.Ctx) error {
 	default:
 		return webhooks.Error(c, fiber.StatusBadRequest, `"event" must be "open" or absent`)
 	}
+	if h.Backlog != nil && h.MaxBacklog > 0 && h.Backlog.Depth() > h.MaxBacklog {
+		c.Set(fiber.HeaderRetryAfter, seconds(h.Backlog.RetryAfter(h.MaxBacklog)))
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"error": "busy: retry later", "notice": webhooks.NoticeBusy, "session": req.Session})
+	}
+	// Per client address: messages (a retried post with the same session
+	// and id counts once), then distinct sessions.
+	client := clientaddr.Key(clientaddr.Addr(c))
+	if !h.allow(c, h.ClientRate, client, req.Session+"/"+req.ID) ||
+		!h.allow(c, h.ClientSessions, client, req.Session) {
+		return c.Status(fiber.StatusTooManyRequests).JSON(fiber.Map{"error": "refused: client rate", "notice": webhooks.NoticeClientRate, "session": req.Session})
+	}
 	err := h.inbox.Accept(c.UserContext(), m)
 	var refused *webhooks.RefusedError
 	switch {
@@ -189,6 +225,40 @@ func (h *Handler) keepCitizenTurn(ctx context.Context, m bot.Message) {
 
 // maxTurnText bounds a citizen's turn as kept in the conversation.
 const maxTurnText = 2000
+
+// allow asks a limiter (nil allows); refused, it sets Retry-After.
+func (h *Handler) allow(c *fiber.Ctx, l webhooks.Limiter, key, id string) bool {
+	if l == nil {
+		return true
+	}
+	ok, err := l.Allow(c.UserContext(), key, id)
+	if err != nil {
+		h.Logger.Warn("client limit unavailable, message let through", "err", err)
+	}
+	if !ok {
+		retry := time.Minute
+		if r, has := l.(interface{ RetryAfter() time.Duration }); has {
+			retry = r.RetryAfter()
+		}
+		c.Set(fiber.HeaderRetryAfter, seconds(retry))
+	}
+	return ok
+}
+
+func seconds(d time.Duration) string {
+	return strconv.Itoa(int(max(1, d.Round(time.Second)/time.Second)))
+}
+
+// stream takes a place for an event stream or long poll of this client,
+// or answers 503 when the caps are reached.
+func (h *Handler) openStream(c *fiber.Ctx) (func(), error) {
+	release, ok := h.Streams.Acquire(clientaddr.Addr(c))
+	if !ok {
+		c.Set(fiber.HeaderRetryAfter, "10")
+		return nil, webhooks.Error(c, fiber.StatusServiceUnavailable, "too many open event streams; retry later")
+	}
+	return release, nil
+}
 
 // cursor reads the last seen sequence from Last-Event-ID or ?after=.
 func cursor(c *fiber.Ctx) (uint64, error) {
@@ -262,25 +332,36 @@ func (h *Handler) fetchNotified(ctx context.Context, session string, after uint6
 }
 
 // events streams replies as server-sent events: "id: <seq>", "event: reply",
-// "data: <Event JSON>".
+// "data: <Event JSON>". The session comes in the X-Chat-Session header; a
+// session in the query string is refused (400), so that it never ends up in
+// a log or a browser's history.
 func (h *Handler) events(c *fiber.Ctx) error {
-	session := strings.Clone(c.Query("session")) // used after the handler returns
+	if c.Query("session") != "" {
+		return webhooks.Error(c, fiber.StatusBadRequest, `send the session in the X-Chat-Session header, not in the URL`)
+	}
+	session := strings.Clone(c.Get(HeaderSession)) // used after the handler returns
 	if !ValidSession(session) {
-		return webhooks.Error(c, fiber.StatusBadRequest, `"session" must be 16 to 64 letters, digits, "-" or "_"`)
+		return webhooks.Error(c, fiber.StatusBadRequest, `the X-Chat-Session header must be 16 to 64 letters, digits, "-" or "_"`)
 	}
 	after, err := cursor(c)
 	if err != nil {
 		return err
 	}
+	release, err := h.openStream(c)
+	if release == nil {
+		return err
+	}
 	notify := make(chan *nats.Msg, 16)
 	sub, err := h.nc.ChanSubscribe(subject(session), notify)
 	if err != nil {
+		release()
 		return webhooks.Error(c, fiber.StatusServiceUnavailable, "event stream unavailable")
 	}
 	c.Set(fiber.HeaderContentType, "text/event-stream; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set("X-Accel-Buffering", "no")
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		defer release()
 		defer sub.Unsubscribe()
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -339,8 +420,13 @@ func (h *Handler) events(c *fiber.Ctx) error {
 // reload); with after=<seq> (or wait=1) only what came later: the polling
 // fallback, which with wait=1 waits up to PollWait for the first one. The answer is
 // {"messages": [...], "cursor": n}.
+// The session may come in the X-Chat-Session header instead of the query
+// (the page sends it there).
 func (h *Handler) messages(c *fiber.Ctx) error {
-	session := c.Query("session")
+	session := c.Get(HeaderSession)
+	if session == "" {
+		session = c.Query("session")
+	}
 	if !ValidSession(session) {
 		return webhooks.Error(c, fiber.StatusBadRequest, `"session" must be 16 to 64 letters, digits, "-" or "_"`)
 	}
@@ -361,6 +447,11 @@ func (h *Handler) messages(c *fiber.Ctx) error {
 	}
 	var notify chan *nats.Msg
 	if c.Query("wait") == "1" {
+		release, err := h.openStream(c)
+		if release == nil {
+			return err
+		}
+		defer release()
 		notify = make(chan *nats.Msg, 4)
 		sub, err := h.nc.ChanSubscribe(subject(session), notify)
 		if err == nil {

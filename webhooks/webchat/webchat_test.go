@@ -102,7 +102,9 @@ const session = "test-session-0123456789"
 
 func TestChatSSE(t *testing.T) {
 	e := mustEnv(t, pipeline.Config{Partitions: 2, FetchWait: 200 * time.Millisecond})
-	resp, err := http.Get(e.url + "/api/v1/chat/events?session=" + session)
+	sreq, _ := http.NewRequest("GET", e.url+"/api/v1/chat/events", nil)
+	sreq.Header.Set(webchat.HeaderSession, session) // never in the URL
+	resp, err := http.DefaultClient.Do(sreq)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +180,8 @@ func TestChatSSE(t *testing.T) {
 			next = ev.Seq
 		}
 	}
-	req, _ := http.NewRequest("GET", e.url+"/api/v1/chat/events?session="+session, nil)
+	req, _ := http.NewRequest("GET", e.url+"/api/v1/chat/events", nil)
+	req.Header.Set(webchat.HeaderSession, session)
 	req.Header.Set("Last-Event-ID", fmt.Sprint(last))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -287,13 +290,19 @@ func TestChatBadInput(t *testing.T) {
 	if s, _ := v["session"].(string); code != 202 || !webchat.ValidSession(s) {
 		t.Errorf("new session: %d %v", code, v)
 	}
-	resp, err := http.Get(e.url + "/api/v1/chat/events?session=../../x")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 400 {
-		t.Errorf("events with bad session: %d", resp.StatusCode)
+	for _, bad := range []struct{ query, header string }{{"", "../../x"}, {"?session=" + session, ""}, {"", ""}} {
+		req, _ := http.NewRequest("GET", e.url+"/api/v1/chat/events"+bad.query, nil)
+		if bad.header != "" {
+			req.Header.Set(webchat.HeaderSession, bad.header)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 400 {
+			t.Errorf("events with session %+v: %d, want 400", bad, resp.StatusCode)
+		}
 	}
 }
 
@@ -308,7 +317,7 @@ func TestPage(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	for _, want := range []string{`lang="vi"`, "/api/v1/chat", "EventSource", "Gửi", `name="viewport"`} {
+	for _, want := range []string{`lang="vi"`, "/api/v1/chat", "X-Chat-Session", "Gửi", `name="viewport"`} {
 		if !bytes.Contains(b, []byte(want)) {
 			t.Errorf("page lacks %q", want)
 		}

@@ -52,9 +52,16 @@ type Config struct {
 	// RefreshBefore is how long before the access token's expiry it is
 	// refreshed; default 6 hours (tokens live 25 hours).
 	RefreshBefore time.Duration
-	MaxBody       int                   // webhook body limit in bytes; default DefaultMaxBody
-	HTTPClient    *http.Client          // default: a client with a 15 s timeout
-	Metrics       prometheus.Registerer // nil: metrics are kept but not exported
+	// MaxAge and MaxAhead bound an event's timestamp against the clock:
+	// an event older than MaxAge (default 12 h, the longest redelivery
+	// reported, channels.md A4; shorter than the 24 h dedup window, so a
+	// replayed event is either a duplicate or too old) or more than
+	// MaxAhead in the future (default 1 h of clock skew) is refused and
+	// counted (bot_zalo_webhook_rejected_total{reason="stale"}).
+	MaxAge, MaxAhead time.Duration
+	MaxBody          int                   // webhook body limit in bytes; default DefaultMaxBody
+	HTTPClient       *http.Client          // default: a client with a 15 s timeout
+	Metrics          prometheus.Registerer // nil: metrics are kept but not exported
 }
 
 // Enabled reports whether the webhook is switched on: it needs the OA
@@ -73,6 +80,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxBody <= 0 {
 		c.MaxBody = DefaultMaxBody
+	}
+	if c.MaxAge <= 0 {
+		c.MaxAge = 12 * time.Hour
+	}
+	if c.MaxAhead <= 0 {
+		c.MaxAhead = time.Hour
 	}
 	if c.RefreshBefore <= 0 {
 		c.RefreshBefore = 6 * time.Hour

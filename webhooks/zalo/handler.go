@@ -40,8 +40,10 @@ type Handler struct {
 	// Tracker tells own echoes from OA admins' replies and keeps the reply
 	// window; set it to the channel's Client. Nil: echoes are ignored.
 	Tracker Tracker
-	// Now stamps messages whose event has no usable timestamp.
+	// Now is the clock events' timestamps are checked against.
 	Now func() time.Time
+
+	refusals *webhooks.Tally
 }
 
 // NewHandler returns the Zalo OA webhook handler. logger may be nil.
@@ -52,7 +54,9 @@ func NewHandler(cfg Config, inbox webhooks.Inbox, logger *slog.Logger) *Handler 
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Handler{cfg: cfg, inbox: inbox, logger: logger.With("component", "zalo"), m: newMetrics(cfg.Metrics), Now: time.Now}
+	logger = logger.With("component", "zalo")
+	return &Handler{cfg: cfg, inbox: inbox, logger: logger, m: newMetrics(cfg.Metrics), Now: time.Now,
+		refusals: webhooks.NewTally(logger, "zalo events refused (reason: count)")}
 }
 
 // Enabled reports whether the webhook route is served.
@@ -146,13 +150,17 @@ func (h *Handler) process(ctx context.Context, raw []byte, sig, sigTS string) (i
 		return fiber.StatusOK, "OK"
 	}
 	m := p.Msg
-	if m.Time.IsZero() {
-		m.Time = h.Now().UTC()
+	// A signed event from too long ago (a replay of a captured request) or
+	// with a nonsense timestamp (0, year 5138) is refused. It is answered
+	// 200 like a handled event, so that Zalo stops redelivering it.
+	if now := h.Now(); m.Time.IsZero() || m.Time.Before(now.Add(-h.cfg.MaxAge)) || m.Time.After(now.Add(h.cfg.MaxAhead)) {
+		h.m.rejected.WithLabelValues("stale").Inc()
+		h.refusals.Add("stale_timestamp")
+		return fiber.StatusOK, "OK"
 	}
 	if err := h.inbox.Accept(ctx, m); err != nil {
 		if errors.Is(err, webhooks.ErrRefused) {
-			h.logger.Info("zalo message refused by policy", "msg", m)
-			return fiber.StatusOK, "OK"
+			return fiber.StatusOK, "OK" // the inbox counted and logged it
 		}
 		h.logger.Error("zalo webhook: inbox unavailable", "msg", m, "err", err)
 		return fiber.StatusServiceUnavailable, "inbox unavailable"

@@ -3,6 +3,7 @@ package zalo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	dto "github.com/prometheus/client_model/go"
 
 	"botdvc/bot"
 	"botdvc/webhooks"
@@ -62,7 +64,9 @@ func (f *fakeTracker) NoteInbound(userID string, _ time.Time) {
 	f.inbound = append(f.inbound, userID)
 }
 
-var testCfg = Config{AppID: vectorAppID, OASecret: vectorSecret}
+// testCfg accepts the test vectors' timestamps (2023) for what they test;
+// TestTimestampWindow checks the default window.
+var testCfg = Config{AppID: vectorAppID, OASecret: vectorSecret, MaxAge: 20 * 365 * 24 * time.Hour}
 
 func newApp(t testing.TB, cfg Config, inbox webhooks.Inbox, tr Tracker) *fiber.App {
 	t.Helper()
@@ -246,6 +250,47 @@ func TestReceiveInboxErrors(t *testing.T) {
 	inbox = &recordingInbox{err: webhooks.ErrRefused}
 	if status, _ := do(t, newApp(t, testCfg, inbox, nil), post(vectorBody, vectorSig)); status != 200 {
 		t.Fatalf("refused by policy: status %d, want 200", status)
+	}
+}
+
+// Signed events whose timestamp is far from the clock (a replayed request,
+// or nonsense) are refused with 200 and counted; the default window is
+// 12 hours back and 1 hour ahead (regression for issue 12).
+func TestTimestampWindow(t *testing.T) {
+	now := time.UnixMilli(1699003881354).UTC() // the vector's time
+	for _, tc := range []struct {
+		name string
+		at   string
+		want bool
+	}{
+		{"now", "1699003881354", true},
+		{"11 hours old (a late redelivery)", fmt.Sprint(now.Add(-11 * time.Hour).UnixMilli()), true},
+		{"13 hours old", fmt.Sprint(now.Add(-13 * time.Hour).UnixMilli()), false},
+		{"400 days old", fmt.Sprint(now.Add(-400 * 24 * time.Hour).UnixMilli()), false},
+		{"zero", "0", false},
+		{"year 5138", "99999999999999", false},
+		{"2 hours ahead", fmt.Sprint(now.Add(2 * time.Hour).UnixMilli()), false},
+		{"seconds, not milliseconds", fmt.Sprint(now.Unix()), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inbox := &recordingInbox{}
+			app := fiber.New()
+			h := NewHandler(Config{AppID: vectorAppID, OASecret: vectorSecret}, inbox, nil)
+			h.Now = func() time.Time { return now }
+			h.Mount(app)
+			body := strings.Replace(vectorBody, `"1699003881354"`, `"`+tc.at+`"`, 1)
+			if status, _ := do(t, app, signed(body)); status != 200 {
+				t.Fatalf("status %d, want 200", status)
+			}
+			if got := len(inbox.messages()) == 1; got != tc.want {
+				t.Errorf("accepted = %v, want %v", got, tc.want)
+			}
+			var m dto.Metric
+			_ = h.m.rejected.WithLabelValues("stale").Write(&m)
+			if counted := m.GetCounter().GetValue() == 1; counted == tc.want {
+				t.Errorf("counted as stale = %v", counted)
+			}
+		})
 	}
 }
 
