@@ -11,6 +11,10 @@
 // kind of stream, with History as its per-subject limit, but counting in it
 // takes a read and a conditional write per event).
 //
+// With Window.Remember set, a key just refused is refused again in this
+// process for a moment without a round trip (a flood costs nothing per
+// event); that is the only state an instance keeps.
+//
 // Events carry an id (Nats-Msg-Id): an event whose id was stored within
 // Span is a duplicate, allowed without counting again. That is how a
 // redelivered webhook or a retried post never uses up a citizen's allowance.
@@ -28,6 +32,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -42,6 +47,18 @@ type Window struct {
 	Limit   int
 	Span    time.Duration
 	Timeout time.Duration // of one check (2s)
+
+	// Remember, when set, makes a key just refused be refused again in this
+	// process for that long without asking JetStream, so a flood from one
+	// key costs no round trip per event. A duplicate of a counted event is
+	// then refused too, so leave it 0 where redeliveries matter (the
+	// per-conversation limit); Span/Limit, the average spacing the limit
+	// allows, suits per-client limits.
+	Remember time.Duration
+
+	mu      sync.Mutex
+	refused map[string]time.Time
+	now     func() time.Time
 }
 
 // maxBytes bounds each window stream's memory. When full, Allow fails open.
@@ -74,7 +91,8 @@ func StreamConfig(name, prefix string, limit int, span time.Duration, replicas i
 // through js. The stream must have been created (reconciled).
 func New(js jetstream.JetStream, cfg jetstream.StreamConfig) *Window {
 	prefix := strings.TrimSuffix(cfg.Subjects[0], ".*")
-	return &Window{js: js, prefix: prefix, Limit: int(cfg.MaxMsgsPerSubject), Span: cfg.MaxAge, Timeout: 2 * time.Second}
+	return &Window{js: js, prefix: prefix, Limit: int(cfg.MaxMsgsPerSubject), Span: cfg.MaxAge, Timeout: 2 * time.Second,
+		refused: map[string]time.Time{}, now: time.Now}
 }
 
 // token turns a key into a subject token.
@@ -88,9 +106,13 @@ func token(key string) string {
 // is allowed again without counting. On a JetStream failure Allow returns
 // true with the error (fail open).
 func (w *Window) Allow(ctx context.Context, key, id string) (bool, error) {
+	tok := token(key)
+	if w.stillRefused(tok) {
+		return false, nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, w.Timeout)
 	defer cancel()
-	msg := &nats.Msg{Subject: w.prefix + "." + token(key)}
+	msg := &nats.Msg{Subject: w.prefix + "." + tok}
 	if id != "" {
 		msg.Header = nats.Header{nats.MsgIdHdr: []string{id}}
 	}
@@ -99,9 +121,48 @@ func (w *Window) Allow(ctx context.Context, key, id string) (bool, error) {
 		return true, nil // stored, or a duplicate of an event already counted
 	}
 	if Exceeded(err) {
+		w.noteRefused(tok)
 		return false, nil
 	}
 	return true, fmt.Errorf("ratelimit.Allow %s: %w", w.prefix, err)
+}
+
+// stillRefused reports whether tok was refused less than Span/Limit ago.
+func (w *Window) stillRefused(tok string) bool {
+	if w.Remember <= 0 {
+		return false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	until, ok := w.refused[tok]
+	if !ok {
+		return false
+	}
+	if w.now().Before(until) {
+		return true
+	}
+	delete(w.refused, tok)
+	return false
+}
+
+func (w *Window) noteRefused(tok string) {
+	if w.Remember <= 0 {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := w.now()
+	if len(w.refused) >= 10000 { // bounded: drop what has expired, or everything
+		for k, until := range w.refused {
+			if !now.Before(until) {
+				delete(w.refused, k)
+			}
+		}
+		if len(w.refused) >= 10000 {
+			clear(w.refused)
+		}
+	}
+	w.refused[tok] = now.Add(w.Remember)
 }
 
 // Exceeded reports whether err is JetStream refusing an event because its
@@ -114,3 +175,7 @@ func Exceeded(err error) bool {
 // RetryAfter is how long a refused client should wait: at most Span, when
 // the oldest event in the window expires.
 func (w *Window) RetryAfter() time.Duration { return w.Span }
+
+// Spacing is the average time between events the limit allows (Span/Limit),
+// a good Window.Remember for per-client limits.
+func (w *Window) Spacing() time.Duration { return w.Span / time.Duration(max(1, w.Limit)) }

@@ -93,3 +93,32 @@ func TestWindowFailsOpen(t *testing.T) {
 		t.Error("a timeout taken for a refusal")
 	}
 }
+
+// With Remember, a refused key is refused locally for that long, without a
+// publish; without it every event asks the server.
+func TestWindowRemember(t *testing.T) {
+	js := natstest.JetStream(t)
+	w := mustWindow(t, js, 1, time.Minute)
+	ctx := context.Background()
+	w.Allow(ctx, "k", "")
+	if ok, _ := w.Allow(ctx, "k", ""); ok {
+		t.Fatal("second event allowed")
+	}
+	if len(w.refused) != 0 {
+		t.Error("refusal remembered with Remember unset")
+	}
+	w.Remember = time.Hour
+	w.Allow(ctx, "k", "")
+	w.js = nil // a round trip would now panic
+	for range 100 {
+		if ok, _ := w.Allow(ctx, "k", ""); ok {
+			t.Fatal("allowed while remembered")
+		}
+	}
+	if len(w.refused) != 1 {
+		t.Errorf("remembered %d keys, want 1", len(w.refused))
+	}
+	if w.Spacing() != time.Minute {
+		t.Errorf("spacing %v", w.Spacing())
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -43,8 +44,14 @@ func TestPageInBrowser(t *testing.T) {
 	var dom string
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		r := b.call(t, sid, "Runtime.evaluate", map[string]any{
+		// Right after the target is made its page may have no execution
+		// context yet ("Cannot find default execution context"): try again.
+		r, err := b.try(sid, "Runtime.evaluate", map[string]any{
 			"expression": `document.getElementById("log") ? document.getElementById("log").innerHTML : ""`, "returnByValue": true})
+		if err != nil {
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
 		if res, ok := r["result"].(map[string]any); ok {
 			dom, _ = res["value"].(string)
 		}
@@ -103,6 +110,15 @@ func startBrowser(t *testing.T, bin string) *browser {
 // its result, skipping events.
 func (b *browser) call(t *testing.T, sid, method string, params map[string]any) map[string]any {
 	t.Helper()
+	r, err := b.try(sid, method, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// try is call that returns the error instead of failing the test.
+func (b *browser) try(sid, method string, params map[string]any) (map[string]any, error) {
 	b.id++
 	msg := map[string]any{"id": b.id, "method": method, "params": params}
 	if sid != "" {
@@ -110,12 +126,12 @@ func (b *browser) call(t *testing.T, sid, method string, params map[string]any) 
 	}
 	data, _ := json.Marshal(msg)
 	if _, err := b.in.Write(append(data, 0)); err != nil {
-		t.Fatalf("devtools write: %v", err)
+		return nil, fmt.Errorf("devtools write: %v", err)
 	}
 	for {
 		line, err := b.out.ReadBytes(0)
 		if err != nil {
-			t.Fatalf("devtools read: %v", err)
+			return nil, fmt.Errorf("devtools read: %v", err)
 		}
 		var resp struct {
 			ID     int             `json:"id"`
@@ -123,14 +139,14 @@ func (b *browser) call(t *testing.T, sid, method string, params map[string]any) 
 			Error  json.RawMessage `json:"error"`
 		}
 		if err := json.Unmarshal(bytes.TrimSuffix(line, []byte{0}), &resp); err != nil {
-			t.Fatalf("devtools: %v", err)
+			return nil, fmt.Errorf("devtools: %v", err)
 		}
 		if resp.ID != b.id {
 			continue // an event or another reply
 		}
 		if len(resp.Error) > 0 {
-			t.Fatalf("devtools %s: %s", method, resp.Error)
+			return nil, fmt.Errorf("devtools %s: %s", method, resp.Error)
 		}
-		return resp.Result
+		return resp.Result, nil
 	}
 }
