@@ -253,7 +253,13 @@ type consoleData struct {
 
 func (c *Console) base(f *fiber.Ctx) consoleData {
 	return consoleData{Account: webauth.Account(f), CSRF: webauth.CSRFToken(f), Tabs: c.Tabs,
-		Flash: flashes[f.Query("ok")], Error: f.Query("err"), Counts: c.d.Counts(), Days: c.d.cfg.Days, Now: c.d.cfg.Now()}
+		Flash: flashes[f.Query("ok")], Error: errorNotices[f.Query("err")], Counts: c.d.Counts(), Days: c.d.cfg.Days, Now: c.d.cfg.Now()}
+}
+
+// errorNotices are the error banners a redirect may name in ?err= (a code,
+// never text: a link must not make the console say what an attacker wrote).
+var errorNotices = map[string]string{
+	"not-sent": "Đã lưu câu trả lời nhưng chưa gửi được qua kênh; câu trả lời sẽ được gửi khi người dân nhắn tin lại.",
 }
 
 var flashes = map[string]string{
@@ -308,7 +314,8 @@ func (c *Console) casePage(f *fiber.Ctx) error {
 }
 
 // formAction handles the console's form posts, then redirects (303) back
-// to the complaint with a message (post/redirect/get).
+// to the complaint with a message code (post/redirect/get). A refused
+// action shows the complaint again with the reason, without a redirect.
 func (c *Console) formAction(f *fiber.Ctx) error {
 	code, action := strings.Clone(f.Params("code")), strings.Clone(f.Params("action"))
 	req := actionRequest{Text: f.FormValue("text"), Status: Status(f.FormValue("status")), Agency: f.FormValue("agency"),
@@ -319,18 +326,33 @@ func (c *Console) formAction(f *fiber.Ctx) error {
 	case errors.Is(err, errUnknownAction):
 		return f.Status(fiber.StatusNotFound).SendString("Không có thao tác này.")
 	case errors.Is(err, ErrNotSent):
-		return f.Redirect(target+"err="+url.QueryEscape("Đã lưu câu trả lời nhưng chưa gửi được qua kênh; câu trả lời sẽ được gửi khi người dân nhắn tin lại."), fiber.StatusSeeOther)
+		return f.Redirect(target+"err=not-sent", fiber.StatusSeeOther)
 	case err != nil:
 		msg := map[int]string{
 			fiber.StatusBadRequest: "Chưa thực hiện được: " + viDetail(err),
 			fiber.StatusNotFound:   "Không tìm thấy phản ánh.",
 			fiber.StatusConflict:   "Chưa thực hiện được: " + viDetail(err),
 		}[statusOf(err)]
+		status := statusOf(err)
 		if msg == "" {
 			c.d.logger.Error("complaint action", "action", action, "err", err)
-			msg = "Hệ thống tạm thời gián đoạn, vui lòng thử lại."
+			msg, status = "Hệ thống tạm thời gián đoạn, vui lòng thử lại.", fiber.StatusServiceUnavailable
 		}
-		return f.Redirect(target+"err="+url.QueryEscape(msg), fiber.StatusSeeOther)
+		d := c.base(f)
+		if cs, gerr := c.d.Get(f.UserContext(), code); gerr == nil {
+			cs = cs.Staff()
+			d.C = &cs
+			d.Error = msg
+			c.d.mu.RLock()
+			if p, ok := c.d.published[cs.Code]; ok {
+				d.Published = &p
+			}
+			c.d.mu.RUnlock()
+			return c.render(f, status, "case.html", d)
+		}
+		d.Error = msg
+		d.Cases = c.d.List(Filter{})
+		return c.render(f, status, "list.html", d)
 	}
 	return f.Redirect(target+"ok="+url.QueryEscape(action), fiber.StatusSeeOther)
 }
