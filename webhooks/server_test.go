@@ -227,3 +227,22 @@ func FuzzDecodeJSON(f *testing.F) {
 		}
 	})
 }
+
+// Without BOT_METRICS_TOKEN /metrics is refused on the main listener,
+// whatever Authorization is sent (regression for issue 12: it was public).
+func TestMetricsWithoutToken(t *testing.T) {
+	s := webhooks.NewServer(nil, webhooks.ServerConfig{Registry: prometheus.NewRegistry()})
+	for _, auth := range []string{"", "Bearer ", "Bearer x"} {
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := s.App.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != 403 {
+			t.Errorf("Authorization %q: %d, want 403", auth, resp.StatusCode)
+		}
+	}
+}

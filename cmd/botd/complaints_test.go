@@ -90,8 +90,10 @@ func (w *webChat) say(text string) string {
 	if code := postJSON(w.t, w.base+"/api/v1/chat", string(body), nil); code != 202 {
 		w.t.Fatalf("chat %q: %d", text, code)
 	}
-	for _, e := range w.wait(func(e chatEvent) bool { return e.ID == "web:"+id+":r" }) {
-		if e.ID == "web:"+id+":r" {
+	// Reply ids are "web:<hash of the session>:<id>:r" (web ids are scoped by session).
+	mine := func(e chatEvent) bool { return strings.HasPrefix(e.ID, "web:") && strings.HasSuffix(e.ID, ":"+id+":r") }
+	for _, e := range w.wait(mine) {
+		if mine(e) {
 			return e.Text
 		}
 	}
