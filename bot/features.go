@@ -98,7 +98,18 @@ func (v *questionView) cover(p *profile, st *stats) (names, all float64) {
 func (c *candidate) measure(p *profile, q *query, w, f *questionView, st *stats) {
 	var best []string
 	c.nameCov, best = w.names(p, st)
-	c.altered = p.alters(best, w.words, st)
+	// A name altered by the word after it ("tạm vắng") is read in a short
+	// question, or in the sentences that ask: in a story the word after a
+	// procedure's name is mostly the story's ("đăng ký tạm trú tại Hà Nội").
+	if f.words == nil || len(f.words) > longQuestion {
+		c.altered = false
+	} else {
+		fbest := best
+		if f != w {
+			_, fbest = f.names(p, st)
+		}
+		c.altered = p.alters(fbest, f.words, st)
+	}
 	for _, fq := range p.faqs {
 		c.faqScore = math.Max(c.faqScore, matchName(fq, w.set, w.pairs, st))
 	}
