@@ -31,11 +31,16 @@ type Model struct {
 	// Top3 maps (logit(p1 + p2 + p3), length) to P(the procedure asked is
 	// among the three best): weights, then the intercept.
 	Top3 []float64 `json:"top3"`
-	// AnswerMin is the confidence from which the engine answers.
-	AnswerMin float64 `json:"answer_min"`
-	// ClarifyMin is the Top3 probability from which the engine asks back
-	// (when it does not answer and there are at least two options).
-	ClarifyMin float64 `json:"clarify_min"`
+	// OffCorpus maps (logit P(none of these), length) to P(the question
+	// is about nothing the corpus answers): weights, then the intercept.
+	OffCorpus []float64 `json:"off_corpus"`
+	// WrongCost is what answering a wrong procedure costs, in right
+	// answers (a right answer is worth 1, asking back with the right one
+	// among the three best 0.5, falling back on an off-corpus question 1:
+	// the rules of ../shared/eval/score.py). It is the service's policy,
+	// not fitted: a wrong procedure told with confidence is worse than
+	// "I don't know".
+	WrongCost float64 `json:"wrong_cost"`
 	// OptionShare: a clarify offers the best candidates whose probability
 	// is at least this share of the best one's.
 	OptionShare float64 `json:"option_share"`
@@ -78,6 +83,10 @@ func (m *Model) Check() error {
 		return fmt.Errorf("bot: model has %d confidence weights, want 4", len(m.Confidence))
 	case len(m.Top3) != 3:
 		return fmt.Errorf("bot: model has %d top-3 weights, want 3", len(m.Top3))
+	case len(m.OffCorpus) != 3:
+		return fmt.Errorf("bot: model has %d off-corpus weights, want 3", len(m.OffCorpus))
+	case m.WrongCost <= 0:
+		return fmt.Errorf("bot: model wrong_cost %v must be positive", m.WrongCost)
 	case m.OptionShare <= 0 || m.OptionShare > 1:
 		return fmt.Errorf("bot: model option_share %v out of (0, 1]", m.OptionShare)
 	}
@@ -102,14 +111,15 @@ func Logit(p float64) float64 {
 	return math.Log(p / (1 - p))
 }
 
-// DecisionInputs are the inputs of the confidence and top-3 models: the
-// probabilities of the best three candidates (0 where there are fewer) and
-// the question's length feature (a long story ranks with lower
-// probabilities than a short question that is as often right).
-func DecisionInputs(probs []float64, length float64) (conf, top3 []float64) {
+// DecisionInputs are the inputs of the confidence, top-3 and off-corpus
+// models: the probabilities of the best three candidates (0 where there
+// are fewer), the probability that none of them is right, and the
+// question's length feature (a long story ranks with lower probabilities
+// than a short question that is as often right).
+func DecisionInputs(probs []float64, none, length float64) (conf, top3, off []float64) {
 	var p [3]float64
 	copy(p[:], probs)
-	return []float64{Logit(p[0]), p[0] - p[1], length}, []float64{Logit(p[0] + p[1] + p[2]), length}
+	return []float64{Logit(p[0]), p[0] - p[1], length}, []float64{Logit(p[0] + p[1] + p[2]), length}, []float64{Logit(none), length}
 }
 
 // Decision is what the model makes of ranked candidates.
@@ -135,37 +145,47 @@ func (v Verdict) String() string {
 	return [...]string{"answer", "clarify", "fallback"}[v]
 }
 
-// Decide turns the candidates' probabilities (sorted, best first) into a
-// verdict: answer when the calibrated confidence reaches AnswerMin; else
-// ask back when the right one is likely among the best three and at least
-// two candidates are close enough to the best to be offered (at most
-// maxOptions); else fall back. A candidate whose name the question alters
-// (altered[i]: "đăng ký tạm vắng" holds "đăng ký tạm trú" with a word
-// swapped) names another procedure: it is never answered nor offered.
-func (m *Model) Decide(probs []float64, altered []bool, length float64, maxOptions int) Decision {
+// Decide turns the candidates' probabilities (sorted, best first) into the
+// reply with the highest expected score: answering is worth confidence −
+// WrongCost · (1 − confidence); asking back ½ · P(the right one is among
+// the best three), when at least two candidates are close enough to the
+// best to be offered (probability ≥ OptionShare · the best's; at most
+// maxOptions); falling back P(off corpus). none is P(none of these) from
+// the ranking. A candidate whose name the question alters (altered[i]:
+// "đăng ký tạm vắng" holds "đăng ký tạm trú" with a word swapped) names
+// another procedure: it is never answered nor offered.
+func (m *Model) Decide(probs []float64, none float64, altered []bool, length float64, maxOptions int) Decision {
 	if len(probs) == 0 {
 		return Decision{Verdict: VerdictFallback}
 	}
-	ci, ti := DecisionInputs(probs[:min(3, len(probs))], length)
+	ci, ti, oi := DecisionInputs(probs[:min(3, len(probs))], none, length)
 	d := Decision{Confidence: Sigmoid(Dot(m.Confidence, ci)), Top3: Sigmoid(Dot(m.Top3, ti))}
-	if d.Confidence >= m.AnswerMin && !altered[0] {
-		d.Verdict = VerdictAnswer
-		return d
+	off := Sigmoid(Dot(m.OffCorpus, oi))
+	answer := math.Inf(-1)
+	if !altered[0] {
+		answer = d.Confidence - m.WrongCost*(1-d.Confidence)
 	}
+	var opts []int
 	for i, p := range probs {
-		if len(d.Options) == maxOptions || p < m.OptionShare*probs[0] {
+		if len(opts) == maxOptions || p < m.OptionShare*probs[0] {
 			break
 		}
 		if !altered[i] {
-			d.Options = append(d.Options, i)
+			opts = append(opts, i)
 		}
 	}
-	if d.Top3 >= m.ClarifyMin && len(d.Options) >= 2 {
-		d.Verdict = VerdictClarify
-		return d
+	clarify := math.Inf(-1)
+	if len(opts) >= 2 {
+		clarify = 0.5 * d.Top3
 	}
-	d.Options = nil
-	d.Verdict = VerdictFallback
+	switch {
+	case answer >= clarify && answer >= off:
+		d.Verdict = VerdictAnswer
+	case clarify >= off:
+		d.Verdict, d.Options = VerdictClarify, opts
+	default:
+		d.Verdict = VerdictFallback
+	}
 	return d
 }
 

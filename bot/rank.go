@@ -30,6 +30,7 @@ type candidate struct {
 	pairsText  float64 // share of the question's word pairs found together in the guide's text
 	pairsFocus float64 // the same for the sentences that ask
 	family     string  // the procedure whatever its level (familyOf)
+	none       float64 // the model's probability that none of the question's candidates is right
 	action     float64 // actionScore of the title against the question
 	// altered: the question holds the guide's best name with one of its
 	// words replaced by, or continued with, a word the guide never uses
@@ -655,9 +656,9 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 		cs[i].features = cs[i].vector(bestName, bestFocus, whole)
 		xs[i] = cs[i].features
 	}
-	ps, _ := ChoiceProbs(m.Rank, xs)
+	ps, none := ChoiceProbs(m.Rank, xs)
 	for i := range cs {
-		cs[i].prob, cs[i].score = ps[i], ps[i]
+		cs[i].prob, cs[i].score, cs[i].none = ps[i], ps[i], none
 	}
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].score > cs[j].score })
 	return cs
@@ -672,16 +673,16 @@ func (e *Engine) decide(cs []candidate) (Decision, []int) {
 	for i, c := range cs {
 		probs[i], fams[i] = c.prob, c.family
 	}
-	var length float64
+	var length, none float64
 	if len(cs) > 0 {
-		length = cs[0].features[featureLength]
+		length, none = cs[0].features[featureLength], cs[0].none
 	}
 	fprobs, reps := GroupFamilies(probs, fams)
 	altered := make([]bool, len(reps))
 	for i, k := range reps {
 		altered[i] = cs[k].altered
 	}
-	d := e.model.Load().Decide(fprobs, altered, length, e.MaxOptions)
+	d := e.model.Load().Decide(fprobs, none, altered, length, e.MaxOptions)
 	return d, reps
 }
 

@@ -166,7 +166,7 @@ func runFit(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintln(stdout, line)
 		figures["set "+s.name] = fig
 	}
-	fmt.Fprintf(stdout, "model: answer ≥ %.2f, clarify ≥ %.2f, options ≥ %.1f × best\n", m.AnswerMin, m.ClarifyMin, m.OptionShare)
+	fmt.Fprintf(stdout, "model: wrong answer costs %g, options ≥ %.1f × best\n", m.WrongCost, m.OptionShare)
 	if *write == "" {
 		return nil
 	}

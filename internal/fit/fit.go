@@ -10,6 +10,7 @@ package fit
 import (
 	"fmt"
 	"hash/fnv"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -124,7 +125,7 @@ func Model(exs []Example, o Options) (*bot.Model, error) {
 			}
 		}
 	}
-	m := &bot.Model{Features: slices.Clone(bot.FeatureNames), Rank: rank}
+	m := &bot.Model{Features: slices.Clone(bot.FeatureNames), Rank: rank, WrongCost: o.WrongCost, OptionShare: 0.5}
 	if err := calibrate(m, train, oof); err != nil {
 		return nil, err
 	}
@@ -161,6 +162,7 @@ func probs(w []float64, e Example) []float64 {
 // (bot.GroupFamilies) with each family's best member.
 type view struct {
 	order   []int     // candidate indexes, best first
+	none    float64   // P(none of these)
 	fprobs  []float64 // families' probabilities, best first
 	reps    []int     // each family's best member, an index into order
 	altered []bool    // each family's best member is altered
@@ -168,6 +170,11 @@ type view struct {
 
 func newView(e Example, p []float64) view {
 	var v view
+	v.none = 1
+	for _, x := range p {
+		v.none -= x
+	}
+	v.none = math.Max(v.none, 0)
 	v.order = make([]int, len(p))
 	for i := range v.order {
 		v.order[i] = i
@@ -190,12 +197,13 @@ func (v view) answered(e Example) Cand { return e.Cands[v.order[v.reps[0]]] }
 
 // calibrate fits the confidence and top-3 regressions on out-of-fold scores.
 func calibrate(m *bot.Model, train []Example, oof [][]float64) error {
-	var cx, tx [][]float64
-	var cy, ty, wt []float64
+	var cx, tx, ox [][]float64
+	var cy, ty, oy, wt []float64
 	for i, e := range train {
 		v := newView(e, oof[i])
-		ci, ti := bot.DecisionInputs(v.fprobs[:min(3, len(v.fprobs))], e.length())
-		cx, tx = append(cx, ci), append(tx, ti)
+		ci, ti, oi := bot.DecisionInputs(v.fprobs[:min(3, len(v.fprobs))], v.none, e.length())
+		cx, tx, ox = append(cx, ci), append(tx, ti), append(ox, oi)
+		oy = append(oy, b2f(e.Row.Expect == "@fallback"))
 		wt = append(wt, e.Weight)
 		cy = append(cy, b2f(v.answered(e).Right))
 		in3 := false
@@ -208,7 +216,10 @@ func calibrate(m *bot.Model, train []Example, oof [][]float64) error {
 	if m.Confidence, err = Logistic(cx, cy, wt, 0.01); err != nil {
 		return err
 	}
-	m.Top3, err = Logistic(tx, ty, wt, 0.01)
+	if m.Top3, err = Logistic(tx, ty, wt, 0.01); err != nil {
+		return err
+	}
+	m.OffCorpus, err = Logistic(ox, oy, wt, 0.01)
 	return err
 }
 
@@ -246,29 +257,24 @@ func Utility(e Example, d bot.Decision, v view, cost float64) float64 {
 	return 0
 }
 
-// thresholds picks AnswerMin, ClarifyMin and OptionShare that maximise the
-// total utility of the out-of-fold decisions; ties go to the safer (higher)
-// answer threshold.
+// thresholds picks OptionShare, the one number of the decision that is
+// not a calibrated probability, to maximise the total utility of the
+// out-of-fold decisions; ties go to the fewer options.
 func thresholds(m *bot.Model, train []Example, oof [][]float64, o Options) {
 	views := make([]view, len(train))
 	for i, e := range train {
 		views[i] = newView(e, oof[i])
 	}
-	best := -1e18
-	for _, share := range []float64{0.3, 0.4, 0.5, 0.6, 0.7, 0.8} {
-		for a := 0.30; a <= 0.96; a += 0.02 {
-			for c := 0.10; c <= 0.96; c += 0.05 {
-				t := *m
-				t.AnswerMin, t.ClarifyMin, t.OptionShare = a, c, share
-				var u float64
-				for i, e := range train {
-					u += e.Weight * Utility(e, t.Decide(views[i].fprobs, views[i].altered, e.length(), o.MaxOptions), views[i], o.WrongCost)
-				}
-				if u > best+1e-9 || u > best-1e-9 && a > m.AnswerMin {
-					best = u
-					m.AnswerMin, m.ClarifyMin, m.OptionShare = round2(a), round2(c), share
-				}
-			}
+	best := math.Inf(-1)
+	for _, share := range []float64{0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8} {
+		t := *m
+		t.OptionShare = share
+		var u float64
+		for i, e := range train {
+			u += e.Weight * Utility(e, t.Decide(views[i].fprobs, views[i].none, views[i].altered, e.length(), o.MaxOptions), views[i], o.WrongCost)
+		}
+		if u >= best-1e-9 {
+			best, m.OptionShare = u, share
 		}
 	}
 }
