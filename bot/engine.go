@@ -87,7 +87,7 @@ func NewEngine(search Searcher, lib Library, sessions SessionStore) *Engine {
 		Now:         time.Now,
 		StatusGuide: "tra-cuu-ho-so",
 		MaxOptions:  5,
-		SearchLimit: 10,
+		SearchLimit: 20,
 		MaxFails:    2,
 		search:      search,
 		lib:         lib,
