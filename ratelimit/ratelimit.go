@@ -13,7 +13,9 @@
 //
 // With Window.Remember set, a key just refused is refused again in this
 // process for a moment without a round trip (a flood costs nothing per
-// event); that is the only state an instance keeps.
+// event); with Window.RememberAllowed, an id just allowed is allowed again
+// without one (the server would call it a duplicate). That is the only
+// state an instance keeps.
 //
 // Events carry an id (Nats-Msg-Id): an event whose id was stored within
 // Span is a duplicate, allowed without counting again. That is how a
@@ -55,9 +57,15 @@ type Window struct {
 	// per-conversation limit); Span/Limit, the average spacing the limit
 	// allows, suits per-client limits.
 	Remember time.Duration
+	// RememberAllowed, when set (at most Span), makes an event allowed with
+	// an id be allowed again for that long without asking JetStream: the
+	// server would answer "duplicate" anyway, so this is exact. It saves
+	// the round trip for windows whose ids repeat (distinct sessions).
+	RememberAllowed time.Duration
 
 	mu      sync.Mutex
 	refused map[string]time.Time
+	allowed map[string]time.Time
 	now     func() time.Time
 }
 
@@ -92,7 +100,7 @@ func StreamConfig(name, prefix string, limit int, span time.Duration, replicas i
 func New(js jetstream.JetStream, cfg jetstream.StreamConfig) *Window {
 	prefix := strings.TrimSuffix(cfg.Subjects[0], ".*")
 	return &Window{js: js, prefix: prefix, Limit: int(cfg.MaxMsgsPerSubject), Span: cfg.MaxAge, Timeout: 2 * time.Second,
-		refused: map[string]time.Time{}, now: time.Now}
+		refused: map[string]time.Time{}, allowed: map[string]time.Time{}, now: time.Now}
 }
 
 // token turns a key into a subject token.
@@ -110,6 +118,9 @@ func (w *Window) Allow(ctx context.Context, key, id string) (bool, error) {
 	if w.stillRefused(tok) {
 		return false, nil
 	}
+	if id != "" && w.stillAllowed(tok+"\x00"+id) {
+		return true, nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, w.Timeout)
 	defer cancel()
 	msg := &nats.Msg{Subject: w.prefix + "." + tok}
@@ -118,6 +129,9 @@ func (w *Window) Allow(ctx context.Context, key, id string) (bool, error) {
 	}
 	_, err := w.js.PublishMsg(ctx, msg)
 	if err == nil {
+		if id != "" {
+			w.noteAllowed(tok + "\x00" + id)
+		}
 		return true, nil // stored, or a duplicate of an event already counted
 	}
 	if Exceeded(err) {
@@ -163,6 +177,40 @@ func (w *Window) noteRefused(tok string) {
 		}
 	}
 	w.refused[tok] = now.Add(w.Remember)
+}
+
+func (w *Window) stillAllowed(k string) bool {
+	if w.RememberAllowed <= 0 {
+		return false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	until, ok := w.allowed[k]
+	if ok && w.now().Before(until) {
+		return true
+	}
+	delete(w.allowed, k)
+	return false
+}
+
+func (w *Window) noteAllowed(k string) {
+	if w.RememberAllowed <= 0 {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := w.now()
+	if len(w.allowed) >= 100000 {
+		for x, until := range w.allowed {
+			if !now.Before(until) {
+				delete(w.allowed, x)
+			}
+		}
+		if len(w.allowed) >= 100000 {
+			clear(w.allowed)
+		}
+	}
+	w.allowed[k] = now.Add(min(w.RememberAllowed, w.Span))
 }
 
 // Exceeded reports whether err is JetStream refusing an event because its

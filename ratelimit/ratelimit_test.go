@@ -122,3 +122,27 @@ func TestWindowRemember(t *testing.T) {
 		t.Errorf("spacing %v", w.Spacing())
 	}
 }
+
+// With RememberAllowed, an id allowed once is allowed again locally
+// (JetStream would call it a duplicate), without a round trip.
+func TestWindowRememberAllowed(t *testing.T) {
+	js := natstest.JetStream(t)
+	w := mustWindow(t, js, 2, time.Minute)
+	w.RememberAllowed = 30 * time.Second
+	ctx := context.Background()
+	if ok, _ := w.Allow(ctx, "client", "session-1"); !ok {
+		t.Fatal("first session refused")
+	}
+	js2 := w.js
+	w.js = nil // a round trip would now panic
+	for range 10 {
+		if ok, _ := w.Allow(ctx, "client", "session-1"); !ok {
+			t.Fatal("a known session refused")
+		}
+	}
+	w.js = js2
+	w.Allow(ctx, "client", "session-2")
+	if ok, _ := w.Allow(ctx, "client", "session-3"); ok {
+		t.Error("a third session allowed over a limit of 2")
+	}
+}

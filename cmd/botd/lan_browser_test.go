@@ -59,9 +59,9 @@ func TestSignInOverLAN(t *testing.T) {
 			document.getElementById("password").value = `+jsString(site.pass)+`;
 			document.querySelector("form").submit()`)
 		b.WaitJS(t, "signed in at "+site.path+" over http://"+ip, `document.readyState === "complete" && `+site.landed)
-	}
-	if os.Getenv("BOTD_LAN_SCREENSHOT") != "" {
-		b.Screenshot(t, os.Getenv("BOTD_LAN_SCREENSHOT"))
+		if prefix := os.Getenv("BOTD_LAN_SCREENSHOT"); prefix != "" { // to look at by hand
+			b.Screenshot(t, prefix+strings.Trim(site.path, "/")+".png")
+		}
 	}
 
 	// Behind a trusted proxy that says https the cookie is Secure; the same

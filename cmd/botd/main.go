@@ -395,6 +395,7 @@ func (m *Main) Run(ctx context.Context) error {
 	chat := webchat.NewHandler(p, m.NATS, js, log.With("component", "webchat"))
 	clientSessions := ratelimit.New(js, limits[1])
 	clientSessions.Remember = clientSessions.Spacing()
+	clientSessions.RememberAllowed = clientSessions.Span / 2 // a known session is a duplicate: no round trip
 	chat.ClientRate, chat.ClientSessions = clientRate, clientSessions
 	chat.Backlog, chat.MaxBacklog = backlog, c.WebMaxBacklog
 	chat.Streams = webhooks.NewStreams(streamsMax, streamsPerClient, m.Registry)

@@ -7,6 +7,11 @@
 //
 //	go run ./cmd/loadgen [-url http://127.0.0.1:8080] [-c 32] [-d 5s] [-rounds 3] [-drain=false]
 //
+// Draining reads /metrics with the token of -metrics-token (default
+// $BOT_METRICS_TOKEN). All requests come from one address, so run botd with
+// the per-client limits raised (BOT_CLIENT_RATE, BOT_CLIENT_SESSIONS; see
+// doc/benchmarks.md), or the chat phase measures mostly 429 answers.
+//
 // The two phases alternate for -rounds rounds, so a change in the machine's
 // load hits both; the ratio is reported per round and as the median.
 //
@@ -38,6 +43,7 @@ func main() {
 	warm := flag.Duration("warmup", time.Second, "warm-up before each phase (not counted)")
 	rounds := flag.Int("rounds", 3, "alternating rounds of both phases")
 	wait := flag.Bool("drain", true, "before each phase, wait until the pipeline's backlog is empty (false for an accept-only botd)")
+	flag.StringVar(&metricsToken, "metrics-token", os.Getenv("BOT_METRICS_TOKEN"), "bearer token of botd's /metrics ($BOT_METRICS_TOKEN)")
 	flag.Parse()
 	if err := run(*base, *conc, *dur, *warm, *rounds, *wait); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
@@ -160,14 +166,23 @@ func phase(client *http.Client, name string, mk func() (*http.Request, error), w
 	return r
 }
 
+// metricsToken is sent as a bearer token to /metrics.
+var metricsToken string
+
 // drain waits until /metrics reports no message pending on the inbound
 // and outbound streams' consumers.
 func drain(client *http.Client, base string, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
-		resp, err := client.Get(base + "/metrics")
+		req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer "+metricsToken)
+		resp, err := client.Do(req)
 		if err != nil {
 			return fmt.Errorf("metrics: %w", err)
+		}
+		if resp.StatusCode != http.StatusOK {
+			resp.Body.Close()
+			return fmt.Errorf("metrics: %s (give -metrics-token)", resp.Status)
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
