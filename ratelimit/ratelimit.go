@@ -45,17 +45,18 @@ import (
 // Span.
 type Window struct {
 	js      jetstream.JetStream
+	name    string
 	prefix  string
 	Limit   int
 	Span    time.Duration
 	Timeout time.Duration // of one check (2s)
 
 	// Remember, when set, makes a key just refused be refused again in this
-	// process for that long without asking JetStream, so a flood from one
-	// key costs no round trip per event. A duplicate of a counted event is
-	// then refused too, so leave it 0 where redeliveries matter (the
-	// per-conversation limit); Span/Limit, the average spacing the limit
-	// allows, suits per-client limits.
+	// process without asking JetStream until its oldest event leaves the
+	// window (when the server would allow the next one), at most Remember,
+	// so a flood from one key costs no round trip per event. A duplicate of
+	// a counted event is then refused too, so leave it 0 where redeliveries
+	// matter (the per-conversation limit); Span suits per-client limits.
 	Remember time.Duration
 	// RememberAllowed, when set (at most Span), makes an event allowed with
 	// an id be allowed again for that long without asking JetStream: the
@@ -64,6 +65,7 @@ type Window struct {
 	RememberAllowed time.Duration
 
 	mu      sync.Mutex
+	stream  jetstream.Stream // bound on first use
 	refused map[string]time.Time
 	allowed map[string]time.Time
 	now     func() time.Time
@@ -99,7 +101,7 @@ func StreamConfig(name, prefix string, limit int, span time.Duration, replicas i
 // through js. The stream must have been created (reconciled).
 func New(js jetstream.JetStream, cfg jetstream.StreamConfig) *Window {
 	prefix := strings.TrimSuffix(cfg.Subjects[0], ".*")
-	return &Window{js: js, prefix: prefix, Limit: int(cfg.MaxMsgsPerSubject), Span: cfg.MaxAge, Timeout: 2 * time.Second,
+	return &Window{js: js, name: cfg.Name, prefix: prefix, Limit: int(cfg.MaxMsgsPerSubject), Span: cfg.MaxAge, Timeout: 2 * time.Second,
 		refused: map[string]time.Time{}, allowed: map[string]time.Time{}, now: time.Now}
 }
 
@@ -135,7 +137,7 @@ func (w *Window) Allow(ctx context.Context, key, id string) (bool, error) {
 		return true, nil // stored, or a duplicate of an event already counted
 	}
 	if Exceeded(err) {
-		w.noteRefused(tok)
+		w.noteRefused(tok, w.freesAt(ctx, tok))
 		return false, nil
 	}
 	return true, fmt.Errorf("ratelimit.Allow %s: %w", w.prefix, err)
@@ -159,13 +161,17 @@ func (w *Window) stillRefused(tok string) bool {
 	return false
 }
 
-func (w *Window) noteRefused(tok string) {
+func (w *Window) noteRefused(tok string, frees time.Time) {
 	if w.Remember <= 0 {
 		return
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := w.now()
+	until := now.Add(w.Remember)
+	if !frees.IsZero() && frees.Before(until) {
+		until = frees
+	}
 	if len(w.refused) >= 10000 { // bounded: drop what has expired, or everything
 		for k, until := range w.refused {
 			if !now.Before(until) {
@@ -176,7 +182,7 @@ func (w *Window) noteRefused(tok string) {
 			clear(w.refused)
 		}
 	}
-	w.refused[tok] = now.Add(w.Remember)
+	w.refused[tok] = until
 }
 
 func (w *Window) stillAllowed(k string) bool {
@@ -220,10 +226,43 @@ func Exceeded(err error) bool {
 	return errors.As(err, &apiErr) && strings.Contains(apiErr.Description, "maximum messages per subject exceeded")
 }
 
-// RetryAfter is how long a refused client should wait: at most Span, when
-// the oldest event in the window expires.
-func (w *Window) RetryAfter() time.Duration { return w.Span }
+// Wait returns how long a refused key must wait before the window lets an
+// event through: until its oldest event in the window expires (read from
+// the stream), or Span when that cannot be read.
+func (w *Window) Wait(ctx context.Context, key string) time.Duration {
+	tok := token(key)
+	w.mu.Lock()
+	until, ok := w.refused[tok]
+	w.mu.Unlock()
+	if !ok {
+		until = w.freesAt(ctx, tok)
+	}
+	if until.IsZero() {
+		return w.Span
+	}
+	return max(time.Second, until.Sub(w.now()).Round(time.Second))
+}
 
-// Spacing is the average time between events the limit allows (Span/Limit),
-// a good Window.Remember for per-client limits.
-func (w *Window) Spacing() time.Duration { return w.Span / time.Duration(max(1, w.Limit)) }
+// freesAt returns when the oldest event of tok leaves the window, or the
+// zero time when it cannot be read.
+func (w *Window) freesAt(ctx context.Context, tok string) time.Time {
+	ctx, cancel := context.WithTimeout(ctx, w.Timeout)
+	defer cancel()
+	w.mu.Lock()
+	s := w.stream
+	w.mu.Unlock()
+	if s == nil {
+		var err error
+		if s, err = w.js.Stream(ctx, w.name); err != nil {
+			return time.Time{}
+		}
+		w.mu.Lock()
+		w.stream = s
+		w.mu.Unlock()
+	}
+	m, err := s.GetMsg(ctx, 1, jetstream.WithGetMsgSubject(w.prefix+"."+tok))
+	if err != nil {
+		return time.Time{}
+	}
+	return m.Time.Add(w.Span)
+}

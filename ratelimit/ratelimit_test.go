@@ -118,9 +118,6 @@ func TestWindowRemember(t *testing.T) {
 	if len(w.refused) != 1 {
 		t.Errorf("remembered %d keys, want 1", len(w.refused))
 	}
-	if w.Spacing() != time.Minute {
-		t.Errorf("spacing %v", w.Spacing())
-	}
 }
 
 // With RememberAllowed, an id allowed once is allowed again locally
@@ -144,5 +141,24 @@ func TestWindowRememberAllowed(t *testing.T) {
 	w.Allow(ctx, "client", "session-2")
 	if ok, _ := w.Allow(ctx, "client", "session-3"); ok {
 		t.Error("a third session allowed over a limit of 2")
+	}
+}
+
+// Wait says when the oldest event leaves the window, read from the stream.
+func TestWindowWait(t *testing.T) {
+	js := natstest.JetStream(t)
+	w := mustWindow(t, js, 2, 10*time.Second)
+	ctx := context.Background()
+	w.Allow(ctx, "k", "")
+	time.Sleep(1100 * time.Millisecond)
+	w.Allow(ctx, "k", "")
+	if ok, _ := w.Allow(ctx, "k", ""); ok {
+		t.Fatal("third event allowed")
+	}
+	if d := w.Wait(ctx, "k"); d < 7*time.Second || d > 9*time.Second {
+		t.Errorf("wait %v, want about 9 s (the first event's 10 s minus the second that passed)", d)
+	}
+	if d := w.Wait(ctx, "never-seen"); d != 10*time.Second {
+		t.Errorf("wait of an unknown key %v, want the span", d)
 	}
 }

@@ -1,6 +1,7 @@
 package webhooks
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -60,8 +61,10 @@ func (a *Ask) ask(c *fiber.Ctx) error {
 		ok, _ := a.ClientRate.Allow(c.UserContext(), clientaddr.Key(clientaddr.Addr(c)), "")
 		if !ok {
 			retry := time.Minute
-			if r, has := a.ClientRate.(interface{ RetryAfter() time.Duration }); has {
-				retry = r.RetryAfter()
+			if w, has := a.ClientRate.(interface {
+				Wait(context.Context, string) time.Duration
+			}); has {
+				retry = w.Wait(c.UserContext(), clientaddr.Key(clientaddr.Addr(c)))
 			}
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(max(time.Second, retry)/time.Second)))
 			return c.Status(fiber.StatusTooManyRequests).JSON(fiber.Map{"error": "refused: client rate", "notice": NoticeClientRate})

@@ -386,7 +386,7 @@ func (m *Main) Run(ctx context.Context) error {
 	log.Info("connection caps", "conns", conns.Max, "per_client", conns.MaxPerClient, "streams", streamsMax, "streams_per_client", streamsPerClient)
 	limits := webhooks.ClientLimitStreams(c.ClientRate, c.ClientSessions, c.NATSReplicas)
 	clientRate := ratelimit.New(js, limits[0])
-	clientRate.Remember = clientRate.Spacing() // a flood from one address costs no round trip per request
+	clientRate.Remember = clientRate.Span // a flood from one address costs no round trip per request
 	backlog := pipeline.NewBacklog(js)
 	bctx, stopBacklog := context.WithCancel(context.Background())
 	backlogDone := make(chan struct{})
@@ -394,7 +394,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.onClose("backlog", func(context.Context) error { stopBacklog(); <-backlogDone; return nil })
 	chat := webchat.NewHandler(p, m.NATS, js, log.With("component", "webchat"))
 	clientSessions := ratelimit.New(js, limits[1])
-	clientSessions.Remember = clientSessions.Spacing()
+	clientSessions.Remember = clientSessions.Span
 	clientSessions.RememberAllowed = clientSessions.Span / 2 // a known session is a duplicate: no round trip
 	chat.ClientRate, chat.ClientSessions = clientRate, clientSessions
 	chat.Backlog, chat.MaxBacklog = backlog, c.WebMaxBacklog

@@ -237,8 +237,10 @@ func (h *Handler) allow(c *fiber.Ctx, l webhooks.Limiter, key, id string) bool {
 	}
 	if !ok {
 		retry := time.Minute
-		if r, has := l.(interface{ RetryAfter() time.Duration }); has {
-			retry = r.RetryAfter()
+		if w, has := l.(interface {
+			Wait(context.Context, string) time.Duration
+		}); has {
+			retry = w.Wait(c.UserContext(), key)
 		}
 		c.Set(fiber.HeaderRetryAfter, seconds(retry))
 	}
