@@ -90,6 +90,9 @@ type importStatus struct {
 //go:embed templates/*.html templates/import.js
 var templateFS embed.FS
 
+//go:embed static/edit.js
+var editJS []byte
+
 // Mount registers the admin pages and the editors' API on r.
 func (a *Admin) Mount(r fiber.Router) {
 	if a.Now == nil {
@@ -126,6 +129,10 @@ func (a *Admin) Mount(r fiber.Router) {
 	adm.Post("/logout", a.logout)
 	adm.Post("/logout-all", a.logoutAll)
 	adm.Get("/", a.listPage)
+	adm.Get("/edit.js", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
+		return c.Send(editJS)
+	})
 	adm.Get("/import.js", a.importJS)
 	// Every route with a guide id checks it first (validID): a malformed id
 	// is a 400, never a lookup.

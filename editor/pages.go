@@ -173,12 +173,14 @@ type editData struct {
 	Tab      string
 	Lines    []string
 	New      bool
+	Bad      map[string]bool // fields with a problem, for the form
 }
 
 type problemView struct {
 	Line    int
 	Field   string
-	Message string
+	Label   string // the form's name of Field, in Vietnamese
+	Message string // in Vietnamese
 }
 
 func (a *Admin) editPage(c *fiber.Ctx) error {
@@ -228,10 +230,24 @@ func (a *Admin) saveDraftForm(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, "Mã hướng dẫn không hợp lệ.")
 	}
 	var md string
-	if c.FormValue("mode") == "raw" {
-		md = strings.ReplaceAll(c.FormValue("markdown"), "\r\n", "\n")
+	form := c.FormValue("mode") != "raw"
+	var fromForm knowledge.Guide
+	if form {
+		// Only the fields the editor changed are rewritten: the other
+		// lines of the file stay as they were, so the history shows the
+		// edit and nothing else.
+		base, err := a.editData(c.UserContext(), id)
+		if err != nil {
+			return err
+		}
+		fromForm = a.guideFromForm(c, base.Guide, id)
+		if base.New {
+			md = string(knowledge.FormatGuide(fromForm))
+		} else {
+			md = string(knowledge.PatchGuide([]byte(base.Markdown), base.Guide, fromForm))
+		}
 	} else {
-		md = string(knowledge.FormatGuide(a.guideFromForm(c, id)))
+		md = NormalizeNewlines(c.FormValue("markdown"))
 	}
 	if _, err := a.Store.SaveDraft(c.UserContext(), id, md, webauth.Account(c)); err != nil {
 		var ve *ValidationError
@@ -244,13 +260,16 @@ func (a *Admin) saveDraftForm(c *fiber.Ctx) error {
 		}
 		d.Markdown, d.Tab = md, "raw"
 		d.Lines = strings.Split(md, "\n")
+		d.Bad = map[string]bool{}
 		for _, p := range ve.Problems {
-			var pe *knowledge.ParseError
-			if errors.As(p, &pe) {
-				d.Problems = append(d.Problems, problemView{pe.Line, pe.Field, pe.Msg})
-			} else {
-				d.Problems = append(d.Problems, problemView{Message: p.Error()})
-			}
+			pv := problemVi(p)
+			d.Problems = append(d.Problems, pv)
+			d.Bad[strings.SplitN(pv.Field, ".", 2)[0]] = true
+		}
+		if form {
+			// Back to the form, as the editor filled it, with the problems
+			// named by the fields' labels.
+			d.Tab, d.Guide, d.Lines = "form", fromForm, nil
 		}
 		c.Status(fiber.StatusUnprocessableEntity)
 		return a.render(c, "edit.html", d.Guide.Title, d)
@@ -258,28 +277,30 @@ func (a *Admin) saveDraftForm(c *fiber.Ctx) error {
 	return c.Redirect("/admin/guides/"+id+"?ok=draft-saved", fiber.StatusSeeOther)
 }
 
-// guideFromForm reads the form-fields editor: list fields are one item per line.
-func (a *Admin) guideFromForm(c *fiber.Ctx, id string) knowledge.Guide {
-	base, _ := a.editData(c.UserContext(), id)
-	g := base.Guide
+// guideFromForm reads the form-fields editor over base (the fields the form
+// does not show, such as FAQ and the body, are kept): list fields are one
+// item per line; line ends from the browser (CRLF) become LF.
+func (a *Admin) guideFromForm(c *fiber.Ctx, base knowledge.Guide, id string) knowledge.Guide {
+	g := base
+	val := func(k string) string { return strings.TrimSpace(NormalizeNewlines(c.FormValue(k))) }
 	g.ID = id
-	g.Code = strings.TrimSpace(c.FormValue("code"))
-	g.Title = strings.TrimSpace(c.FormValue("title"))
+	g.Code = val("code")
+	g.Title = val("title")
 	g.Aliases = formLines(c.FormValue("aliases"))
-	g.Domain = strings.TrimSpace(c.FormValue("domain"))
-	g.Agency = strings.TrimSpace(c.FormValue("agency"))
-	g.Level = strings.TrimSpace(c.FormValue("level"))
-	g.Online = strings.TrimSpace(c.FormValue("online"))
-	g.Fee = strings.TrimSpace(c.FormValue("fee"))
-	g.Duration = strings.TrimSpace(c.FormValue("duration"))
-	g.Where = strings.TrimSpace(c.FormValue("where"))
+	g.Domain = val("domain")
+	g.Agency = val("agency")
+	g.Level = val("level")
+	g.Online = val("online")
+	g.Fee = val("fee")
+	g.Duration = val("duration")
+	g.Where = val("where")
 	g.Documents = formLines(c.FormValue("documents"))
 	g.Steps = formLines(c.FormValue("steps"))
-	g.Eligibility = strings.TrimSpace(c.FormValue("eligibility"))
+	g.Eligibility = val("eligibility")
 	g.LegalBasis = formLines(c.FormValue("legal_basis"))
-	g.SourceURL = strings.TrimSpace(c.FormValue("source_url"))
+	g.SourceURL = val("source_url")
 	g.Related = formLines(c.FormValue("related"))
-	if t, err := time.Parse("2006-01-02", strings.TrimSpace(c.FormValue("reviewed"))); err == nil {
+	if t, err := time.Parse("2006-01-02", val("reviewed")); err == nil {
 		g.Reviewed = t
 	}
 	return g
@@ -287,7 +308,7 @@ func (a *Admin) guideFromForm(c *fiber.Ctx, id string) knowledge.Guide {
 
 func formLines(s string) []string {
 	var out []string
-	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+	for _, l := range strings.Split(NormalizeNewlines(s), "\n") {
 		if l = strings.TrimSpace(l); l != "" {
 			out = append(out, l)
 		}
@@ -312,7 +333,7 @@ func publishError(err error) string {
 	case errors.Is(err, ErrConflict):
 		return "Hướng dẫn vừa được người khác thay đổi. Hãy tải lại trang."
 	case errors.As(err, &ve):
-		return "Bản nháp không hợp lệ: " + ve.Error()
+		return "Bản nháp không hợp lệ: " + problemsVi(ve)
 	}
 	return "Không xuất bản được, vui lòng thử lại."
 }
@@ -341,7 +362,8 @@ func (a *Admin) rollbackForm(c *fiber.Ctx) error {
 	}
 	rev, err := a.Store.Rollback(c.UserContext(), id, n, webauth.Account(c))
 	if err != nil {
-		return a.showError(c, fiber.StatusConflict, "Không khôi phục được: "+err.Error(), func() error { return a.historyPage(c) })
+		a.Logger.Warn("rollback refused", "guide", id, "revision", n, "err", err)
+		return a.showError(c, fiber.StatusConflict, "Không khôi phục được: "+errorVi(err), func() error { return a.historyPage(c) })
 	}
 	return c.Redirect(fmt.Sprintf("/admin/guides/%s/history?ok=rolled-back&n=%d", id, rev.Number), fiber.StatusSeeOther)
 }
@@ -552,7 +574,7 @@ func (a *Admin) addAliasForm(c *fiber.Ctx) error {
 		g.Aliases = append(g.Aliases, q)
 	}
 	if _, err := a.Store.SaveDraft(c.UserContext(), id, string(knowledge.FormatGuide(g)), webauth.Account(c)); err != nil {
-		return a.showError(c, fiber.StatusUnprocessableEntity, "Không lưu được bản nháp: "+err.Error(), func() error { return a.gapsPage(c) })
+		return a.showError(c, fiber.StatusUnprocessableEntity, "Không lưu được bản nháp: "+errorVi(err), func() error { return a.gapsPage(c) })
 	}
 	return c.Redirect("/admin/guides/"+id+"?tab=raw&ok=alias-added", fiber.StatusSeeOther)
 }

@@ -163,6 +163,8 @@ func (e *ValidationError) Error() string {
 var (
 	ErrNoDraft  = errors.New("no draft")
 	ErrConflict = errors.New("changed by someone else")
+	// errRetiredRevision: a rollback to a revision that retired the guide.
+	errRetiredRevision = errors.New("that revision retired the guide; publish a version instead")
 )
 
 // Validate parses markdown as the file of guide id and checks it against the
@@ -186,13 +188,24 @@ func (s *Store) Validate(ctx context.Context, id string, markdown []byte) (knowl
 	var probs []error
 	for _, r := range g.Related {
 		if !known[r] {
-			probs = append(probs, fmt.Errorf("%s.md: related: unknown guide id %q", id, r))
+			probs = append(probs, &knowledge.ParseError{File: id + ".md", Line: g.ItemLine("related", r), Field: "related",
+				Msg: fmt.Sprintf(fmtUnknownRelated, r), Format: fmtUnknownRelated, Args: []any{r}})
 		}
 	}
 	if len(probs) > 0 {
 		return knowledge.Guide{}, &ValidationError{Problems: probs}
 	}
 	return g, nil
+}
+
+// NormalizeNewlines makes CRLF and lone CR line ends LF and drops a leading
+// byte order mark.
+func NormalizeNewlines(s string) string {
+	s = strings.TrimPrefix(s, "\ufeff")
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
 func unjoin(err error) []error {
@@ -204,7 +217,11 @@ func unjoin(err error) []error {
 
 // SaveDraft validates markdown and stores it as the draft of guide id. An
 // invalid file is refused with a *ValidationError and nothing is stored.
+// Line ends are stored as LF whatever the browser or client sent (CRLF, CR)
+// and a byte order mark is dropped, so a file saved from Windows or a web
+// form differs from the published one only where its text does.
 func (s *Store) SaveDraft(ctx context.Context, id, markdown, editor string) (Draft, error) {
+	markdown = NormalizeNewlines(markdown)
 	if _, err := s.Validate(ctx, id, []byte(markdown)); err != nil {
 		return Draft{}, err
 	}
@@ -293,7 +310,7 @@ func (s *Store) Rollback(ctx context.Context, id string, number int, editor stri
 			continue
 		}
 		if r.Markdown == "" {
-			return Revision{}, fmt.Errorf("editor.Rollback: revision %d retired the guide; publish a version instead", number)
+			return Revision{}, fmt.Errorf("editor.Rollback: revision %d: %w", number, errRetiredRevision)
 		}
 		if _, err := s.Validate(ctx, id, []byte(r.Markdown)); err != nil {
 			return Revision{}, err

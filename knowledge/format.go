@@ -14,9 +14,45 @@ import (
 // are not part of the file. A catalogue guide gets "source: catalog".
 func FormatGuide(g Guide) []byte {
 	m := &yaml.Node{Kind: yaml.MappingNode}
-	add := func(key string, v *yaml.Node) {
-		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, v)
+	for _, f := range fieldNodes(g) {
+		m.Content = append(m.Content, keyNode(f.key), f.node)
 	}
+
+	var buf bytes.Buffer
+	buf.WriteString("---\n")
+	if len(m.Content) > 0 {
+		enc := yaml.NewEncoder(&buf)
+		enc.SetIndent(2)
+		if err := enc.Encode(m); err != nil {
+			// Encoding a tree of string scalars does not fail; keep the
+			// file recognisably broken rather than silently empty.
+			buf.WriteString("# format error: " + strings.ReplaceAll(err.Error(), "\n", " ") + "\n")
+		}
+		_ = enc.Close()
+	}
+	buf.WriteString("---\n")
+	if g.Body != "" {
+		buf.WriteString("\n")
+		buf.WriteString(g.Body)
+		buf.WriteString("\n")
+	}
+	return buf.Bytes()
+}
+
+// fieldNode is one front matter field as FormatGuide writes it.
+type fieldNode struct {
+	key  string
+	node *yaml.Node
+}
+
+func keyNode(k string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k} }
+
+// fieldNodes returns the filled front matter fields of g, in the order of
+// Fields, as FormatGuide writes them (PatchGuide writes single fields with
+// the same nodes).
+func fieldNodes(g Guide) []fieldNode {
+	var out []fieldNode
+	add := func(key string, v *yaml.Node) { out = append(out, fieldNode{key, v}) }
 	str := func(key, v string) {
 		if v != "" {
 			add(key, textNode(v))
@@ -56,7 +92,7 @@ func FormatGuide(g Guide) []byte {
 			item := &yaml.Node{Kind: yaml.MappingNode}
 			for _, kv := range [][2]string{{"channel", me.Channel}, {"duration", me.Duration}, {"fee", me.Fee}, {"note", me.Note}} {
 				if kv[1] != "" {
-					item.Content = append(item.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: kv[0]}, textNode(kv[1]))
+					item.Content = append(item.Content, keyNode(kv[0]), textNode(kv[1]))
 				}
 			}
 			seq.Content = append(seq.Content, item)
@@ -73,33 +109,12 @@ func FormatGuide(g Guide) []byte {
 		seq := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, f := range g.FAQ {
 			item := &yaml.Node{Kind: yaml.MappingNode}
-			item.Content = append(item.Content,
-				&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "q"}, textNode(f.Q),
-				&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "a"}, textNode(f.A))
+			item.Content = append(item.Content, keyNode("q"), textNode(f.Q), keyNode("a"), textNode(f.A))
 			seq.Content = append(seq.Content, item)
 		}
 		add(fieldFAQ, seq)
 	}
-
-	var buf bytes.Buffer
-	buf.WriteString("---\n")
-	if len(m.Content) > 0 {
-		enc := yaml.NewEncoder(&buf)
-		enc.SetIndent(2)
-		if err := enc.Encode(m); err != nil {
-			// Encoding a tree of string scalars does not fail; keep the
-			// file recognisably broken rather than silently empty.
-			buf.WriteString("# format error: " + strings.ReplaceAll(err.Error(), "\n", " ") + "\n")
-		}
-		_ = enc.Close()
-	}
-	buf.WriteString("---\n")
-	if g.Body != "" {
-		buf.WriteString("\n")
-		buf.WriteString(g.Body)
-		buf.WriteString("\n")
-	}
-	return buf.Bytes()
+	return out
 }
 
 // textNode returns a string scalar, as a literal block when it spans lines

@@ -27,6 +27,11 @@ type ParseError struct {
 	Field   string
 	Msg     string
 	Warning bool // a lint warning: reported, but it does not make the corpus invalid
+	// Format and Args are Msg before formatting (Msg == fmt.Sprintf(Format,
+	// Args...)) when ParseGuide made it, so a page can say it in another
+	// language (the admin says it in Vietnamese). Empty otherwise.
+	Format string
+	Args   []any
 }
 
 // Error returns "file:line: field: msg"; warnings have "warning: " before msg.
@@ -184,7 +189,7 @@ type guideParser struct {
 }
 
 func (p *guideParser) add(line int, field, format string, args ...any) {
-	p.errs = append(p.errs, &ParseError{File: p.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	p.errs = append(p.errs, &ParseError{File: p.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...), Format: format, Args: args})
 }
 
 // has reports whether a problem was already recorded for field.
@@ -570,8 +575,13 @@ func checkURL(s string) string {
 	return ""
 }
 
-// clean NFC-normalises s and trims surrounding white space.
+// clean NFC-normalises s, makes CRLF and lone CR line ends LF (a quoted
+// scalar can hold an escaped "\r\n" that the file's own line ends did not
+// show) and trims surrounding white space.
 func clean(s string) string {
+	if strings.Contains(s, "\r") {
+		s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	}
 	return strings.TrimSpace(norm.NFC.String(s))
 }
 
