@@ -26,10 +26,14 @@ type Hours struct {
 	Shifts []Shift
 }
 
+// DefaultHoursSpec is DefaultHours in ParseHours' notation (the default of
+// BOT_HOTLINE_HOURS).
+const DefaultHoursSpec = "Mon-Fri 07:30-17:00; Sat 07:30-11:30"
+
 // DefaultHours are 7:30–17:00 Monday to Friday and 7:30–11:30 Saturday,
 // Asia/Ho_Chi_Minh time, as the one-stop offices keep them.
 func DefaultHours() Hours {
-	h, err := ParseHours("Mon-Fri 07:30-17:00\nSat 07:30-11:30")
+	h, err := ParseHours(DefaultHoursSpec)
 	if err != nil {
 		panic(err) // a constant; covered by tests
 	}

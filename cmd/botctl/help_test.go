@@ -3,8 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"botdvc/webauth"
 )
 
 // TestHelp: botctl -h and botctl COMMAND -h exit 0 and describe every
@@ -57,5 +63,44 @@ func TestHelp(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := Main(context.Background(), []string{"ask", "--no-such-flag"}, strings.NewReader(""), &out, &errb); code != 1 || !strings.Contains(errb.String(), "no-such-flag") {
 		t.Errorf("unknown flag: exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestPasswd: botctl passwd writes an entry botd accepts (bcrypt, cost 12),
+// changes a password in place and keeps the other accounts.
+func TestPasswd(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "staff.htpasswd")
+	pass := func(name, pw string) string {
+		var out, errb bytes.Buffer
+		if code := Main(context.Background(), []string{"passwd", file, name}, strings.NewReader(pw+"\n"), &out, &errb); code != 0 {
+			t.Fatalf("passwd %s: exit %d: %s", name, code, errb.String())
+		}
+		return out.String()
+	}
+	if out := pass("lan", "mật khẩu một"); !strings.Contains(out, "added lan") {
+		t.Errorf("output %q", out)
+	}
+	pass("hoa", "mật khẩu hai")
+	if out := pass("lan", "mật khẩu ba"); !strings.Contains(out, "changed the password of lan") {
+		t.Errorf("output %q", out)
+	}
+	accts, err := webauth.LoadHtpasswd(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(accts) != 2 || !accts.Verify("lan", "mật khẩu ba") || accts.Verify("lan", "mật khẩu một") || !accts.Verify("hoa", "mật khẩu hai") {
+		t.Errorf("accounts after passwd: %v", accts)
+	}
+	if cost, _ := bcrypt.Cost(accts["lan"]); cost != 12 {
+		t.Errorf("bcrypt cost %d, want 12 (as htpasswd -nbBC 12)", cost)
+	}
+	if st, _ := os.Stat(file); st.Mode().Perm() != 0o600 {
+		t.Errorf("file mode %v", st.Mode().Perm())
+	}
+	if code, _, _ := runBotctl(t, "passwd", file, "bad:name"); code != 1 {
+		t.Errorf("a name with ':' was taken")
+	}
+	if code, _, errb := runBotctl(t, "passwd", file, "x"); code != 1 || !strings.Contains(errb, "no password") {
+		t.Errorf("empty stdin: %d %q", code, errb)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"botdvc/bot"
 	"botdvc/hotline"
 )
 
@@ -246,22 +247,43 @@ func short(s string, n int) string {
 func left(t hotline.Ticket, now time.Time) string {
 	d := t.Window.Standard
 	if d.IsZero() {
-		return "-"
+		return "không giới hạn"
 	}
 	if !now.Before(d) {
 		d = t.Window.Final
 	}
 	if l := d.Sub(now); l > 0 {
-		return "còn " + l.Round(time.Minute).String()
+		return "còn " + span(l)
 	}
-	return "quá hạn"
+	return "quá hạn " + span(now.Sub(d))
+}
+
+// span says a duration in Vietnamese as the console does: "45 phút",
+// "3 giờ 5 phút", "2 ngày 4 giờ".
+func span(d time.Duration) string {
+	if d < time.Minute {
+		return "dưới 1 phút"
+	}
+	m := int(d.Minutes())
+	days, hours, mins := m/(24*60), m/60%24, m%60
+	switch {
+	case days > 0 && hours > 0:
+		return fmt.Sprintf("%d ngày %d giờ", days, hours)
+	case days > 0:
+		return fmt.Sprintf("%d ngày", days)
+	case hours > 0 && mins > 0:
+		return fmt.Sprintf("%d giờ %d phút", hours, mins)
+	case hours > 0:
+		return fmt.Sprintf("%d giờ", hours)
+	}
+	return fmt.Sprintf("%d phút", mins)
 }
 
 func printList(w io.Writer, ts []hotline.Ticket, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PHIẾU\tTRẠNG THÁI\tLOẠI\tKÊNH\tĐÃ CHỜ\tHẠN\tNGƯỜI NHẬN\tCHỦ ĐỀ")
 	for _, t := range ts {
-		wait, dl := t.Waiting(now).Round(time.Minute).String(), left(t, now)
+		wait, dl := span(t.Waiting(now)), left(t, now)
 		if t.Status == hotline.StatusClosed {
 			wait, dl = "-", "-"
 		}
@@ -303,20 +325,40 @@ func printTicket(w io.Writer, raw []byte, full bool) error {
 		fmt.Fprintf(w, "Kết quả: %s\n", t.Resolution)
 	}
 	fmt.Fprintln(w, "\nCuộc trò chuyện:")
-	for _, tu := range t.Transcript {
-		who := tu.From
-		if tu.Staff != "" {
-			who += " " + tu.Staff
+	indent := func(s string) string {
+		lines := strings.Split(strings.TrimSpace(s), "\n")
+		for i := 1; i < len(lines); i++ {
+			if lines[i] != "" {
+				lines[i] = "      " + lines[i]
+			}
 		}
-		fmt.Fprintf(w, "  [%s] %s: %s\n", clock(tu.At), who, tu.Text)
+		return strings.Join(lines, "\n")
+	}
+	for _, tu := range t.Transcript {
+		fmt.Fprintf(w, "  [%s] %s:\n      %s\n", clock(tu.At), who(tu), indent(tu.Text))
 	}
 	if len(t.Notes) > 0 {
 		fmt.Fprintln(w, "\nGhi chú nội bộ:")
 		for _, n := range t.Notes {
-			fmt.Fprintf(w, "  [%s] %s: %s\n", clock(n.At), n.Author, n.Text)
+			fmt.Fprintf(w, "  [%s] %s:\n      %s\n", clock(n.At), n.Author, indent(n.Text))
 		}
 	}
 	return nil
+}
+
+// who names the writer of a turn as the console does.
+func who(tu hotline.Turn) string {
+	switch {
+	case tu.From == bot.FromCitizen:
+		return "Người dân"
+	case tu.From == bot.FromBot:
+		return "Trợ lý tự động"
+	case tu.Staff == hotline.PageInbox:
+		return "Quản trị viên (hộp thư Trang/OA)"
+	case tu.From == bot.FromStaff:
+		return "Cán bộ " + tu.Staff
+	}
+	return tu.From
 }
 
 // hanoi is the time zone staff work in; the console shows the same times.

@@ -86,7 +86,7 @@ func TestHotlineCommands(t *testing.T) {
 	if code, _, e := run("note", r.TicketID, "-"); code != 0 {
 		t.Fatalf("note: %d %q", code, e)
 	}
-	if code, o, _ := run("show", r.TicketID); code != 0 || !strings.Contains(o, "staff lan: Hồ sơ đang được xử lý ạ.") || !strings.Contains(o, "lan: đọc từ stdin") {
+	if code, o, _ := run("show", r.TicketID); code != 0 || !strings.Contains(o, "Cán bộ lan:\n      Hồ sơ đang được xử lý ạ.") || !strings.Contains(o, "lan:\n      đọc từ stdin") {
 		t.Fatalf("show: %d %q", code, o)
 	} else if !strings.Contains(o, "Chuyển đến: 09:05 24/11/2026 (giờ Hà Nội)") {
 		t.Errorf("show does not print Hà Nội time like the console:\n%s", o)

@@ -13,6 +13,7 @@
 //	botctl import-catalog [--out DIR] [--json] FILE
 //	botctl hotline [--url URL] [--user NAME] [--password-file FILE] list|show|claim|reply|note|close|link
 //	botctl export-guides [--url URL] [--user NAME] [--password-file FILE] DIR
+//	botctl passwd FILE NAME                               add an account (password on stdin)
 package main
 
 import (
@@ -44,6 +45,7 @@ var commands = map[string]command{
 	"export-guides":  runExportGuides,
 	"audit":          runAudit,
 	"fit":            runFit,
+	"passwd":         runPasswd,
 }
 
 // about describes each command in one sentence, for botctl -h and
@@ -59,6 +61,7 @@ var about = map[string]string{
 	"export-guides":  "Write the published guides of a running botd back to files (an editor account), to review and commit them to git.",
 	"fit":            "Fit the engine's model (bot/model.json) on the labelled question sets of internal/fit/sets.tsv and print plain and cross-validated accuracy and wrong-answer rates per set.",
 	"audit":          "Check the guides for stale facts against the national catalogue (--catalog or BOT_CATALOG): missing circulars, unknown fee amounts, replaced documents, time-limited rates, old reviews; each finding with its file and line.",
+	"passwd":         "Add an account to an htpasswd file (BOT_STAFF_FILE, BOT_EDITOR_FILE) or change its password; bcrypt as htpasswd -B -C 12 writes it.",
 }
 
 func main() {

@@ -4,6 +4,7 @@ import (
 	"botdvc/complaint"
 	"botdvc/hotline"
 	"botdvc/internal/clientaddr"
+	"botdvc/pipeline"
 	"botdvc/webauth"
 
 	"errors"
@@ -46,6 +47,7 @@ type Config struct {
 	ZaloOAuthURL     string // ZALO_OAUTH_URL
 	ZaloSiteVerify   string // ZALO_SITE_VERIFICATION: code of Zalo's domain ownership check
 	ZaloButtons      bool   // ZALO_BUTTONS: options also as oa.query.hide buttons
+	ZaloAckBadSig    bool   // ZALO_ACK_BAD_SIGNATURE: answer 200 (and drop) instead of 401 to a bad webhook signature
 
 	StaffFile  string // BOT_STAFF_FILE: htpasswd (bcrypt) of hotline staff
 	EditorFile string // BOT_EDITOR_FILE: htpasswd (bcrypt) of editors
@@ -157,7 +159,7 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	str(&c.EditorFile, "editor-file", "BOT_EDITOR_FILE", "", "htpasswd file (bcrypt) of editors")
 	str(&c.Catalog, "catalog", "BOT_CATALOG", "", "national procedure catalogue to load beside the guides")
 	str(&c.GuidesDir, "guides", "BOT_GUIDES", "", "guide directory; empty serves the bundled corpus")
-	str(&c.HotlineHours, "hotline-hours", "BOT_HOTLINE_HOURS", "", "hotline staff hours, e.g. \"Mon-Fri 07:30-17:00; Sat 07:30-11:30\" (default those)")
+	str(&c.HotlineHours, "hotline-hours", "BOT_HOTLINE_HOURS", hotline.DefaultHoursSpec, "hotline staff hours (Hà Nội time)")
 	str(&c.HotlinePhone, "hotline-phone", "BOT_HOTLINE_PHONE", "", "hotline phone number the bot offers citizens; empty offers none")
 	str(&c.CannedFile, "canned-file", "BOT_CANNED_FILE", "", "staff canned replies file (default: the bundled set)")
 	dur(&c.Retention, "retention", "BOT_RETENTION", 90*24*time.Hour, "how long redacted question records and hotline tickets are kept")
@@ -208,6 +210,15 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		zaloButtons = b
 	}
 	fs.BoolVar(&c.ZaloButtons, "zalo-buttons", zaloButtons, "show options as Zalo oa.query.hide buttons too ($ZALO_BUTTONS)")
+	zaloAck := false
+	if s := getenv("ZALO_ACK_BAD_SIGNATURE"); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			envErrs = append(envErrs, fmt.Errorf("ZALO_ACK_BAD_SIGNATURE=%q: not a boolean", s))
+		}
+		zaloAck = b
+	}
+	fs.BoolVar(&c.ZaloAckBadSig, "zalo-ack-bad-signature", zaloAck, "answer a Zalo webhook whose signature does not verify with 200 and drop it, instead of 401 (only while registering the webhook; see doc/channels.md) ($ZALO_ACK_BAD_SIGNATURE)")
 	acceptOnly := false
 	if s := getenv("BOT_ACCEPT_ONLY"); s != "" {
 		b, err := strconv.ParseBool(s)
@@ -420,6 +431,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("guides", c.GuidesDir),
 		slog.String("zalo_site_verification", c.ZaloSiteVerify),
 		slog.Bool("zalo_buttons", c.ZaloButtons),
+		slog.Bool("zalo_ack_bad_signature", c.ZaloAckBadSig),
 		slog.String("hotline_hours", c.HotlineHours),
 		slog.String("hotline_phone", c.HotlinePhone),
 		slog.String("canned_file", c.CannedFile),
@@ -427,7 +439,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("complaint_days", c.ComplaintDays),
 		slog.String("holidays", c.Holidays),
 		slog.Int("partitions", c.Partitions),
-		slog.Int("workers", c.Workers),
+		slog.Int("workers", c.EffectiveWorkers()),
 		slog.Bool("accept_only", c.AcceptOnly),
 		slog.Int("max_text", c.MaxText),
 		slog.Float64("rate_per_minute", c.RatePerMinute),
@@ -448,6 +460,15 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("max_conns", c.MaxConns),
 		slog.Int("max_conns_per_client", c.MaxConnsPerClient),
 	)
+}
+
+// EffectiveWorkers is BOT_WORKERS, or the pipeline's default (CPUs - 1, at
+// least 1) when it is 0.
+func (c Config) EffectiveWorkers() int {
+	if c.Workers > 0 {
+		return c.Workers
+	}
+	return pipeline.DefaultConfig().Workers
 }
 
 func oneOf(s string, set ...string) bool {

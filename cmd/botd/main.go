@@ -78,7 +78,11 @@ func main() {
 	}
 	m := NewMain(cfg)
 	if err := m.Run(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "botd:", err)
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "botd:") { // most of Run's errors say it already
+			msg = "botd: " + msg
+		}
+		fmt.Fprintln(os.Stderr, msg)
 		_ = m.Close()
 		os.Exit(1)
 	}
@@ -163,6 +167,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Logger = newLogger(c, os.Stderr)
 	}
 	log := m.Logger
+	started := time.Now()
 	log.Info("botd starting", "config", c)
 	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
 		return fmt.Errorf("botd: data dir: %w", err)
@@ -227,6 +232,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("botd: %w", err)
 	}
+	log.Info("preparing the answer engines", "guides", lib.Len()) // word weights over every guide: seconds with the catalogue
 	engine := bot.NewEngine(index, lib, sessions)
 	engine.Escalator = q
 	engine.Hotline = c.HotlinePhone
@@ -268,6 +274,7 @@ func (m *Main) Run(ctx context.Context) error {
 		askEngine.SetDict(d)
 		return nil
 	}
+	log.Info("applying the editors' published changes")
 	ed, err := m.openEditor(ctx, js, lib, index, func() { engine.Reweigh(); askEngine.Reweigh() }, synonyms)
 	if err != nil {
 		return err
@@ -314,7 +321,8 @@ func (m *Main) Run(ctx context.Context) error {
 	za := zalo.Config{AppID: c.ZaloAppID, AppSecret: c.ZaloAppSecret, OASecret: c.ZaloOASecret,
 		AccessToken: c.ZaloAccessToken, RefreshToken: c.ZaloRefreshToken,
 		APIURL: c.ZaloAPIURL, OAuthURL: c.ZaloOAuthURL, SiteVerification: c.ZaloSiteVerify, Buttons: c.ZaloButtons,
-		Metrics: m.Registry}
+		AckBadSignature: c.ZaloAckBadSig,
+		Metrics:         m.Registry}
 	if za.Enabled() {
 		store, err := zalo.OpenKVTokens(ctx, js, zalo.DefaultTokenBucket, za.AppID)
 		if err != nil {
@@ -484,7 +492,17 @@ func (m *Main) Run(ctx context.Context) error {
 		_ = q.Close()
 		return m.Server.Shutdown(ctx)
 	})
-	log.Info("botd ready", "addr", ln.Addr().String())
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	url := m.URL() + "/"
+	host, _, _ := net.SplitHostPort(c.Addr)
+	anyIf := host == "" || host == "0.0.0.0" || host == "::"
+	if anyIf || host == "127.0.0.1" || host == "localhost" {
+		url = "http://localhost:" + port + "/" // what to open in a browser on this machine
+	}
+	log.Info("botd ready", "addr", ln.Addr().String(), "url", url, "took", time.Since(started).Round(time.Millisecond))
+	if anyIf {
+		log.Info("listening on every network interface: other machines can reach port " + port + "; BOT_ADDR=127.0.0.1:" + port + " keeps it to this machine")
+	}
 	return nil
 }
 
@@ -553,16 +571,17 @@ func (m *Main) openKnowledge(ctx context.Context) (*knowledge.Library, searchInd
 	}
 	all := curated
 	if c.Catalog != "" {
-		cat, problems, err := catalog.ReadFile(c.Catalog, nil)
+		cat, err := m.loadCatalog(c.Catalog)
 		if err != nil {
-			return nil, nil, fmt.Errorf("botd: BOT_CATALOG: %w", err)
+			return nil, nil, err
 		}
-		log.Info("catalogue loaded", "procedures", len(cat), "problems", len(problems))
 		m.setAuditCatalog(cat)
 		all = knowledge.Merge(curated, cat)
 	}
 	lib := knowledge.NewLibrary(all...)
 	start := time.Now()
+	// Indexing thousands of catalogue records takes seconds: say so first.
+	log.Info("opening the search index", "guides", len(all), "backend", map[bool]string{true: "meilisearch", false: "bleve"}[c.MeiliURL != ""])
 	var index searchIndex
 	switch {
 	case c.MeiliURL != "":
@@ -580,7 +599,7 @@ func (m *Main) openKnowledge(ctx context.Context) (*knowledge.Library, searchInd
 		index.Close()
 		return nil, nil, fmt.Errorf("botd: index guides: %w", err)
 	}
-	log.Info("search index synced", "changed", changed)
+	log.Info("search index synced", "changed", changed, "took", time.Since(start).Round(time.Millisecond))
 	m.onClose("index", func(context.Context) error { return index.Close() })
 	// Building the index allocates far more than the index keeps (batches,
 	// analysis); hand that memory back to the OS now rather than holding it
@@ -609,6 +628,35 @@ var (
 // cover, since those are what the guides are checked against.
 func (m *Main) setAuditCatalog(records []knowledge.Guide) {
 	m.auditCat.Store(audit.NewCatalog(records))
+}
+
+// loadCatalog reads the national catalogue (BOT_CATALOG), logging its
+// progress every two seconds and each record with a problem by its line and
+// code (the first ten; botctl import-catalog FILE lists them all).
+func (m *Main) loadCatalog(path string) ([]knowledge.Guide, error) {
+	log := m.Logger
+	log.Info("loading the national catalogue", "file", path)
+	start := time.Now()
+	last := start
+	cat, problems, err := catalog.ReadFile(path, func(done int) {
+		if time.Since(last) >= 2*time.Second {
+			last = time.Now()
+			log.Info("loading the national catalogue", "records", done)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("botd: BOT_CATALOG: %w", err)
+	}
+	const show = 10
+	for i, p := range problems {
+		if i == show {
+			log.Warn("catalogue: more records with problems", "more", len(problems)-show, "list", "botctl import-catalog "+path)
+			break
+		}
+		log.Warn("catalogue record with a problem", "line", p.Line, "code", p.Code, "dropped", p.Dropped, "problem", p.Reason)
+	}
+	log.Info("catalogue loaded", "procedures", len(cat), "problems", len(problems), "took", time.Since(start).Round(time.Millisecond))
+	return cat, nil
 }
 
 // editorParts is what the editors' store gives the rest.

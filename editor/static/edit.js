@@ -1,11 +1,19 @@
 // The guide editor: when a save was refused, put the cursor on the first
-// problem's line in the raw editor and scroll it into view; the "Dòng N"
-// links of the problem list jump to their line. No inline script, so a
-// strict Content-Security-Policy (script-src 'self') allows it.
+// problem's line in the raw editor (or on the first marked field of the
+// form) and scroll it into view; the "Dòng N" links of the problem list jump
+// to their line. No inline script, so a strict Content-Security-Policy
+// (script-src 'self') allows it.
 (function () {
   "use strict";
   var ta = document.getElementById("markdown");
-  if (!ta) return;
+  if (!ta) {
+    var bad = document.querySelector('[aria-invalid="true"]');
+    if (bad) {
+      bad.focus();
+      bad.scrollIntoView({ block: "center" });
+    }
+    return;
+  }
 
   function goTo(line) {
     var lines = ta.value.split("\n");
