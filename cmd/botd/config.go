@@ -228,7 +228,23 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		acceptOnly = b
 	}
 	fs.BoolVar(&c.AcceptOnly, "accept-only", acceptOnly, "accept and store messages but run no workers or senders here ($BOT_ACCEPT_ONLY)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `botd: the citizen help service (web chat, Zalo OA, Messenger, hotline console, editors' admin) in one binary.
+
+usage: botd [flags]          serve (every flag is also an environment variable, shown as ($NAME); a flag wins)
+       botd healthcheck [URL] exit 0 when the local server is ready (for container health checks)
+
+Without configuration it embeds NATS (JetStream) and a bleve index under ./data and serves the
+bundled guides on :8080. README.md has the table of settings and a first-hour walkthrough.
+
+flags:
+`)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, fmt.Errorf("%w: %w", errUsage, flag.ErrHelp)
+		}
 		return c, errUsage
 	}
 	if fs.NArg() > 0 {

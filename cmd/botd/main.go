@@ -11,6 +11,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -64,7 +65,11 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() { <-ctx.Done(); stop() }() // a second signal kills the process the default way, even while starting
 	cfg, err := LoadConfig(os.Args[1:], os.Getenv, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0) // botd -h: the usage is the answer
+	}
 	if errors.Is(err, errUsage) {
 		os.Exit(2)
 	}
@@ -172,6 +177,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
 		return fmt.Errorf("botd: data dir: %w", err)
 	}
+	release, err := lockDataDir(c.DataDir)
+	if err != nil {
+		return err
+	}
+	m.onClose("data dir lock", func(context.Context) error { release(); return nil }) // closed last
 	m.Registry = prometheus.NewRegistry()
 	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -148,4 +150,51 @@ func TestZaloAckBadSignatureSetting(t *testing.T) {
 	}, io.Discard); err == nil || !strings.Contains(err.Error(), "ZALO_ACK_BAD_SIGNATURE") {
 		t.Errorf("a bad value: %v", err)
 	}
+}
+
+// TestHelpExitsZero: botd -h describes botd and is not an error (main exits 0 on flag.ErrHelp).
+func TestHelpExitsZero(t *testing.T) {
+	var out bytes.Buffer
+	_, err := LoadConfig([]string{"-h"}, func(string) string { return "" }, &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("-h: %v, want flag.ErrHelp", err)
+	}
+	for _, want := range []string{"botd: the citizen help service", "botd healthcheck", "-hotline-hours", "($BOT_HOTLINE_HOURS)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("usage lacks %q", want)
+		}
+	}
+	if _, err := LoadConfig([]string{"-nope"}, func(string) string { return "" }, io.Discard); errors.Is(err, flag.ErrHelp) || !errors.Is(err, errUsage) {
+		t.Errorf("a wrong flag: %v", err)
+	}
+}
+
+// TestDataDirInUse: a second botd on a data directory in use stops at once
+// with a message naming the holder (it used to wait for the index's file
+// lock forever, silently, and ignore Ctrl-C); after the first closes, it starts.
+func TestDataDirInUse(t *testing.T) {
+	dir := t.TempDir()
+	first := MustRunMain(t, dir, nil)
+	cfg, err := LoadConfig([]string{"-addr", "127.0.0.1:0", "-data-dir", dir}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := NewMain(cfg)
+	second.Logger = slog.New(slog.DiscardHandler)
+	done := make(chan error, 1)
+	go func() { done <- second.Run(context.Background()) }()
+	select {
+	case err := <-done:
+		second.Close()
+		if err == nil || !strings.Contains(err.Error(), "is in use by another botd (pid "+fmt.Sprint(os.Getpid())+")") {
+			t.Fatalf("second botd on the same data dir: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("second botd on the same data dir still starting after 10s")
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	third := MustRunMain(t, dir, nil)
+	third.Close()
 }
