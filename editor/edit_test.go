@@ -467,3 +467,33 @@ func encodeForm(form map[string][]string) string {
 	}
 	return strings.Join(parts, "&")
 }
+
+// TestNewGuideSkeleton: a new guide starts from a file that lists every
+// required field, so a premature save names each empty one at its line.
+func TestNewGuideSkeleton(t *testing.T) {
+	g := knowledge.Guide{ID: "thu-nghiem", Title: "Thủ tục thử nghiệm", Aliases: []string{"nuôi ong"}, Reviewed: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)}
+	md := newSkeleton(g)
+	for _, f := range knowledge.RequiredFields {
+		if !strings.Contains(md, "\n"+f+":") {
+			t.Errorf("skeleton lacks %s:\n%s", f, md)
+		}
+	}
+	for _, want := range []string{"\nid: thu-nghiem\n", "\ntitle: Thủ tục thử nghiệm\n", "\n  - nuôi ong\n", "\nreviewed: 2026-12-03\n"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("skeleton lacks %q:\n%s", want, md)
+		}
+	}
+	back, err := knowledge.ParseGuide("thu-nghiem.md", []byte(md))
+	if back.Title != g.Title || len(back.Aliases) != 1 {
+		t.Errorf("skeleton reads back as %+v", back)
+	}
+	var empty int
+	for _, p := range err.(knowledge.ParseErrors) {
+		if p.Msg == "required field is empty" && p.Line > 1 {
+			empty++
+		}
+	}
+	if empty < 10 {
+		t.Errorf("%d fields reported empty at their line: %v", empty, err)
+	}
+}

@@ -208,7 +208,7 @@ func (a *Admin) editData(ctx context.Context, id string) (editData, error) {
 	}
 	if d.Markdown == "" {
 		d.New = true
-		d.Markdown = string(knowledge.FormatGuide(knowledge.Guide{ID: id, Reviewed: a.Now()}))
+		d.Markdown = newSkeleton(knowledge.Guide{ID: id, Reviewed: a.Now()})
 	}
 	if g, err := knowledge.ParseGuide(id+".md", []byte(d.Markdown)); err == nil {
 		d.Guide = g
@@ -414,8 +414,23 @@ func (a *Admin) newPage(c *fiber.Ctx) error {
 	if q != "" {
 		g.Aliases = []string{q}
 	}
-	d := editData{ID: id, Guide: g, Markdown: string(knowledge.FormatGuide(g)), New: true, Tab: "raw"}
+	d := editData{ID: id, Guide: g, Markdown: newSkeleton(g), New: true, Tab: "raw"}
 	return a.render(c, "edit.html", "Hướng dẫn mới", d)
+}
+
+// newSkeleton is the file a new guide starts from: g's fields and every
+// other required field as an empty line to fill in, in the order of the
+// format, so the raw editor shows what a guide needs (and a premature save
+// names each empty field at its line).
+func newSkeleton(g knowledge.Guide) string {
+	var b strings.Builder
+	b.WriteString("---\n")
+	for _, f := range knowledge.RequiredFields {
+		b.WriteString(f + ":\n")
+	}
+	b.WriteString("---\n")
+	empty, _ := knowledge.ParseGuide(g.ID+".md", []byte(b.String()))
+	return string(knowledge.PatchGuide([]byte(b.String()), empty, g))
 }
 
 type previewData struct {
