@@ -301,6 +301,9 @@ func (a *Auth) SignIn(c *fiber.Ctx, user, pass string) error {
 	if err := a.Check(c.UserContext(), user, pass); err != nil {
 		return fmt.Errorf("webauth.SignIn: %w", err)
 	}
+	// user may be borrowed from Fiber's request buffer (c.FormValue); a
+	// MemoryStore keeps the string, so it must own it.
+	user = strings.Clone(user)
 	hash, _ := a.accts().hash(user)
 	now := a.cfg.Now()
 	s := Session{ID: randomToken(), Site: a.cfg.Site, Account: user, Key: fingerprint(hash), CSRF: randomToken(),
