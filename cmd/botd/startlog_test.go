@@ -129,7 +129,9 @@ func TestZaloAckBadSignatureSetting(t *testing.T) {
 		if code := postSigned(t, m.URL()+"/webhooks/zalo", "X-ZEvent-Signature", bad, body); code != c.want {
 			t.Errorf("ZALO_ACK_BAD_SIGNATURE=%q: bad signature answered %d, want %d", c.ack, code, c.want)
 		}
-		resp, err := http.Get(m.URL() + "/metrics")
+		mreq, _ := http.NewRequest("GET", m.URL()+"/metrics", nil)
+		mreq.Header.Set("Authorization", "Bearer "+testMetricsToken)
+		resp, err := http.DefaultClient.Do(mreq)
 		if err != nil {
 			t.Fatal(err)
 		}
