@@ -136,15 +136,30 @@ type pageData struct {
 	Guides                      []guideOption // suggested for the guide id fields
 	Example                     string        // a real guide id for the placeholders
 	Tabs                        []Tab         // further tabs (the complaints desk)
+	Form                        formInput     // what a refused form post held, shown again
+}
+
+// formInput is what staff typed into a ticket's form. A refused post shows
+// the ticket again with it, so nothing typed has to be typed again.
+type formInput struct {
+	Action, Text, Resolution, GuideID string
+	Handback                          bool
 }
 
 // guideOption is a guide suggested to staff in the ticket's guide id fields.
 type guideOption struct{ ID, Title string }
 
-// guideOptions lists the bot's guesses for t first, then the curated guides.
+// guideOptions lists the guides the bot answered in t's conversation (the
+// latest first), then its guesses for t, then the curated guides.
 func (c *Console) guideOptions(t Ticket) []guideOption {
 	var out []guideOption
 	seen := map[string]bool{}
+	for _, id := range answeredGuides(t.Transcript) {
+		if title, ok := c.q.guideTitle(id); ok && !seen[id] {
+			seen[id] = true
+			out = append(out, guideOption{id, title})
+		}
+	}
 	for _, cd := range t.Candidates {
 		if !seen[cd.GuideID] {
 			seen[cd.GuideID] = true
@@ -275,8 +290,8 @@ func (c *Console) ticketData(f *fiber.Ctx) (pageData, int, error) {
 	}
 	d.T, d.Canned, d.Mine = &t, c.q.cfg.Canned, t.Assignee == d.Account
 	d.Guides, d.Example = c.guideOptions(t), c.q.exampleGuide()
-	if len(t.Candidates) > 0 {
-		d.Example = t.Candidates[0].GuideID
+	if len(d.Guides) > 0 && (len(t.Candidates) > 0 || len(answeredGuides(t.Transcript)) > 0) {
+		d.Example = d.Guides[0].ID // what the bot answered or guessed, not an unrelated guide
 	}
 	return d, fiber.StatusOK, nil
 }
@@ -312,9 +327,10 @@ func flashText(k string) string { return flashes[k] }
 // ever show the service's own texts, never text from a URL.
 func (c *Console) formAction(f *fiber.Ctx) error {
 	id, action := strings.Clone(f.Params("id")), f.Params("action")
-	_, err := c.do(f, id, action, f.FormValue("text"), CloseRequest{
-		Resolution: f.FormValue("resolution"), Handback: f.FormValue("handback") == "on",
-		GuideID: f.FormValue("guide_id")}, f.FormValue("guide_id"))
+	in := formInput{Action: action, Text: f.FormValue("text"), Resolution: f.FormValue("resolution"),
+		GuideID: f.FormValue("guide_id"), Handback: f.FormValue("handback") == "on"}
+	_, err := c.do(f, id, action, in.Text, CloseRequest{
+		Resolution: in.Resolution, Handback: in.Handback, GuideID: in.GuideID}, in.GuideID)
 	if errors.Is(err, errUnknownAction) {
 		return f.Status(fiber.StatusNotFound).SendString("Không có thao tác này.")
 	}
@@ -325,7 +341,7 @@ func (c *Console) formAction(f *fiber.Ctx) error {
 			c.q.logger.Error("console action", "action", action, "ticket", id, "err", err)
 		}
 		d, _, gerr := c.ticketData(f)
-		d.Error = msg
+		d.Error, d.Form = msg, in
 		if gerr != nil {
 			return c.render(f, code, "queue.html", d)
 		}

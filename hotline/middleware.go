@@ -123,10 +123,14 @@ func (q *Queue) Middleware() bot.Middleware {
 	}
 }
 
+// attachmentText stands for a file, photo or sticker in a ticket's
+// conversation (the bot reads text only).
+const attachmentText = "[tệp đính kèm]"
+
 func citizenText(m bot.Message) string {
 	switch {
 	case m.Kind == bot.KindAttachment:
-		return "[tệp đính kèm]"
+		return attachmentText
 	case m.Text != "":
 		return m.Text
 	case m.Payload != "":

@@ -428,6 +428,9 @@ func (q *Queue) escalate(ctx context.Context, e bot.Escalation) (Ticket, error) 
 		t.Category = bot.CategoryPerson
 	}
 	for _, tu := range e.Transcript {
+		if tu.From == bot.FromCitizen {
+			tu.Text = markerText(tu.Text)
+		}
 		t.addTurn(Turn{Turn: tu})
 	}
 	if n := len(t.Transcript); e.Question != "" && (n == 0 || t.Transcript[n-1].Text != e.Question) {

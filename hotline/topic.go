@@ -110,6 +110,36 @@ func shortTopic(s string) string {
 	return s
 }
 
+// markerText returns a citizen turn as staff read it: the engine keeps
+// events that carry no text as markers ("[follow]" when the citizen opened
+// the conversation: the web chat page opened, the OA followed, Get Started
+// pressed; "[attachment]" for a photo, file or sticker), shown in words.
+func markerText(s string) string {
+	switch s {
+	case "[" + string(bot.KindFollow) + "]":
+		return "(bắt đầu cuộc trò chuyện)"
+	case "[" + string(bot.KindAttachment) + "]":
+		return attachmentText
+	}
+	return s
+}
+
+// answeredGuides returns the guides the bot answered in the transcript,
+// the latest first, each once: the likeliest ids for staff to close or
+// link a ticket with.
+func answeredGuides(ts []Turn) []string {
+	var out []string
+	seen := map[string]bool{}
+	for i := len(ts) - 1; i >= 0; i-- {
+		tu := ts[i]
+		if tu.From == bot.FromBot && tu.Action == bot.ActionAnswer && tu.GuideID != "" && !seen[tu.GuideID] {
+			seen[tu.GuideID] = true
+			out = append(out, tu.GuideID)
+		}
+	}
+	return out
+}
+
 // lister is implemented by libraries that can list their guides
 // (*knowledge.Library does).
 type lister interface {

@@ -273,3 +273,111 @@ func TestStaffGuideIDsChecked(t *testing.T) {
 		t.Errorf("close with a real guide: %d %s", code, body)
 	}
 }
+
+// TestTicketReadsAsStaff: what a staff member trips over in a ticket made
+// by the real engine (issue 15, the first-hour run-through): the
+// conversation's opening shows in words, not as the engine's "[follow]"
+// marker; the guide the bot answered is the first suggestion and the
+// placeholder of the guide id fields (not an unrelated guide); a refused
+// close shows the ticket again with what was typed still in the form.
+func TestTicketReadsAsStaff(t *testing.T) {
+	e := MustOpenQueue(t)
+	lib, idx := bundled(t)
+	q, err := New(e.js, e.out, Config{Now: e.clock.Now, Guides: lib}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Close() })
+	e.q = q
+	en := bot.NewEngine(idx, lib, bot.NewMemorySessions(time.Hour))
+	en.Escalator, en.Now = q, e.clock.Now
+	ctx := context.Background()
+	say := func(m bot.Message) bot.Reply {
+		m.Channel, m.UserID, m.Time = bot.Web, "web-session-staff-reads-0001", e.clock.Now()
+		r, err := bot.Chain(en.Answer, q.Middleware())(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	say(bot.Message{ID: "o1", Kind: bot.KindFollow}) // the chat page opened
+	if r := say(bot.Message{ID: "q1", Kind: bot.KindText, Text: "đổi bằng lái xe máy ở đâu"}); r.Action != bot.ActionAnswer || r.GuideID != "cap-doi-giay-phep-lai-xe" {
+		t.Fatalf("question: %s %s", r.Action, r.GuideID)
+	}
+	if r := say(bot.Message{ID: "q2", Kind: bot.KindText, Text: "cho tôi gặp tổng đài viên"}); r.Action != bot.ActionHandoff {
+		t.Fatalf("hand-off: %s", r.Action)
+	}
+	tickets, err := q.List(ctx, StatusOpen)
+	if err != nil || len(tickets) != 1 {
+		t.Fatalf("tickets: %v %v", tickets, err)
+	}
+	tk, err := q.Get(ctx, tickets[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tk.Transcript) == 0 {
+		t.Fatal("a ticket without its conversation")
+	}
+	if first := tk.Transcript[0].Text; first != "(bắt đầu cuộc trò chuyện)" {
+		t.Errorf("the first turn reads %q, want the opening in words", first)
+	}
+	for _, tu := range tk.Transcript {
+		if strings.HasPrefix(tu.Text, "[") {
+			t.Errorf("a turn shows a marker: %q", tu.Text)
+		}
+	}
+
+	app := e.MustApp(t, webauth.Config{})
+	cookie := signIn(t, app)
+	get := func() string {
+		req := httptest.NewRequest("GET", "/hotline/t/"+tk.ID, nil)
+		req.Header.Set("Cookie", cookie)
+		resp, err := app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	page := get()
+	if strings.Contains(page, "[follow]") || !strings.Contains(page, "(bắt đầu cuộc trò chuyện)") {
+		t.Error("the ticket page shows the [follow] marker")
+	}
+	if !strings.Contains(page, `placeholder="vd. cap-doi-giay-phep-lai-xe"`) {
+		t.Error("the placeholder is not the guide the bot answered")
+	}
+	if i := strings.Index(page, `<datalist id="guide-ids"><option value="`); i < 0 || !strings.HasPrefix(page[i+len(`<datalist id="guide-ids"><option value="`):], "cap-doi-giay-phep-lai-xe\"") {
+		t.Error("the first suggestion is not the guide the bot answered")
+	}
+
+	// A refused close keeps what staff typed.
+	i := strings.Index(page, `name="_csrf" value="`)
+	csrf := page[i+len(`name="_csrf" value="`):]
+	csrf = csrf[:strings.Index(csrf, `"`)]
+	form := url.Values{"_csrf": {csrf}, "resolution": {"Đã chỉ chỗ nộp ở Công an phường"}, "guide_id": {"khong-ton-tai"}}
+	req := httptest.NewRequest("POST", "/hotline/t/"+tk.ID+"/close", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", cookie)
+	resp, err := app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	refused := string(b)
+	if resp.StatusCode != 400 || !strings.Contains(refused, "Không có hướng dẫn nào mã “khong-ton-tai”") {
+		t.Fatalf("close with an unknown id: %d", resp.StatusCode)
+	}
+	if !strings.Contains(refused, `>Đã chỉ chỗ nộp ở Công an phường</textarea>`) {
+		t.Error("the refused close lost the resolution typed")
+	}
+	if !strings.Contains(refused, `id="close-guide" name="guide_id" value="khong-ton-tai"`) {
+		t.Error("the refused close lost the guide id typed (to correct it)")
+	}
+	if strings.Contains(refused, `id="handback" checked`) {
+		t.Error("the refused close ticks hand-back again though it was left unticked")
+	}
+	// A plain GET shows an empty form again.
+	if page := get(); strings.Contains(page, "Đã chỉ chỗ nộp") || strings.Contains(page, `value="khong-ton-tai"`) {
+		t.Error("a later visit shows the refused input")
+	}
+}
