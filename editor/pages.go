@@ -87,7 +87,11 @@ func (a *Admin) showError(c *fiber.Ctx, status int, msg string, render func() er
 }
 
 func (a *Admin) loginPage(c *fiber.Ctx) error {
-	return a.render(c, "login.html", "Đăng nhập biên tập", nil)
+	var notice any // nil: no message
+	if n := a.Auth.LoginNotice(c); n != "" {
+		notice = n
+	}
+	return a.render(c, "login.html", "Đăng nhập biên tập", notice)
 }
 
 func (a *Admin) login(c *fiber.Ctx) error {
@@ -110,7 +114,7 @@ func (a *Admin) login(c *fiber.Ctx) error {
 		c.Status(fiber.StatusServiceUnavailable)
 		return a.render(c, "login.html", "Đăng nhập biên tập", "Hệ thống tạm thời gián đoạn, vui lòng thử lại.")
 	}
-	return c.Redirect("/admin/", fiber.StatusSeeOther)
+	return c.Redirect("/admin/?"+webauth.AfterSignIn, fiber.StatusSeeOther)
 }
 
 func (a *Admin) logoutAll(c *fiber.Ctx) error {

@@ -193,7 +193,7 @@ func (c *Console) base(f *fiber.Ctx) pageData {
 
 func (c *Console) loginPage(f *fiber.Ctx) error {
 	securityHeaders(f)
-	return c.render(f, fiber.StatusOK, "login.html", pageData{})
+	return c.render(f, fiber.StatusOK, "login.html", pageData{Error: c.auth.LoginNotice(f)})
 }
 
 func (c *Console) login(f *fiber.Ctx) error {
@@ -213,7 +213,7 @@ func (c *Console) login(f *fiber.Ctx) error {
 		c.q.logger.Error("sign-in", "err", err)
 		return c.render(f, fiber.StatusServiceUnavailable, "login.html", pageData{Error: "Hệ thống tạm thời gián đoạn."})
 	}
-	return f.Redirect("/hotline/", fiber.StatusSeeOther)
+	return f.Redirect("/hotline/?"+webauth.AfterSignIn, fiber.StatusSeeOther)
 }
 
 func (c *Console) logout(f *fiber.Ctx) error {

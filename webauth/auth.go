@@ -426,6 +426,33 @@ func formToken(c *fiber.Ctx) string {
 	return ""
 }
 
+// A sign-in that succeeded redirects to its first page with AfterSignIn
+// ("?signin=1"). When that request arrives without the session cookie, the
+// browser did not keep it (a Secure cookie over plain http, cookies
+// blocked): RequirePage sends it back to the sign-in page with
+// "?cookie_lost=1", where LoginNotice says so instead of the sign-in page
+// coming back without a word (issue 15).
+const (
+	afterSignInKey = "signin"
+	cookieLostKey  = "cookie_lost"
+	// AfterSignIn is the query a sign-in's redirect adds to its target.
+	AfterSignIn = afterSignInKey + "=1"
+)
+
+// LoginNotice is the message a sign-in page shows when RequirePage sent the
+// browser back because its session cookie did not come back; "" otherwise.
+func (a *Auth) LoginNotice(c *fiber.Ctx) string {
+	if c.Query(cookieLostKey) == "" {
+		return ""
+	}
+	msg := "Mật khẩu đúng, nhưng trình duyệt không giữ phiên đăng nhập (cookie) nên trang đăng nhập hiện lại. "
+	if a.SecureCookie(c) && !clientaddr.HTTPS(c) {
+		return msg + "Máy chủ chỉ gửi cookie này qua HTTPS (BOT_COOKIE_SECURE=always) mà trang đang mở bằng http://: " +
+			"hãy mở trang bằng địa chỉ https:// của dịch vụ, hoặc nhờ người quản trị đặt BOT_COOKIE_SECURE=auto."
+	}
+	return msg + "Hãy cho phép cookie cho trang này trong trình duyệt rồi đăng nhập lại."
+}
+
 // RequirePage lets a request through only with a valid session cookie; other
 // requests are redirected (303) to loginPath. Unsafe methods (POST...) must
 // carry the session's CSRF token in the _csrf field of the form body or the
@@ -436,6 +463,9 @@ func (a *Auth) RequirePage(loginPath string) fiber.Handler {
 		s, err := a.session(c)
 		if err != nil {
 			if !unsafeMethod(c.Method()) {
+				if c.Query(afterSignInKey) != "" { // signed in a moment ago, yet no cookie came back
+					return c.Redirect(loginPath+"?"+cookieLostKey+"=1", fiber.StatusSeeOther)
+				}
 				return c.Redirect(loginPath, fiber.StatusSeeOther)
 			}
 			return c.Status(fiber.StatusUnauthorized).SendString("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.")

@@ -13,7 +13,10 @@
 // API call in the X-CSRF-Token header (never in the query string). APIs
 // also take HTTP Basic with the same accounts (no CSRF needed: browsers
 // never send Basic credentials cross-site on their own). Sign-in and every
-// unsafe request refuse what another site started (Sec-Fetch-Site).
+// unsafe request refuse what another site started (Sec-Fetch-Site). A
+// sign-in redirects with AfterSignIn; arriving there without the cookie
+// sends the browser back to the sign-in page, where LoginNotice says the
+// browser did not keep it.
 //
 // A session belongs to one site: it records the site that made it, lives
 // in that site's own bucket (SessionBucket), and is refused anywhere else,

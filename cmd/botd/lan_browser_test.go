@@ -30,8 +30,9 @@ func lanAddress() string {
 // Staff and editors sign in with Chromium over plain HTTP on the machine's
 // LAN address (not localhost, which Chromium treats as a secure context):
 // the session cookie must not be Secure there, or the browser drops it and
-// the sign-in page comes back without a word (issue 15). Behind a trusted
-// proxy that says https, the cookie is Secure.
+// the sign-in page comes back without a word (issue 15); where it is Secure
+// (BOT_COOKIE_SECURE=always), the sign-in page says why it came back. Behind
+// a trusted proxy that says https, the cookie is Secure.
 func TestSignInOverLAN(t *testing.T) {
 	ip := lanAddress()
 	if ip == "" {
@@ -61,6 +62,26 @@ func TestSignInOverLAN(t *testing.T) {
 		b.WaitJS(t, "signed in at "+site.path+" over http://"+ip, `document.readyState === "complete" && `+site.landed)
 		if prefix := os.Getenv("BOTD_LAN_SCREENSHOT"); prefix != "" { // to look at by hand
 			b.Screenshot(t, prefix+strings.Trim(site.path, "/")+".png")
+		}
+	}
+
+	// With BOT_COOKIE_SECURE=always over plain http the browser drops the
+	// cookie: the sign-in page comes back saying why, not without a word.
+	m3, _ := runMain(t, filepath.Join(dir, "data3"), map[string]string{
+		"BOT_ADDR": ip + ":0", "BOT_STAFF_FILE": staff, "BOT_EDITOR_FILE": editors, "BOT_COOKIE_SECURE": "always",
+	}, nil)
+	for _, site := range []struct{ path, user, pass string }{
+		{"/hotline/", "lan", "mật khẩu lan"}, {"/admin/", "bien", "mật khẩu biên"},
+	} {
+		b.MustEval(t, "location.href = "+jsString("http://"+m3.Addr()+site.path))
+		b.WaitJS(t, "the sign-in page of "+site.path, `location.pathname.endsWith("/login") && !location.search && document.readyState === "complete"`)
+		b.MustEval(t, `document.getElementById("user").value = `+jsString(site.user)+`;
+			document.getElementById("password").value = `+jsString(site.pass)+`;
+			document.querySelector("form").submit()`)
+		b.WaitJS(t, "the sign-in page again, saying the cookie was dropped ("+site.path+")",
+			`location.pathname.endsWith("/login") && location.search.includes("cookie_lost") && document.readyState === "complete" && document.body.innerText.includes("BOT_COOKIE_SECURE=always")`)
+		if prefix := os.Getenv("BOTD_LAN_SCREENSHOT"); prefix != "" {
+			b.Screenshot(t, prefix+strings.Trim(site.path, "/")+"-cookie-lost.png")
 		}
 	}
 
