@@ -334,15 +334,8 @@ func funcs(d *Desk) template.FuncMap {
 			return "ok"
 		},
 		"channel": func(ch bot.Channel) string {
-			switch ch {
-			case bot.Zalo:
-				return "Zalo"
-			case bot.Messenger:
-				return "Messenger"
-			case bot.Web:
-				return "Web chat"
-			case "":
-				return "Biểu mẫu web"
+			if name, ok := channelName(ch); ok {
+				return name
 			}
 			return string(ch)
 		},
@@ -389,4 +382,21 @@ func (l *limiter) allow(key string) bool {
 	}
 	s.count++
 	return true
+}
+
+// channelName names where a complaint came from, for staff ("" is the web
+// form). A new channel needs its name here (doc/architecture.md, "Adding a
+// channel"; TestEveryChannelIsKnown).
+func channelName(ch bot.Channel) (string, bool) {
+	switch ch {
+	case bot.Zalo:
+		return "Zalo", true
+	case bot.Messenger:
+		return "Messenger", true
+	case bot.Web:
+		return "Web chat", true
+	case "":
+		return "Biểu mẫu web", true
+	}
+	return "", false
 }

@@ -15,7 +15,8 @@ func GroupKeyText(s string) string { return vntext.Fold(s) }
 
 func urlEscape(s string) string { return url.QueryEscape(s) }
 
-// channelColors gives each channel one colour in every chart.
+// channelColors gives each channel one colour in every chart (a new
+// channel needs one: doc/architecture.md, "Adding a channel").
 var channelColors = map[string]string{"zalo": "#0068ff", "messenger": "#a334fa", "web": "#1f9d55", "cli": "#888888"}
 
 func channelColor(ch string) string {

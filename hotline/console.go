@@ -511,19 +511,28 @@ func (c *Console) events(f *fiber.Ctx) error {
 
 // ---- template helpers
 
+// channelName names a channel for staff. A new channel needs its name here
+// (doc/architecture.md, "Adding a channel"; TestEveryChannelIsKnown).
+func channelName(ch bot.Channel) (string, bool) {
+	switch ch {
+	case bot.Zalo:
+		return "Zalo", true
+	case bot.Messenger:
+		return "Messenger", true
+	case bot.Web:
+		return "Web", true
+	}
+	return "", false
+}
+
 func (c *Console) funcs() template.FuncMap {
 	now := func() time.Time { return c.q.cfg.Now() }
 	return template.FuncMap{
 		"category": CategoryLabel,
 		"status":   StatusLabel,
 		"channel": func(ch bot.Channel) string {
-			switch ch {
-			case bot.Zalo:
-				return "Zalo"
-			case bot.Messenger:
-				return "Messenger"
-			case bot.Web:
-				return "Web"
+			if name, ok := channelName(ch); ok {
+				return name
 			}
 			return string(ch)
 		},

@@ -51,7 +51,10 @@ type Window struct {
 }
 
 // WindowFor returns the reply window of a channel for a citizen who last
-// wrote at lastUser.
+// wrote at lastUser. The web chat has none; a new channel whose platform
+// limits replies needs its window here (news uses it too) and its notes in
+// the console's windowNote and pastStandard (doc/architecture.md, "Adding a
+// channel").
 func WindowFor(ch bot.Channel, lastUser time.Time) Window {
 	switch ch {
 	case bot.Messenger:

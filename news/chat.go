@@ -319,7 +319,9 @@ func (s *Service) followReply(ctx context.Context, m bot.Message, guide string, 
 	return r, nil
 }
 
-// windowText says when an announcement reaches a follower at once.
+// windowText says when an announcement reaches a follower at once. A new
+// channel needs its sentence here and its rule in Service.inWindow
+// (doc/architecture.md, "Adding a channel"; TestEveryChannelIsKnown).
 func windowText(ch bot.Channel) string {
 	switch ch {
 	case bot.Messenger:
