@@ -16,12 +16,13 @@ import (
 	"botdvc/knowledge/guides"
 )
 
-// benchQuestions are the dev set's questions (../shared/eval/dev.tsv):
-// varied citizen phrasing, with and without diacritics.
-func benchQuestions(b *testing.B) []string {
-	f, err := os.Open("../../shared/eval/dev.tsv")
+// benchQuestions are the questions of a question set: the dev set
+// (../shared/eval/dev.tsv: short, varied phrasing, with and without
+// diacritics) or the real citizens' questions (real-dev.tsv: long stories).
+func benchQuestions(b *testing.B, set string) []string {
+	f, err := os.Open("../../shared/eval/" + set)
 	if err != nil {
-		b.Skipf("dev set: %v", err)
+		b.Skipf("question set: %v", err)
 	}
 	defer f.Close()
 	var qs []string
@@ -37,7 +38,8 @@ func benchQuestions(b *testing.B) []string {
 // BenchmarkAnswer measures Engine.Answer alone (search in an in-memory
 // bleve index, ranking, composing, in-memory sessions) over the dev
 // questions, each in a fresh conversation. It reports answers per second
-// and the 50th and 99th percentile latency.
+// and the 50th and 99th percentile latency. "catalog-real" asks the real
+// citizens' questions (long stories, several searches each).
 //
 //	go test ./bot -run '^$' -bench Answer -benchtime 2000x
 func BenchmarkAnswer(b *testing.B) {
@@ -45,18 +47,18 @@ func BenchmarkAnswer(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("curated", func(b *testing.B) { benchAnswer(b, curated) })
-	b.Run("catalog", func(b *testing.B) {
-		cat, _, err := catalog.ReadFile("../../shared/data/dvcqg-procedures.jsonl.gz", nil)
-		if err != nil {
-			b.Skipf("catalogue: %v", err)
-		}
-		benchAnswer(b, knowledge.Merge(curated, cat))
-	})
+	b.Run("curated", func(b *testing.B) { benchAnswer(b, curated, "dev.tsv") })
+	cat, _, err := catalog.ReadFile("../../shared/data/dvcqg-procedures.jsonl.gz", nil)
+	if err != nil {
+		b.Skipf("catalogue: %v", err)
+	}
+	all := knowledge.Merge(curated, cat)
+	b.Run("catalog", func(b *testing.B) { benchAnswer(b, all, "dev.tsv") })
+	b.Run("catalog-real", func(b *testing.B) { benchAnswer(b, all, "real-dev.tsv") })
 }
 
-func benchAnswer(b *testing.B, gs []knowledge.Guide) {
-	qs := benchQuestions(b)
+func benchAnswer(b *testing.B, gs []knowledge.Guide, set string) {
+	qs := benchQuestions(b, set)
 	e := MustOpenEngine(b, gs, bot.NewMemorySessions(time.Hour))
 	ctx := context.Background()
 	lat := make([]time.Duration, 0, b.N)

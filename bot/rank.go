@@ -58,7 +58,8 @@ type profile struct {
 	// stand together somewhere, which single words ("quốc gia", "y tế")
 	// cannot tell.
 	textPairs []uint64
-	actions   []int // the action words of the title (features.go)
+	actions   []int  // the action words of the title (features.go)
+	family    string // familyOf the guide
 }
 
 // stats holds document frequencies of words over the library, for
@@ -123,7 +124,7 @@ func (ps *profiles) get(g knowledge.Guide) *profile {
 func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
 	p := &profile{sig: sig, all: guideWords(g), pairs: map[[2]string]bool{}, nameWords: map[string]bool{}, textPairs: textPairs(ps.dict, g)}
 	t := analyse(ps.dict, g.Title)
-	p.title, p.actions = t.folded, actions(t.toks, t.folded)
+	p.title, p.actions, p.family = t.folded, actions(t.toks, t.folded), familyOf(g)
 	for _, n := range append([]string{g.Title}, g.Aliases...) {
 		if ws := contentWords(ps.dict, n); len(ws) > 0 {
 			p.names = append(p.names, ws)
@@ -628,7 +629,7 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 			continue // index ahead of library: skip rather than answer from nothing
 		}
 		p := e.profiles().get(g)
-		c := candidate{guide: g, hit: h, searchRank: i, family: familyOf(g)}
+		c := candidate{guide: g, hit: h, searchRank: i, family: p.family}
 		if top > 0 {
 			c.search = h.Score / top
 		}
