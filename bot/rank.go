@@ -122,7 +122,8 @@ func (ps *profiles) get(g knowledge.Guide) *profile {
 }
 
 func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
-	p := &profile{sig: sig, all: guideWords(g), pairs: map[[2]string]bool{}, nameWords: map[string]bool{}, textPairs: textPairs(ps.dict, g)}
+	text := guideText(g)
+	p := &profile{sig: sig, all: guideWords(text), pairs: map[[2]string]bool{}, nameWords: map[string]bool{}, textPairs: textPairs(ps.dict, text)}
 	t := analyse(ps.dict, g.Title)
 	p.title, p.actions, p.family = t.folded, actions(t.toks, t.folded), familyOf(g)
 	for _, n := range append([]string{g.Title}, g.Aliases...) {
@@ -253,10 +254,8 @@ func (e *Engine) passageFor(g knowledge.Guide, q *query) string {
 // name (in word weight) before a passage is quoted.
 const minPassageWeight = 1.5
 
-// guideWords returns every folded word of a guide's text, fillers included,
-// so that a filler typed without accents ("cua" for "của") is known to be
-// common. One Fold over the whole text keeps this cheap for the catalogue.
-func guideWords(g knowledge.Guide) map[string]bool {
+// guideText is the whole text of a guide, a field or item a line.
+func guideText(g knowledge.Guide) string {
 	var b strings.Builder
 	for _, s := range []string{g.Title, g.Fee, g.Duration, g.Where, g.Eligibility, g.Agency, g.Body} {
 		b.WriteString(s)
@@ -274,8 +273,15 @@ func guideWords(g knowledge.Guide) map[string]bool {
 	for _, m := range g.Methods {
 		b.WriteString(m.Channel + " " + m.Duration + " " + m.Fee + " " + m.Note + "\n")
 	}
+	return b.String()
+}
+
+// guideWords returns every folded word of a guide's text, fillers included,
+// so that a filler typed without accents ("cua" for "của") is known to be
+// common. One Fold over the whole text keeps this cheap for the catalogue.
+func guideWords(text string) map[string]bool {
 	words := map[string]bool{}
-	for _, w := range strings.FieldsFunc(vntext.Fold(b.String()), func(r rune) bool {
+	for _, w := range strings.FieldsFunc(vntext.Fold(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	}) {
 		words[w] = true
@@ -283,24 +289,10 @@ func guideWords(g knowledge.Guide) map[string]bool {
 	return words
 }
 
-// textPairs returns the hashed adjacent content-word pairs of g's text,
-// sorted and without repeats.
-func textPairs(dict *vntext.Dict, g knowledge.Guide) []uint64 {
-	var b strings.Builder
-	for _, s := range []string{g.Title, g.Fee, g.Duration, g.Where, g.Eligibility, g.Agency, g.Body} {
-		b.WriteString(s)
-		b.WriteByte('\n')
-	}
-	for _, l := range [][]string{g.Aliases, g.Documents, g.Steps} {
-		for _, s := range l {
-			b.WriteString(s)
-			b.WriteByte('\n')
-		}
-	}
-	for _, f := range g.FAQ {
-		b.WriteString(f.Q + "\n" + f.A + "\n")
-	}
-	ws := contentWords(dict, b.String())
+// textPairs returns the hashed adjacent content-word pairs of a guide's
+// text, sorted and without repeats.
+func textPairs(dict *vntext.Dict, text string) []uint64 {
+	ws := contentWords(dict, text)
 	out := make([]uint64, 0, len(ws))
 	for i := 0; i+1 < len(ws); i++ {
 		out = append(out, pairHash(ws[i], ws[i+1]))
@@ -343,7 +335,7 @@ func (p *profile) pairShare(words []string) float64 {
 func (ps *profiles) buildStats(guides []knowledge.Guide) *stats {
 	s := &stats{docs: len(guides), df: map[string]int{}, names: map[string]bool{}, namePairs: map[[2]string]bool{}}
 	for _, g := range guides {
-		for w := range guideWords(g) {
+		for w := range guideWords(guideText(g)) {
 			s.df[w]++
 		}
 		for _, n := range append([]string{g.Title}, g.Aliases...) {
