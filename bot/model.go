@@ -23,16 +23,17 @@ type Model struct {
 	// conditional logit: the candidates of a question compete with each
 	// other and with "none of these" (ChoiceProbs).
 	Rank []float64 `json:"rank"`
-	// Confidence maps (logit p1, p1 − p2, length) of the best candidate,
-	// its best rival and the question to P(answering the best candidate is
-	// right): weights, then the intercept (Platt scaling fitted on
-	// out-of-fold rank scores).
+	// Confidence maps (logit p1, p1 − p2, length, name, query) of the best
+	// candidate, its best rival and the question (DecisionInputs) to
+	// P(answering the best candidate is right): weights, then the
+	// intercept (Platt scaling fitted on out-of-fold rank scores).
 	Confidence []float64 `json:"confidence"`
 	// Top3 maps (logit(p1 + p2 + p3), length) to P(the procedure asked is
 	// among the three best): weights, then the intercept.
 	Top3 []float64 `json:"top3"`
-	// OffCorpus maps (logit P(none of these), length) to P(the question
-	// is about nothing the corpus answers): weights, then the intercept.
+	// OffCorpus maps (logit P(none of these), length, name, query) to
+	// P(the question is about nothing the corpus answers): weights, then
+	// the intercept.
 	OffCorpus []float64 `json:"off_corpus"`
 	// WrongCost is what answering a wrong procedure costs, in right
 	// answers (a right answer is worth 1, asking back with the right one
@@ -79,12 +80,12 @@ func (m *Model) Check() error {
 		return fmt.Errorf("bot: model fitted for features %v, engine has %v: run botctl fit", m.Features, FeatureNames)
 	case len(m.Rank) != len(FeatureNames)+1:
 		return fmt.Errorf("bot: model has %d rank weights, want %d", len(m.Rank), len(FeatureNames)+1)
-	case len(m.Confidence) != 4:
-		return fmt.Errorf("bot: model has %d confidence weights, want 4", len(m.Confidence))
+	case len(m.Confidence) != 6:
+		return fmt.Errorf("bot: model has %d confidence weights, want 6", len(m.Confidence))
 	case len(m.Top3) != 3:
 		return fmt.Errorf("bot: model has %d top-3 weights, want 3", len(m.Top3))
-	case len(m.OffCorpus) != 3:
-		return fmt.Errorf("bot: model has %d off-corpus weights, want 3", len(m.OffCorpus))
+	case len(m.OffCorpus) != 5:
+		return fmt.Errorf("bot: model has %d off-corpus weights, want 5", len(m.OffCorpus))
 	case m.WrongCost <= 0:
 		return fmt.Errorf("bot: model wrong_cost %v must be positive", m.WrongCost)
 	case m.OptionShare <= 0 || m.OptionShare > 1:
@@ -111,15 +112,26 @@ func Logit(p float64) float64 {
 	return math.Log(p / (1 - p))
 }
 
+// Ranked is what the decision reads of a ranked question.
+type Ranked struct {
+	Probs   []float64 // the candidates' (families') probabilities, best first
+	Altered []bool    // the question alters that candidate's name
+	None    float64   // P(none of these)
+	// Length and the best candidate's name and query features: a long
+	// story ranks with lower probabilities than a short question that is
+	// as often right, and a question that holds the best guide's whole
+	// name is more often right than its probability alone says.
+	Length, Name, Query float64
+}
+
 // DecisionInputs are the inputs of the confidence, top-3 and off-corpus
-// models: the probabilities of the best three candidates (0 where there
-// are fewer), the probability that none of them is right, and the
-// question's length feature (a long story ranks with lower probabilities
-// than a short question that is as often right).
-func DecisionInputs(probs []float64, none, length float64) (conf, top3, off []float64) {
+// models (probabilities of the best three, 0 where there are fewer).
+func DecisionInputs(r Ranked) (conf, top3, off []float64) {
 	var p [3]float64
-	copy(p[:], probs)
-	return []float64{Logit(p[0]), p[0] - p[1], length}, []float64{Logit(p[0] + p[1] + p[2]), length}, []float64{Logit(none), length}
+	copy(p[:], r.Probs)
+	return []float64{Logit(p[0]), p[0] - p[1], r.Length, r.Name, r.Query},
+		[]float64{Logit(p[0] + p[1] + p[2]), r.Length},
+		[]float64{Logit(r.None), r.Length, r.Name, r.Query}
 }
 
 // Decision is what the model makes of ranked candidates.
@@ -150,15 +162,16 @@ func (v Verdict) String() string {
 // WrongCost · (1 − confidence); asking back ½ · P(the right one is among
 // the best three), when at least two candidates are close enough to the
 // best to be offered (probability ≥ OptionShare · the best's; at most
-// maxOptions); falling back P(off corpus). none is P(none of these) from
-// the ranking. A candidate whose name the question alters (altered[i]:
-// "đăng ký tạm vắng" holds "đăng ký tạm trú" with a word swapped) names
-// another procedure: it is never answered nor offered.
-func (m *Model) Decide(probs []float64, none float64, altered []bool, length float64, maxOptions int) Decision {
+// maxOptions); falling back P(off corpus). A candidate whose name the
+// question alters (Altered[i]: "đăng ký tạm vắng" holds "đăng ký tạm trú"
+// with a word swapped) names another procedure: it is never answered nor
+// offered.
+func (m *Model) Decide(r Ranked, maxOptions int) Decision {
+	probs, altered := r.Probs, r.Altered
 	if len(probs) == 0 {
 		return Decision{Verdict: VerdictFallback}
 	}
-	ci, ti, oi := DecisionInputs(probs[:min(3, len(probs))], none, length)
+	ci, ti, oi := DecisionInputs(r)
 	d := Decision{Confidence: Sigmoid(Dot(m.Confidence, ci)), Top3: Sigmoid(Dot(m.Top3, ti))}
 	off := Sigmoid(Dot(m.OffCorpus, oi))
 	answer := math.Inf(-1)

@@ -666,17 +666,17 @@ func (e *Engine) decide(cs []candidate) (Decision, []int) {
 	for i, c := range cs {
 		probs[i], fams[i] = c.prob, c.family
 	}
-	var length, none float64
-	if len(cs) > 0 {
-		length, none = cs[0].features[featureLength], cs[0].none
+	var r Ranked
+	var reps []int
+	r.Probs, reps = GroupFamilies(probs, fams)
+	for _, k := range reps {
+		r.Altered = append(r.Altered, cs[k].altered)
 	}
-	fprobs, reps := GroupFamilies(probs, fams)
-	altered := make([]bool, len(reps))
-	for i, k := range reps {
-		altered[i] = cs[k].altered
+	if len(reps) > 0 {
+		top := cs[reps[0]]
+		r.None, r.Length, r.Name, r.Query = top.none, top.features[featureLength], top.nameCov, top.queryCov
 	}
-	d := e.model.Load().Decide(fprobs, none, altered, length, e.MaxOptions)
-	return d, reps
+	return e.model.Load().Decide(r, e.MaxOptions), reps
 }
 
 func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }

@@ -27,9 +27,9 @@ func TestMergeHits(t *testing.T) {
 
 func TestDecide(t *testing.T) {
 	m := &Model{
-		Confidence:  []float64{1, 4, 0, 0}, // σ(logit p1 + 4·(p1−p2))
+		Confidence:  []float64{1, 4, 0, 0, 0, 0}, // σ(logit p1 + 4·(p1−p2))
 		Top3:        []float64{1, 0, 0.5},
-		OffCorpus:   []float64{1, 0, 0}, // P(none) itself
+		OffCorpus:   []float64{1, 0, 0, 0, 0}, // P(none) itself
 		WrongCost:   3,
 		OptionShare: 0.5,
 	}
@@ -52,11 +52,11 @@ func TestDecide(t *testing.T) {
 		{"low", []float64{0.05, 0.04, 0.01}, VerdictFallback, 0},
 		{"one option is no question", []float64{0.3, 0.05}, VerdictFallback, 0},
 	}
-	if d := m.Decide([]float64{0.6, 0.35, 0.3}, 0, []bool{true, false, false}, 0, 5); d.Verdict != VerdictClarify || !slices.Equal(d.Options, []int{1, 2}) {
+	if d := m.Decide(Ranked{Probs: []float64{0.6, 0.35, 0.3}, Altered: []bool{true, false, false}}, 5); d.Verdict != VerdictClarify || !slices.Equal(d.Options, []int{1, 2}) {
 		t.Errorf("altered best: %v with options %v, want clarify with [1 2]: never answered nor offered", d.Verdict, d.Options)
 	}
 	for _, tt := range tests {
-		d := m.Decide(tt.probs, none(tt.probs), make([]bool, len(tt.probs)), 0, 5)
+		d := m.Decide(Ranked{Probs: tt.probs, None: none(tt.probs), Altered: make([]bool, len(tt.probs))}, 5)
 		if d.Verdict != tt.want || len(d.Options) != tt.nOptions {
 			t.Errorf("%s: %v with %d options (confidence %.2f, top3 %.2f), want %v with %d",
 				tt.name, d.Verdict, len(d.Options), d.Confidence, d.Top3, tt.want, tt.nOptions)

@@ -66,10 +66,8 @@ func (e Example) Fold(k int) int {
 	return int(h.Sum32() % uint32(k))
 }
 
-// length is the question's length feature (the same on every candidate).
-func (e Example) length() float64 {
-	return e.Cands[0].Features[slices.Index(bot.FeatureNames, "length")]
-}
+// featureIndex is the position of a feature in bot.FeatureNames.
+func featureIndex(name string) int { return slices.Index(bot.FeatureNames, name) }
 
 // usable reports whether e can teach the ranking: it is ranked and its row
 // expects procedures or an honest fallback.
@@ -161,20 +159,18 @@ func probs(w []float64, e Example) []float64 {
 // candidates sorted best first, and the families' summed probabilities
 // (bot.GroupFamilies) with each family's best member.
 type view struct {
-	order   []int     // candidate indexes, best first
-	none    float64   // P(none of these)
-	fprobs  []float64 // families' probabilities, best first
-	reps    []int     // each family's best member, an index into order
-	altered []bool    // each family's best member is altered
+	order  []int      // candidate indexes, best first
+	reps   []int      // each family's best member, an index into order
+	ranked bot.Ranked // what the engine's decision reads
 }
 
 func newView(e Example, p []float64) view {
 	var v view
-	v.none = 1
+	v.ranked.None = 1
 	for _, x := range p {
-		v.none -= x
+		v.ranked.None -= x
 	}
-	v.none = math.Max(v.none, 0)
+	v.ranked.None = math.Max(v.ranked.None, 0)
 	v.order = make([]int, len(p))
 	for i := range v.order {
 		v.order[i] = i
@@ -185,9 +181,13 @@ func newView(e Example, p []float64) view {
 	for i, k := range v.order {
 		sorted[i], fams[i] = p[k], e.Cands[k].Family
 	}
-	v.fprobs, v.reps = bot.GroupFamilies(sorted, fams)
+	v.ranked.Probs, v.reps = bot.GroupFamilies(sorted, fams)
 	for _, k := range v.reps {
-		v.altered = append(v.altered, e.Cands[v.order[k]].Altered)
+		v.ranked.Altered = append(v.ranked.Altered, e.Cands[v.order[k]].Altered)
+	}
+	if len(v.reps) > 0 {
+		f := e.Cands[v.order[v.reps[0]]].Features
+		v.ranked.Length, v.ranked.Name, v.ranked.Query = f[featureIndex("length")], f[featureIndex("name")], f[featureIndex("query")]
 	}
 	return v
 }
@@ -201,7 +201,7 @@ func calibrate(m *bot.Model, train []Example, oof [][]float64) error {
 	var cy, ty, oy, wt []float64
 	for i, e := range train {
 		v := newView(e, oof[i])
-		ci, ti, oi := bot.DecisionInputs(v.fprobs[:min(3, len(v.fprobs))], v.none, e.length())
+		ci, ti, oi := bot.DecisionInputs(v.ranked)
 		cx, tx, ox = append(cx, ci), append(tx, ti), append(ox, oi)
 		oy = append(oy, b2f(e.Row.Expect == "@fallback"))
 		wt = append(wt, e.Weight)
@@ -271,7 +271,7 @@ func thresholds(m *bot.Model, train []Example, oof [][]float64, o Options) {
 		t.OptionShare = share
 		var u float64
 		for i, e := range train {
-			u += e.Weight * Utility(e, t.Decide(views[i].fprobs, views[i].none, views[i].altered, e.length(), o.MaxOptions), views[i], o.WrongCost)
+			u += e.Weight * Utility(e, t.Decide(views[i].ranked, o.MaxOptions), views[i], o.WrongCost)
 		}
 		if u >= best-1e-9 {
 			best, m.OptionShare = u, share

@@ -114,11 +114,11 @@ func TestModelThresholds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clear := m.Decide([]float64{0.9, 0.05}, 0.05, []bool{false, false}, 0, 5)
+	clear := m.Decide(bot.Ranked{Probs: []float64{0.9, 0.05}, None: 0.05, Altered: []bool{false, false}, Name: 1, Query: 1}, 5)
 	if clear.Verdict != bot.VerdictAnswer {
 		t.Errorf("clear lead: %v (confidence %.2f)", clear.Verdict, clear.Confidence)
 	}
-	tie := m.Decide([]float64{0.4, 0.4}, 0.2, []bool{false, false}, 0, 5)
+	tie := m.Decide(bot.Ranked{Probs: []float64{0.4, 0.4}, None: 0.2, Altered: []bool{false, false}, Name: 0.6, Query: 0}, 5)
 	if tie.Verdict == bot.VerdictAnswer || tie.Confidence >= clear.Confidence {
 		t.Errorf("tie: %v at confidence %.2f (clear lead %.2f)", tie.Verdict, tie.Confidence, clear.Confidence)
 	}
