@@ -513,7 +513,7 @@ func (p *profile) alters(name, content []string, st *stats) bool {
 				continue
 			}
 			next := content[k+1]
-			if p.all[next] || len(next) < 3 || isNumber(next) || st.df[next] == 0 || float64(st.df[next]) > rareShare*float64(st.docs) {
+			if p.all[next] || len(next) < 3 || isNumber(next) || cueWords[next] || st.df[next] == 0 || float64(st.df[next]) > rareShare*float64(st.docs) {
 				continue
 			}
 			if i+1 == len(name) || !slices.Contains(content, name[i+1]) {
@@ -523,6 +523,23 @@ func (p *profile) alters(name, content []string, st *stats) bool {
 	}
 	return false
 }
+
+// cueWords are the words of the aspect cues ("gồm", "mấy", "thời hạn"):
+// they ask about the procedure named before them, they do not alter it
+// ("đăng ký kết hôn gồm những giấy tờ gì").
+var cueWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, r := range aspectRules {
+		for _, p := range r.ps {
+			for _, w := range p {
+				if w != "*" {
+					m[w] = true
+				}
+			}
+		}
+	}
+	return m
+}()
 
 func isNumber(s string) bool {
 	for _, r := range s {
