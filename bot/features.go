@@ -56,6 +56,10 @@ func newQuestionView(words []string, st *stats) *questionView {
 	v.set, v.pairs, v.weight = wordSets(words, st)
 	v.story = storyCore(words, st)
 	if st != nil && v.weight > 0 {
+		// Words no guide uses (names, brands, places, other topics) are
+		// measured apart, by the unknown feature; the coverage features
+		// are shares of the words the library knows, so that "đăng ký xe
+		// vinfast" is as covered as "đăng ký xe".
 		var u float64
 		for w := range v.set {
 			if st.df[w] == 0 {
@@ -63,6 +67,12 @@ func newQuestionView(words []string, st *stats) *questionView {
 			}
 		}
 		v.unknown = u / v.weight
+		v.weight -= u
+		for pr := range v.pairs {
+			if st.df[pr[0]] == 0 || st.df[pr[1]] == 0 {
+				delete(v.pairs, pr)
+			}
+		}
 	}
 	return v
 }
