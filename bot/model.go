@@ -80,8 +80,8 @@ func (m *Model) Check() error {
 		return fmt.Errorf("bot: model fitted for features %v, engine has %v: run botctl fit", m.Features, FeatureNames)
 	case len(m.Rank) != len(FeatureNames)+1:
 		return fmt.Errorf("bot: model has %d rank weights, want %d", len(m.Rank), len(FeatureNames)+1)
-	case len(m.Confidence) != 6:
-		return fmt.Errorf("bot: model has %d confidence weights, want 6", len(m.Confidence))
+	case len(m.Confidence) != 7:
+		return fmt.Errorf("bot: model has %d confidence weights, want 7", len(m.Confidence))
 	case len(m.Top3) != 3:
 		return fmt.Errorf("bot: model has %d top-3 weights, want 3", len(m.Top3))
 	case len(m.OffCorpus) != 5:
@@ -122,6 +122,11 @@ type Ranked struct {
 	// as often right, and a question that holds the best guide's whole
 	// name is more often right than its probability alone says.
 	Length, Name, Query float64
+	// RivalName is the name feature of the best candidate of another
+	// family: a question that two procedures' names hold alike ("căn
+	// cước" for the first card, its renewal and its reissue) does not tell
+	// them apart, however well it is covered.
+	RivalName float64
 }
 
 // DecisionInputs are the inputs of the confidence, top-3 and off-corpus
@@ -129,7 +134,7 @@ type Ranked struct {
 func DecisionInputs(r Ranked) (conf, top3, off []float64) {
 	var p [3]float64
 	copy(p[:], r.Probs)
-	return []float64{Logit(p[0]), p[0] - p[1], r.Length, r.Name, r.Query},
+	return []float64{Logit(p[0]), p[0] - p[1], r.Length, r.Name, r.Query, r.RivalName},
 		[]float64{Logit(p[0] + p[1] + p[2]), r.Length},
 		[]float64{Logit(r.None), r.Length, r.Name, r.Query}
 }

@@ -693,6 +693,9 @@ func (e *Engine) decide(cs []candidate) (Decision, []int) {
 		top := cs[reps[0]]
 		r.None, r.Length, r.Name, r.Query = top.none, top.features[featureLength], top.nameCov, top.queryCov
 	}
+	if len(reps) > 1 {
+		r.RivalName = cs[reps[1]].nameCov
+	}
 	return e.model.Load().Decide(r, e.MaxOptions), reps
 }
 

@@ -189,6 +189,9 @@ func newView(e Example, p []float64) view {
 		f := e.Cands[v.order[v.reps[0]]].Features
 		v.ranked.Length, v.ranked.Name, v.ranked.Query = f[featureIndex("length")], f[featureIndex("name")], f[featureIndex("query")]
 	}
+	if len(v.reps) > 1 {
+		v.ranked.RivalName = e.Cands[v.order[v.reps[1]]].Features[featureIndex("name")]
+	}
 	return v
 }
 
@@ -205,7 +208,14 @@ func calibrate(m *bot.Model, train []Example, oof [][]float64) error {
 		cx, tx, ox = append(cx, ci), append(tx, ti), append(ox, oi)
 		oy = append(oy, b2f(e.Row.Expect == "@fallback"))
 		wt = append(wt, e.Weight)
-		cy = append(cy, b2f(v.answered(e).Right))
+		// Answering an ambiguous question with one of its procedures
+		// earns half (score.py), so it is half right: a soft label, which
+		// the logistic fit takes as it is.
+		right := b2f(v.answered(e).Right)
+		if e.Row.Ambiguous() {
+			right /= 2
+		}
+		cy = append(cy, right)
 		in3 := false
 		for _, k := range v.order[:min(3, len(v.order))] {
 			in3 = in3 || e.Cands[k].Right
