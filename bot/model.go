@@ -11,8 +11,10 @@ import (
 // Model holds the fitted numbers of the engine: how the features of a
 // candidate (features.go) combine into the probability that it is the
 // procedure asked about, how that probability becomes a calibrated
-// confidence, and the thresholds between answering, asking back and falling
-// back. None of them is typed by hand: `botctl fit` fits them on labelled
+// confidence, and who is offered when asking back; the reply is then the
+// one with the highest expected score (Decide), a wrong procedure costing
+// WrongCost, the one number set by policy. None of the others is typed by
+// hand: `botctl fit` fits them on labelled
 // question sets with cross-validation and writes bot/model.json, which the
 // engine embeds (see doc/engine.md, "Fitted decisions").
 type Model struct {
@@ -23,8 +25,9 @@ type Model struct {
 	// conditional logit: the candidates of a question compete with each
 	// other and with "none of these" (ChoiceProbs).
 	Rank []float64 `json:"rank"`
-	// Confidence maps (logit p1, p1 − p2, length, name, query) of the best
-	// candidate, its best rival and the question (DecisionInputs) to
+	// Confidence maps (logit p1, p1 − p2, length, name, query, rival name)
+	// of the best candidate, its best rival and the question
+	// (DecisionInputs) to
 	// P(answering the best candidate is right): weights, then the
 	// intercept (Platt scaling fitted on out-of-fold rank scores).
 	Confidence []float64 `json:"confidence"`

@@ -1,8 +1,8 @@
 // Package fit fits the engine's model (bot.Model) on labelled questions:
 // the ranking weights by a conditional logit over each question's candidates,
-// the confidence and top-3 probabilities by Platt scaling on out-of-fold
-// rank scores, and the answer / ask back / fall back thresholds by
-// maximising the expected score (score.py's rules, with a cost for a wrong
+// the confidence, top-3 and off-corpus probabilities by Platt scaling on
+// out-of-fold rank scores, and the share of the best's probability an option
+// needs by maximising the score (score.py's rules, with a cost for a wrong
 // procedure) on those out-of-fold scores. `botctl fit` drives it and
 // cross-validates the whole procedure (doc/engine.md).
 package fit
