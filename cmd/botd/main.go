@@ -604,7 +604,9 @@ func (m *Main) openKnowledge(ctx context.Context) (*knowledge.Library, searchInd
 	}
 	// Both backends: removed guides deleted, new and changed ones indexed,
 	// nothing sent when the corpus is unchanged.
+	stillIndexing := logWhile(log, 5*time.Second, "still building the search index", "guides", len(all))
 	changed, err := index.Sync(ctx, all, lib.Fingerprint())
+	stillIndexing()
 	if err != nil {
 		index.Close()
 		return nil, nil, fmt.Errorf("botd: index guides: %w", err)
