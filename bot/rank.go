@@ -492,6 +492,10 @@ func oneEdit(a, b string) bool {
 // to alter a procedure's name (see alters).
 const rareShare = 0.06
 
+// grammarShare is the share of the library above which a name word is the
+// name's grammar ("trong", "của", "cho"), not what tells it from others.
+const grammarShare = 0.8
+
 // alters reports whether the question (content words, typos corrected for
 // this guide) holds name with a word swapped or added: right after a name
 // word found in the question comes a word this guide's text never uses,
@@ -516,7 +520,16 @@ func (p *profile) alters(name, content []string, st *stats) bool {
 			if p.all[next] || len(next) < 3 || isNumber(next) || cueWords[next] || st.df[next] == 0 || float64(st.df[next]) > rareShare*float64(st.docs) {
 				continue
 			}
-			if i+1 == len(name) || !slices.Contains(content, name[i+1]) {
+			if i+1 == len(name) {
+				return true
+			}
+			// The name's next word, missing from the question, is what
+			// the swapped word would replace: only a word that tells
+			// procedures apart can be replaced ("trú" in "tạm trú"); a
+			// word most of the library uses ("trong" of "hộ chiếu phổ
+			// thông trong nước") is the name's grammar, and the word in
+			// its place is the citizen's ("hộ chiếu phổ thông riêng").
+			if nx := name[i+1]; !slices.Contains(content, nx) && float64(st.df[nx]) <= grammarShare*float64(st.docs) {
 				return true
 			}
 		}
