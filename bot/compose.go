@@ -55,10 +55,10 @@ func (e *Engine) fallbackText() string {
 // personText tells how to reach a person: the hotline's phone when one is
 // configured, and always the hand-off by message.
 func (e *Engine) personText() string {
-	if e.Hotline == "" {
+	if e.HotlinePhone == "" {
 		return "Nếu cần người hỗ trợ, bạn nhắn \"gặp tổng đài viên\"."
 	}
-	return "Nếu cần người hỗ trợ, bạn gọi tổng đài " + e.Hotline + " hoặc nhắn \"gặp tổng đài viên\"."
+	return "Nếu cần người hỗ trợ, bạn gọi tổng đài " + e.HotlinePhone + " hoặc nhắn \"gặp tổng đài viên\"."
 }
 
 func (e *Engine) whichProcedureText(a Aspect) string {
@@ -94,8 +94,12 @@ func clarifyText(opts []Option) string {
 	return b.String()
 }
 
-// handoffText tells the citizen what happens now that people take over.
-func (e *Engine) handoffText(category string, rc *Receipt) string {
+// HandoffText tells the citizen what happens now that people take over a
+// conversation handed off for category (a Category constant): with the
+// hotline's receipt rc, their place in the queue or when staff are back;
+// without one (nothing filed the hand-off yet), only that staff will write
+// here. A phone number, when the city has one, is offered for urgent cases.
+func HandoffText(category string, rc *Receipt, phone string) string {
 	var b strings.Builder
 	switch category {
 	case CategoryComplaint:
@@ -125,8 +129,8 @@ func (e *Engine) handoffText(category string, rc *Receipt) string {
 			b.WriteString("; tổng đài viên sẽ trả lời bạn từ " + when(rc.NextOpen) + ".")
 		}
 	}
-	if e.Hotline != "" {
-		b.WriteString("\n\nNếu việc gấp, bạn có thể gọi tổng đài " + e.Hotline + ".")
+	if phone != "" {
+		b.WriteString("\n\nNếu việc gấp, bạn có thể gọi tổng đài " + phone + ".")
 	}
 	return b.String()
 }

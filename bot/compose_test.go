@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -16,14 +17,17 @@ import (
 	"botdvc/knowledge/guides"
 )
 
+// taps numbers the taps' message ids.
+var taps atomic.Int64
+
 var tapAspects = []bot.Aspect{bot.AspectDocuments, bot.AspectFee, bot.AspectDuration, bot.AspectPlace,
 	bot.AspectOnline, bot.AspectSteps, bot.AspectEligibility}
 
 // tap sends an option's payload as a channel delivers a tap (on the web
-// chat, where chat.say talks too).
+// chat, where chat.say talks too), each with a message id of its own.
 func tap(t *testing.T, e *bot.Engine, user, label, payload string) bot.Reply {
 	t.Helper()
-	r, err := e.Answer(context.Background(), bot.Message{ID: payload, Channel: bot.Web, UserID: user,
+	r, err := handler(e, nil)(context.Background(), bot.Message{ID: fmt.Sprint("tap", taps.Add(1)), Channel: bot.Web, UserID: user,
 		Kind: bot.KindPayload, Text: label, Payload: payload})
 	if err != nil {
 		t.Fatalf("tap %s: %v", payload, err)

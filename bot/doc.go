@@ -4,9 +4,13 @@
 // The engine is deterministic given its Searcher, guide Library and
 // SessionStore: it detects intent and aspect, searches the guides, decides
 // between answering, asking back and handing off, and composes the reply in
-// Vietnamese. It does no I/O of its own. Adapters (webhooks/...) translate
-// platform events to Message and Reply to platform payloads; the hotline
-// package turns hand-offs into tickets.
+// Vietnamese. It only decides: it reads the conversation's session and
+// returns the new one with the reply (Reply.Session) and, for a hand-off,
+// the escalation to file (Reply.Handoff.Escalation). Remember, the
+// outermost middleware of a chain, saves the session once the chain
+// succeeded and gives a redelivered message the reply it got. Adapters
+// (webhooks/...) translate platform events to Message and Reply to platform
+// payloads; the hotline package's middleware files hand-offs as tickets.
 //
 // Engine.Answer, in order: the message kind (follow → welcome and menu,
 // attachment → "I read text only", agent echo → silent); option payloads

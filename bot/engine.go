@@ -41,8 +41,16 @@ const (
 	PayloadMenu   = "menu"   // show the menu
 )
 
-// Engine answers citizens' messages. It is deterministic given its Searcher,
-// Library, SessionStore and Escalator, and safe for concurrent use.
+// Engine answers citizens' messages. It decides and writes nothing: Answer
+// reads the conversation's session, decides, and returns the reply with
+// the session's new state (Reply.Session) and, for a hand-off, the
+// escalation to file (Reply.Handoff.Escalation). The edges do the rest:
+// the hotline's middleware files the escalation and writes the hand-off
+// text, and Remember, the outermost middleware, saves the session once the
+// whole chain succeeded. So one engine serves the channels, /api/v1/ask,
+// botctl and the editors' preview, and the same message answered twice gets
+// the same reply. It is deterministic given its Searcher, Library and
+// SessionStore, and safe for concurrent use.
 //
 // Answer flow: intent (greeting, thanks, menu, person, complaint, dossier
 // status, question) → for a question: aspect, search, the engine's own
@@ -51,14 +59,11 @@ const (
 // guide text, the backend score) → answer, ask back with options, or fall
 // back; a second fallback in a row hands off.
 type Engine struct {
-	// Escalator hands conversations to people. Nil means no hotline is wired:
-	// hand-offs still return ActionHandoff with Handoff set.
-	Escalator Escalator
 	// Now is the clock; tests fix it.
 	Now func() time.Time
-	// Hotline is the phone number offered in fallbacks and hand-offs; empty
-	// (the default) offers none: the city sets it (BOT_HOTLINE_PHONE).
-	Hotline string
+	// HotlinePhone is the phone number offered in fallbacks and hand-offs;
+	// empty (the default) offers none: the city sets it (BOT_HOTLINE_PHONE).
+	HotlinePhone string
 	// StatusGuide is the id of the guide that explains dossier lookup.
 	StatusGuide string
 
@@ -78,7 +83,9 @@ type Engine struct {
 	prof     atomic.Pointer[profiles] // replaced with the dictionary (SetDict)
 }
 
-// NewEngine returns an engine with default tunables. When lib also has
+// NewEngine returns an engine with default tunables. Answer reads
+// sessions from sessions (nil: every message starts a new conversation, as
+// in the editors' preview); it never writes them. When lib also has
 // All() []knowledge.Guide (as *knowledge.Library does), word weights are
 // computed from it here (see Reweigh); without it every word weighs the same.
 func NewEngine(search Searcher, lib Library, sessions SessionStore) *Engine {
@@ -130,23 +137,21 @@ func (e *Engine) Reweigh() {
 	}
 }
 
-// Answer answers one message and updates the conversation's session.
+// Answer decides the reply to one message and returns it with the
+// conversation's new state in Reply.Session; it writes nothing. A hand-off
+// (ActionHandoff) carries the escalation to file in Reply.Handoff.Escalation
+// and a text that promises nothing about the queue; the hotline's
+// middleware files it and tells the citizen their place (Reply.Filed).
 //
 // It returns an error when the session store or the search fails; the reply
-// is then empty. When only the hand-off to the Escalator fails, Answer
-// returns both a usable ActionHandoff reply (it gives the hotline number)
-// and the error, so the caller can log it and still send the reply.
+// is then empty.
 func (e *Engine) Answer(ctx context.Context, m Message) (Reply, error) {
-	key := m.Conversation()
-	s, err := e.sessions.Load(ctx, key)
+	s, err := LoadSession(ctx, e.sessions, m.Conversation())
 	if err != nil {
 		return Reply{}, fmt.Errorf("bot.Answer: load session: %w", err)
 	}
 	now := e.Now()
-	var (
-		r      Reply
-		escErr error
-	)
+	var r Reply
 	switch m.Kind {
 	case KindFollow:
 		r = Reply{Action: ActionGreeting, Text: e.welcomeText(), Options: menuOptions()}
@@ -157,10 +162,7 @@ func (e *Engine) Answer(ctx context.Context, m Message) (Reply, error) {
 		// keep their words in the transcript.
 		s.AddTurn(Turn{From: FromStaff, Text: m.Text, At: now})
 		s.Updated = now
-		if err := e.sessions.Save(ctx, key, s); err != nil {
-			return Reply{}, fmt.Errorf("bot.Answer: save session: %w", err)
-		}
-		return Reply{Action: ActionSilent}, nil
+		return Reply{Action: ActionSilent, Session: &s}, nil
 	default:
 		text, said := m.Text, m.Text
 		if m.Kind == KindPayload {
@@ -170,12 +172,12 @@ func (e *Engine) Answer(ctx context.Context, m Message) (Reply, error) {
 			}
 		}
 		s.AddTurn(Turn{From: FromCitizen, Text: said, At: now}) // a tap as its label
-		r, err = e.respond(ctx, &s, m, text)
-		if err != nil {
+		if r, err = e.respond(ctx, &s, m, text); err != nil {
 			return Reply{}, err
 		}
 		if r.Action == ActionHandoff {
-			escErr = e.escalate(ctx, &s, m, text, &r)
+			r.Handoff.Escalation = e.escalation(&s, m, text, r)
+			r.Text = HandoffText(r.Handoff.Category, nil, e.HotlinePhone)
 		}
 	}
 	if m.Kind == KindFollow || m.Kind == KindAttachment {
@@ -187,12 +189,7 @@ func (e *Engine) Answer(ctx context.Context, m Message) (Reply, error) {
 	}
 	s.AddTurn(Turn{From: FromBot, Text: r.Text, Action: r.Action, GuideID: r.GuideID, At: now})
 	s.Updated = now
-	if err := e.sessions.Save(ctx, key, s); err != nil {
-		return Reply{}, fmt.Errorf("bot.Answer: save session: %w", err)
-	}
-	if escErr != nil {
-		return r, fmt.Errorf("bot.Answer: escalate: %w", escErr)
-	}
+	r.Session = &s
 	return r, nil
 }
 
@@ -495,24 +492,21 @@ func (e *Engine) clarify(s *Session, q *query, opts []candidate, conf float64, c
 	return r
 }
 
-// handoff builds a hand-off reply; escalate sends it to the Escalator.
+// handoff builds a hand-off reply; Answer adds its escalation and text.
 func (e *Engine) handoff(s *Session, category, reason string) Reply {
 	s.Fails, s.Options = 0, nil
 	return Reply{Action: ActionHandoff, Handoff: &Handoff{Category: category, Reason: reason}}
 }
 
-// escalate hands the conversation to the Escalator, when there is one, and
-// writes the reply text from its receipt.
-func (e *Engine) escalate(ctx context.Context, s *Session, m Message, text string, r *Reply) error {
-	if e.Escalator == nil {
-		r.Text = e.handoffText(r.Handoff.Category, nil)
-		return nil
-	}
+// escalation is what a hand-off asks the hotline to file: its id is the
+// message's, so filing it again (a redelivered message) names the same
+// ticket.
+func (e *Engine) escalation(s *Session, m Message, text string, r Reply) *Escalation {
 	id := string(m.Channel) + ":" + m.ID
 	if m.ID == "" {
 		id = m.Conversation() + ":" + e.Now().UTC().Format(time.RFC3339Nano)
 	}
-	rc, err := e.Escalator.Escalate(ctx, Escalation{
+	return &Escalation{
 		ID:           id,
 		Category:     r.Handoff.Category,
 		Reason:       r.Handoff.Reason,
@@ -524,17 +518,7 @@ func (e *Engine) escalate(ctx context.Context, s *Session, m Message, text strin
 		Transcript:   append([]Turn(nil), s.Transcript...),
 		LastUser:     m.Time,
 		Created:      e.Now(),
-	})
-	if err != nil {
-		r.Text = "Xin lỗi, hiện mình chưa chuyển được cho tổng đài viên. Bạn vui lòng nhắn lại sau ít phút."
-		if e.Hotline != "" {
-			r.Text += " Nếu việc gấp, bạn gọi tổng đài " + e.Hotline + "."
-		}
-		return err
 	}
-	s.Ticket = rc.TicketID
-	r.Text = e.handoffText(r.Handoff.Category, &rc)
-	return nil
 }
 
 // candidates converts the best ranked guides to the contract type.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,7 +52,46 @@ func MustOpenEngine(tb testing.TB, gs []knowledge.Guide, sessions bot.SessionSto
 	}
 	e := bot.NewEngine(idx, knowledge.NewLibrary(gs...), sessions)
 	e.Now = func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }
+	storeOf.Store(e, sessions)
 	return e
+}
+
+// storeOf is the session store each engine of MustOpenEngine reads, for
+// the chains that save it (handler).
+var storeOf sync.Map // *bot.Engine → bot.SessionStore
+
+// handler is e as botd chains it for a conversation: behind bot.Remember
+// (which saves the session the engine returns), with hand-offs filed with
+// esc as the hotline's middleware files them (none when esc is nil).
+func handler(e *bot.Engine, esc bot.Escalator) bot.HandlerFunc {
+	store, _ := storeOf.Load(e)
+	h := e.Answer
+	if esc != nil {
+		h = bot.Chain(h, filer(esc))
+	}
+	if store == nil { // an engine built elsewhere: no conversation kept
+		return h
+	}
+	return bot.Chain(h, bot.Remember(store.(bot.SessionStore)))
+}
+
+// filer files the hand-offs of the chain behind it with esc, as
+// hotline.Queue.Middleware does.
+func filer(esc bot.Escalator) bot.Middleware {
+	return func(next bot.HandlerFunc) bot.HandlerFunc {
+		return func(ctx context.Context, m bot.Message) (bot.Reply, error) {
+			r, err := next(ctx, m)
+			if err != nil || r.Handoff == nil || r.Handoff.Escalation == nil {
+				return r, err
+			}
+			rc, err := esc.Escalate(ctx, *r.Handoff.Escalation)
+			if err != nil {
+				return bot.Reply{}, err
+			}
+			r.Filed(rc, "")
+			return r, nil
+		}
+	}
 }
 
 // escalator is a consumer-side fake of bot.Escalator (the hotline package
@@ -69,17 +109,20 @@ func (f *escalator) Escalate(ctx context.Context, e bot.Escalation) (bot.Receipt
 	return bot.Receipt{TicketID: "T1", Position: 2, Open: true, Hours: "7:30–17:00"}, nil
 }
 
+// chat is one citizen's conversation with e (behind bot.Remember, hand-offs
+// filed with esc when set).
 type chat struct {
 	t    *testing.T
 	e    *bot.Engine
 	user string
+	esc  bot.Escalator
 	n    int
 }
 
 func (c *chat) say(text string) bot.Reply {
 	c.t.Helper()
 	c.n++
-	r, err := c.e.Answer(context.Background(), bot.Message{
+	r, err := handler(c.e, c.esc)(context.Background(), bot.Message{
 		ID: strings.Repeat("m", c.n), Channel: bot.Web, UserID: c.user, Kind: bot.KindText, Text: text,
 	})
 	if err != nil {
@@ -92,8 +135,7 @@ func TestConversation(t *testing.T) {
 	sessions := bot.NewMemorySessions(time.Hour)
 	e := MustOpenEngine(t, fixtureGuides(), sessions)
 	esc := &escalator{}
-	e.Escalator = esc
-	c := &chat{t: t, e: e, user: "u1"}
+	c := &chat{t: t, e: e, user: "u1", esc: esc}
 
 	r := c.say("căn cước")
 	if r.Action != bot.ActionClarify || len(r.Options) < 2 || len(r.Options) > 5 {
@@ -172,7 +214,7 @@ func TestFallbackThenHandoff(t *testing.T) {
 	e := MustOpenEngine(t, fixtureGuides(), bot.NewMemorySessions(time.Hour))
 	c := &chat{t: t, e: e, user: "u1"}
 	r := c.say("Hôm nay thời tiết Hà Nội thế nào")
-	if r.Action != bot.ActionFallback || !strings.Contains(r.Text, e.Hotline) {
+	if r.Action != bot.ActionFallback || !strings.Contains(r.Text, e.HotlinePhone) {
 		t.Fatalf("first off-topic: %s\n%s", r.Action, r.Text)
 	}
 	r = c.say("kể chuyện cười đi")
@@ -238,16 +280,75 @@ func TestOtherKinds(t *testing.T) {
 	}
 }
 
-func TestEscalationFailure(t *testing.T) {
+// TestAnswerDecidesOnly: Answer writes nothing. A request for a person
+// comes back as a hand-off carrying the escalation to file (its id the
+// message's) and the conversation's new state; the store is untouched, so
+// the same message answered again gets the same reply.
+func TestAnswerDecidesOnly(t *testing.T) {
+	sessions := bot.NewMemorySessions(time.Hour)
+	e := MustOpenEngine(t, fixtureGuides(), sessions)
+	e.HotlinePhone = "1900 0000"
+	m := bot.Message{ID: "m1", Channel: bot.Web, UserID: "u", Kind: bot.KindText, Text: "gặp tổng đài viên"}
+	r, err := e.Answer(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Action != bot.ActionHandoff || r.Handoff.Escalation == nil || r.Handoff.Escalation.ID != "web:m1" {
+		t.Fatalf("hand-off: %s %+v", r.Action, r.Handoff)
+	}
+	if r.Session == nil || len(r.Session.Transcript) != 2 || !strings.Contains(r.Text, e.HotlinePhone) {
+		t.Fatalf("new state %+v, text %q", r.Session, r.Text)
+	}
+	if s, _ := sessions.Load(context.Background(), m.Conversation()); len(s.Transcript) != 0 {
+		t.Fatalf("Answer wrote the session: %+v", s)
+	}
+	again, err := e.Answer(context.Background(), m)
+	if err != nil || again.Text != r.Text || again.Action != r.Action || again.Handoff.Escalation.ID != r.Handoff.Escalation.ID {
+		t.Fatalf("the same message again: %s %q %v", again.Action, again.Text, err)
+	}
+}
+
+// TestHandoffSurvivesEscalationFailure (issue 17): the second fallback in a
+// row hands off; when filing it fails the error goes back (the pipeline
+// retries) and the session stays as it was, so the retry hands off again
+// and files the ticket. Before, Answer saved the session (fails reset)
+// before returning the error and the retry gave a plain fallback.
+func TestHandoffSurvivesEscalationFailure(t *testing.T) {
 	e := MustOpenEngine(t, fixtureGuides(), bot.NewMemorySessions(time.Hour))
+	ok := &escalator{}
+	c := &chat{t: t, e: e, user: "u", esc: ok}
+	if r := c.say("Hôm nay thời tiết Hà Nội thế nào"); r.Action != bot.ActionFallback {
+		t.Fatalf("first off-topic: %s", r.Action)
+	}
+	m := bot.Message{ID: "m2", Channel: bot.Web, UserID: "u", Kind: bot.KindText, Text: "kể chuyện cười đi"}
 	boom := errors.New("queue down")
-	e.Escalator = &escalator{err: boom}
-	r, err := e.Answer(context.Background(), bot.Message{Channel: bot.Web, UserID: "u", Kind: bot.KindText, Text: "gặp tổng đài viên"})
-	if !errors.Is(err, boom) {
+	if _, err := handler(e, &escalator{err: boom})(context.Background(), m); !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want %v", err, boom)
 	}
-	if r.Action != bot.ActionHandoff || !strings.Contains(r.Text, e.Hotline) {
-		t.Fatalf("reply on failure: %s %q", r.Action, r.Text)
+	r, err := handler(e, ok)(context.Background(), m) // the pipeline's retry
+	if err != nil || r.Action != bot.ActionHandoff || len(ok.got) != 1 || !strings.Contains(r.Text, "vị trí số 2") {
+		t.Fatalf("retry: %s %q %v, %d filed", r.Action, r.Text, err, len(ok.got))
+	}
+}
+
+// TestRedeliveredMessage (issue 17): a message handled before (the same
+// id: a redelivery) gets the reply it got and changes nothing: an
+// off-topic message redelivered is not a second fallback in a row.
+func TestRedeliveredMessage(t *testing.T) {
+	e := MustOpenEngine(t, fixtureGuides(), bot.NewMemorySessions(time.Hour))
+	esc := &escalator{}
+	m := bot.Message{ID: "m1", Channel: bot.Web, UserID: "u", Kind: bot.KindText, Text: "Hôm nay thời tiết Hà Nội thế nào"}
+	first, err := handler(e, esc)(context.Background(), m)
+	if err != nil || first.Action != bot.ActionFallback {
+		t.Fatalf("first: %s %v", first.Action, err)
+	}
+	again, err := handler(e, esc)(context.Background(), m)
+	if err != nil || again.Action != first.Action || again.Text != first.Text || len(esc.got) != 0 {
+		t.Fatalf("redelivered: %s %q %v, %d filed; first %s %q", again.Action, again.Text, err, len(esc.got), first.Action, first.Text)
+	}
+	m.ID, m.Text = "m2", "kể chuyện cười đi"
+	if r, err := handler(e, esc)(context.Background(), m); err != nil || r.Action != bot.ActionHandoff || len(esc.got) != 1 {
+		t.Fatalf("next off-topic: %s %v, %d filed", r.Action, err, len(esc.got))
 	}
 }
 

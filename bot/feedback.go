@@ -38,8 +38,8 @@ func (e *Engine) feedback(s *Session, payload string) Reply {
 	if s.Downs >= 2 {
 		s.Downs = 0
 		text := "Xin lỗi, mình chưa giúp được bạn. Bạn có muốn gặp tổng đài viên không?"
-		if e.Hotline != "" {
-			text += " Bạn cũng có thể gọi tổng đài " + e.Hotline + "."
+		if e.HotlinePhone != "" {
+			text += " Bạn cũng có thể gọi tổng đài " + e.HotlinePhone + "."
 		}
 		return Reply{Action: ActionClarify, Text: text, Feedback: fb, Options: []Option{
 			{Label: "Gặp tổng đài viên", Payload: PayloadPerson},

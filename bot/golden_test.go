@@ -42,8 +42,7 @@ func TestGoldenConversations(t *testing.T) {
 			}
 			input, want, _ := strings.Cut(string(data), separator+"\n")
 			e := MustOpenEngine(t, gs, bot.NewMemorySessions(time.Hour))
-			esc := &escalator{}
-			e.Escalator = esc
+			h := handler(e, &escalator{})
 			var b strings.Builder
 			sc := bufio.NewScanner(strings.NewReader(input))
 			n := 0
@@ -54,7 +53,7 @@ func TestGoldenConversations(t *testing.T) {
 				}
 				n++
 				text := strings.TrimPrefix(line, "> ")
-				r, err := e.Answer(context.Background(), bot.Message{
+				r, err := h(context.Background(), bot.Message{
 					ID: fmt.Sprint(n), Channel: bot.Zalo, UserID: "golden", Kind: bot.KindText, Text: text,
 				})
 				if err != nil {

@@ -133,12 +133,38 @@ type Reply struct {
 	Candidates []Candidate
 	Handoff    *Handoff  // set when Action is ActionHandoff
 	Feedback   *Feedback // set when the message was a feedback tap
+	// Session is the conversation's state after this reply, for Remember to
+	// save once the whole chain succeeded; nil leaves the session as it was.
+	// It never travels with the reply (the outbound stream).
+	Session *Session `json:"-"`
 }
 
 // Handoff says why a conversation goes to the hotline.
 type Handoff struct {
 	Category string // one of the Category constants
 	Reason   string // short machine-readable reason, e.g. "two_fallbacks"
+	// Escalation is what the engine asks the hotline to file; the hotline's
+	// middleware files it (nothing else does: /api/v1/ask, botctl and the
+	// editors' preview run without it). It never travels with the reply.
+	Escalation *Escalation `json:"-"`
+}
+
+// Filed records that the hand-off was filed and the hotline answered with
+// receipt rc: the text now tells the citizen their place in the queue or
+// when staff are back (HandoffText, offering phone when set), and the new
+// session names the ticket and keeps that text as the bot's last turn.
+func (r *Reply) Filed(rc Receipt, phone string) {
+	category := CategoryPerson
+	if r.Handoff != nil {
+		category = r.Handoff.Category
+	}
+	r.Text = HandoffText(category, &rc, phone)
+	if s := r.Session; s != nil {
+		s.Ticket = rc.TicketID
+		if n := len(s.Transcript); n > 0 && s.Transcript[n-1].From == FromBot {
+			s.Transcript[n-1].Text = Redact(r.Text)
+		}
+	}
 }
 
 // Handoff categories.

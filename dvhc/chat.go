@@ -13,27 +13,22 @@ import (
 // ("dvhc:o:<key>"): a tap answers that unit.
 const PayloadPrefix = "dvhc:"
 
-// pendingPrefix keys, in the session store, the options of the lookup's
-// last ask-back in a conversation, so that a typed number or district picks
-// one ("dvhc:" + conversation).
-const pendingPrefix = "dvhc:"
-
-// pendingFor is how long an ask-back's options can be picked by number.
-const pendingFor = 30 * time.Minute
-
 // Chat answers questions about the unit change in front of the engine (a
 // bot.Middleware): "phường Dịch Vọng Hậu cũ giờ thuộc phường nào", "phường
 // Hồng Hà gồm những phường cũ nào". A question that names an old unit but
 // asks about a procedure ("tôi ở phường Dịch Vọng, đăng ký tạm trú cần gì")
 // goes to the engine, and its answer gets one line naming the new unit.
 //
-// When it answers, Chat records the turn in the conversation's session as
-// the engine would (the last guide becomes Guide), so that follow-ups,
-// hand-off transcripts and "theo dõi" work after a lookup too.
+// When it answers, Chat returns the conversation's new session with the
+// reply as the engine does (the turn in the transcript, the last guide
+// becomes Guide, an ask-back's choices as the options a typed number or
+// district picks), so that follow-ups, hand-off transcripts and "theo dõi"
+// work after a lookup too; bot.Remember saves it.
 type Chat struct {
 	Dir *Directory
-	// Sessions is the engine's session store; nil keeps no state (an
-	// ask-back's options can then only be tapped, not typed by number).
+	// Sessions is the engine's session store, read (never written) for the
+	// conversation's state; nil keeps no state (an ask-back's options can
+	// then only be tapped, not typed by number).
 	Sessions bot.SessionStore
 	// Guide is the id of the curated guide on the reorganisation; lookup
 	// answers carry it as their GuideID.
@@ -119,26 +114,28 @@ func (c *Chat) Reply(r Result) bot.Reply {
 	return rep
 }
 
-// answer replies to m with r and records the turn.
+// answer replies to m with r and the conversation's new state.
 func (c *Chat) answer(ctx context.Context, m bot.Message, text string, r Result) (bot.Reply, error) {
 	rep := c.Reply(r)
-	if err := c.record(ctx, m, text, rep, r); err != nil {
+	s, err := c.turn(ctx, m, text, rep, r)
+	if err != nil {
 		return bot.Reply{}, err
 	}
+	rep.Session = s
 	return rep, nil
 }
 
-// record adds the turn to the engine's session, and keeps an ask-back's
-// options for a typed pick.
-func (c *Chat) record(ctx context.Context, m bot.Message, text string, rep bot.Reply, r Result) error {
+// turn returns the session with the turn added and an ask-back's choices
+// kept as its options (all of them, also those not listed), for a typed
+// pick; nil without a store.
+func (c *Chat) turn(ctx context.Context, m bot.Message, text string, rep bot.Reply, r Result) (*bot.Session, error) {
 	if c.Sessions == nil {
-		return nil
+		return nil, nil
 	}
 	now := c.Now()
-	key := m.Conversation()
-	s, err := c.Sessions.Load(ctx, key)
+	s, err := bot.LoadSession(ctx, c.Sessions, m.Conversation())
 	if err != nil {
-		return fmt.Errorf("dvhc.Chat: load session: %w", err)
+		return nil, fmt.Errorf("dvhc.Chat: load session: %w", err)
 	}
 	s.AddTurn(bot.Turn{From: bot.FromCitizen, Text: text, At: now})
 	s.AddTurn(bot.Turn{From: bot.FromBot, Text: rep.Text, Action: rep.Action, GuideID: rep.GuideID, At: now})
@@ -146,55 +143,47 @@ func (c *Chat) record(ctx context.Context, m bot.Message, text string, rep bot.R
 	if rep.GuideID != "" {
 		s.LastGuide, s.LastAspect = rep.GuideID, bot.AspectNone
 	}
-	if err := c.Sessions.Save(ctx, key, s); err != nil {
-		return fmt.Errorf("dvhc.Chat: save session: %w", err)
+	if r.Outcome == Ask {
+		for _, ch := range r.Choices {
+			s.Options = append(s.Options, PayloadPrefix+ch.Key)
+		}
 	}
-	if r.Outcome != Ask {
-		return nil
-	}
-	var p bot.Session
-	for _, ch := range r.Choices {
-		p.Options = append(p.Options, ch.Key)
-	}
-	p.Updated = now
-	if err := c.Sessions.Save(ctx, pendingPrefix+key, p); err != nil {
-		return fmt.Errorf("dvhc.Chat: save options: %w", err)
-	}
-	return nil
+	return &s, nil
 }
 
 // pick reads a reply to the lookup's last ask-back: the option's number, or
 // words of its label ("Bắc Từ Liêm", "quận Hai Bà Trưng"). It reports false
-// when there is no live ask-back or nothing fits.
+// when the session's options are not the lookup's (the engine answered
+// since) or nothing fits.
 func (c *Chat) pick(ctx context.Context, m bot.Message, a Analysis, text string) (Result, bool, error) {
 	if c.Sessions == nil {
 		return Result{}, false, nil
 	}
-	key := m.Conversation()
-	p, err := c.Sessions.Load(ctx, pendingPrefix+key)
-	if err != nil {
-		return Result{}, false, fmt.Errorf("dvhc.Chat: load options: %w", err)
-	}
-	if len(p.Options) == 0 || c.Now().Sub(p.Updated) > pendingFor {
-		return Result{}, false, nil
-	}
-	s, err := c.Sessions.Load(ctx, key)
+	s, err := bot.LoadSession(ctx, c.Sessions, m.Conversation())
 	if err != nil {
 		return Result{}, false, fmt.Errorf("dvhc.Chat: load session: %w", err)
 	}
-	if s.Updated.After(p.Updated) {
-		return Result{}, false, nil // the engine answered since: its options count now
+	var keys []string
+	for _, p := range s.Options {
+		k, ok := strings.CutPrefix(p, PayloadPrefix)
+		if !ok {
+			return Result{}, false, nil // the engine's options
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return Result{}, false, nil
 	}
 	if a.Number > 0 {
-		if a.Number > len(p.Options) {
+		if a.Number > len(keys) {
 			return Result{}, false, nil
 		}
-		r := c.Dir.ResolveKey(p.Options[a.Number-1])
+		r := c.Dir.ResolveKey(keys[a.Number-1])
 		return r, r.Outcome != None, nil
 	}
 	words := strings.Fields(foldName(text))
 	var hit []Result
-	for _, k := range p.Options {
+	for _, k := range keys {
 		r := c.Dir.ResolveKey(k)
 		if r.Outcome == None {
 			continue

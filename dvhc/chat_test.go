@@ -47,7 +47,7 @@ func newChat(t *testing.T) (bot.HandlerFunc, *dvhc.Chat) {
 	sessions := bot.NewMemorySessions(time.Hour)
 	e := bot.NewEngine(engineIdx, engineLib, sessions)
 	c := dvhc.NewChat(dir, sessions)
-	return bot.Chain(e.Answer, c.Middleware()), c
+	return bot.Chain(e.Answer, bot.Remember(sessions), c.Middleware()), c
 }
 
 type convo struct {

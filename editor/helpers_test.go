@@ -31,6 +31,14 @@ func declaredJetStream(tb testing.TB) jetstream.JetStream {
 // bleve index.
 func testEngine(t *testing.T) *bot.Engine {
 	t.Helper()
+	e, _ := testEngineSessions(t)
+	return e
+}
+
+// testEngineSessions returns an engine over the bundled guides and the
+// session store it reads (bot.Remember saves it).
+func testEngineSessions(t *testing.T) (*bot.Engine, bot.SessionStore) {
+	t.Helper()
 	gs, err := guides.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -43,5 +51,6 @@ func testEngine(t *testing.T) *bot.Engine {
 	if err := idx.Upsert(context.Background(), gs...); err != nil {
 		t.Fatal(err)
 	}
-	return bot.NewEngine(idx, knowledge.NewLibrary(gs...), bot.NewMemorySessions(time.Hour))
+	sessions := bot.NewMemorySessions(time.Hour)
+	return bot.NewEngine(idx, knowledge.NewLibrary(gs...), sessions), sessions
 }

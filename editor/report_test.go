@@ -110,7 +110,8 @@ func TestFeedbackInReports(t *testing.T) {
 	}
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	rec.Now = func() time.Time { return now }
-	h := rec.Middleware()(testEngine(t).Answer)
+	e, sessions := testEngineSessions(t)
+	h := bot.Chain(e.Answer, bot.Remember(sessions), rec.Middleware()) // as botd chains them
 	n := 0
 	say := func(user string, kind bot.Kind, text string) bot.Reply {
 		t.Helper()

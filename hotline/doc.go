@@ -14,6 +14,12 @@
 // instance would need. All instances watch the bucket; each change is an
 // Event for their console clients (Server-Sent Events).
 //
+// The engine only decides a hand-off; Queue.Middleware files it on the way
+// back (the escalation the reply carries) and tells the citizen their place
+// in the queue, so a chain without the middleware (/api/v1/ask, the
+// editors' preview) never opens a ticket, and a filing that fails fails the
+// message (the pipeline retries it) instead of losing the hand-off.
+//
 // While a conversation has an open ticket, Queue.Middleware answers its
 // messages with bot.ActionSilent and appends them to the ticket; a reply
 // from the platform's own inbox (bot.KindAgentEcho) opens or claims a

@@ -87,16 +87,25 @@ func (q *Queue) deleteRoute(ctx context.Context, conv, ticketID string) error {
 	return nil
 }
 
-// Middleware runs before the engine. While the conversation has an open
-// ticket the bot stays silent (Reply{Action: bot.ActionSilent}) and the
-// citizen's message is added to the ticket; after a close with hand-back
-// messages go to the engine again. It also takes the answer to the rating
-// question after a close, and turns a reply from the platform's own inbox
-// (bot.KindAgentEcho) into a ticket held by PageInbox, so the bot stays out
-// of a conversation a Page or OA admin has taken.
+// Middleware runs before the engine, and files the engine's hand-offs
+// after it. While the conversation has an open ticket the bot stays silent
+// (Reply{Action: bot.ActionSilent}) and the citizen's message is added to
+// the ticket; after a close with hand-back messages go to the engine again.
+// It also takes the answer to the rating question after a close, and turns
+// a reply from the platform's own inbox (bot.KindAgentEcho) into a ticket
+// held by PageInbox, so the bot stays out of a conversation a Page or OA
+// admin has taken.
+//
+// A reply that hands off (its Handoff carries an Escalation) is filed here:
+// the ticket is created, or found again when the same escalation was filed
+// before (its id is the message's), and the reply's text tells the citizen
+// their place in the queue (bot.Reply.Filed, with Config.Phone). Nothing
+// else files hand-offs, so a chain without this middleware (/api/v1/ask,
+// botctl, the editors' preview) opens no ticket.
 //
 // Errors are NATS errors: the caller should retry the message later rather
-// than let the bot answer a conversation that may be with people.
+// than let the bot answer a conversation that may be with people, or lose a
+// hand-off that could not be filed.
 func (q *Queue) Middleware() bot.Middleware {
 	return func(next bot.HandlerFunc) bot.HandlerFunc {
 		return func(ctx context.Context, m bot.Message) (bot.Reply, error) {
@@ -118,7 +127,16 @@ func (q *Queue) Middleware() bot.Middleware {
 			if silent {
 				return bot.Reply{Action: bot.ActionSilent}, nil
 			}
-			return next(ctx, m)
+			r, err := next(ctx, m)
+			if err != nil || r.Handoff == nil || r.Handoff.Escalation == nil {
+				return r, err
+			}
+			rc, err := q.Escalate(ctx, *r.Handoff.Escalation)
+			if err != nil {
+				return bot.Reply{}, fmt.Errorf("hotline.Middleware: %w", err)
+			}
+			r.Filed(rc, q.cfg.Phone)
+			return r, nil
 		}
 	}
 }

@@ -54,6 +54,9 @@ type Config struct {
 	// can be a guide's title. cmd/botd passes the live library. Without it
 	// any well-formed id is taken.
 	Guides bot.Library
+	// Phone is the hotline's phone number, offered for urgent cases in the
+	// text of a filed hand-off; empty offers none (BOT_HOTLINE_PHONE).
+	Phone string
 	// Tabs are further tabs of the console, shown after the queue's (the
 	// complaints desk: package complaint serves its own pages).
 	Tabs []Tab

@@ -621,3 +621,49 @@ func TestConsoleShowsZaloFreeMessages(t *testing.T) {
 		t.Errorf("window note without a count = %q", got)
 	}
 }
+
+// handoff stands for bot.Engine.Answer deciding a hand-off: it files
+// nothing itself, it returns the escalation with the reply.
+func handoff(esc bot.Escalation) bot.HandlerFunc {
+	return func(_ context.Context, m bot.Message) (bot.Reply, error) {
+		s := bot.Session{}
+		s.AddTurn(bot.Turn{From: bot.FromCitizen, Text: m.Text})
+		s.AddTurn(bot.Turn{From: bot.FromBot, Text: "tạm"})
+		return bot.Reply{Action: bot.ActionHandoff, Text: "tạm", Session: &s,
+			Handoff: &bot.Handoff{Category: esc.Category, Reason: esc.Reason, Escalation: &esc}}, nil
+	}
+}
+
+// TestMiddlewareFilesHandoffs: the middleware files the hand-off the engine
+// decided and tells the citizen their place (with the city's phone); the
+// new session names the ticket and keeps that text. When filing fails the
+// chain fails (the pipeline retries), with no reply to send.
+func TestMiddlewareFilesHandoffs(t *testing.T) {
+	e := MustOpenQueue(t)
+	ctx := context.Background()
+	e.q.cfg.Phone = "1900 0000"
+	m := bot.Message{ID: "h1", Channel: bot.Zalo, UserID: "z-file", Kind: bot.KindText, Text: "kể chuyện cười đi", Time: e.clock.Now()}
+	r, err := bot.Chain(handoff(escalation("h1", bot.Zalo, "z-file", e.clock.Now())), e.q.Middleware())(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Text, "vị trí số 1") || !strings.Contains(r.Text, "1900 0000") {
+		t.Errorf("filed hand-off text: %q", r.Text)
+	}
+	tk, err := e.q.Get(ctx, r.Session.Ticket)
+	if err != nil || tk.EscalationID != "zalo:h1" {
+		t.Fatalf("ticket %q: %+v %v", r.Session.Ticket, tk, err)
+	}
+	if last := r.Session.Transcript[len(r.Session.Transcript)-1]; last.Text != r.Text {
+		t.Errorf("the session keeps %q, the citizen got %q", last.Text, r.Text)
+	}
+
+	if err := e.js.DeleteKeyValue(ctx, BucketTickets); err != nil {
+		t.Fatal(err)
+	}
+	m2 := bot.Message{ID: "h2", Channel: bot.Zalo, UserID: "z-down", Kind: bot.KindText, Text: "gặp tổng đài viên", Time: e.clock.Now()}
+	r, err = bot.Chain(handoff(escalation("h2", bot.Zalo, "z-down", e.clock.Now())), e.q.Middleware())(ctx, m2)
+	if err == nil || r.Text != "" || r.Session != nil {
+		t.Fatalf("filing failed, yet: %+v %v", r, err)
+	}
+}

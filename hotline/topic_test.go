@@ -89,7 +89,7 @@ func bundled(t *testing.T) (*knowledge.Library, *bleveindex.Index) {
 }
 
 // TestTicketTopic runs the real engine over the bundled guides with the
-// queue as its Escalator: two citizens who ask for a person after different
+// queue filing its hand-offs: two citizens who ask for a person after different
 // questions get tickets whose topics tell them apart, in the ticket JSON,
 // the API's list and the console's queue (issue 15: both showed "cho tôi
 // gặp tổng đài viên").
@@ -102,11 +102,12 @@ func TestTicketTopic(t *testing.T) {
 	}
 	t.Cleanup(func() { q.Close() })
 	e.q = q
-	en := bot.NewEngine(idx, lib, bot.NewMemorySessions(time.Hour))
-	en.Escalator, en.Now = q, e.clock.Now
+	sessions := bot.NewMemorySessions(time.Hour)
+	en := bot.NewEngine(idx, lib, sessions)
+	en.Now = e.clock.Now
 	ctx := context.Background()
 	say := func(user, id, text string) bot.Reply {
-		r, err := bot.Chain(en.Answer, q.Middleware())(ctx, bot.Message{ID: id, Channel: bot.Zalo, UserID: user, Kind: bot.KindText, Text: text, Time: e.clock.Now()})
+		r, err := bot.Chain(en.Answer, bot.Remember(sessions), q.Middleware())(ctx, bot.Message{ID: id, Channel: bot.Zalo, UserID: user, Kind: bot.KindText, Text: text, Time: e.clock.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}

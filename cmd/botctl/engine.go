@@ -104,7 +104,7 @@ func buildEngine(ctx context.Context, f *engineFlags, stderr io.Writer) (*loaded
 	}
 	sessions := bot.NewMemorySessions(time.Hour)
 	e := bot.NewEngine(idx, lib, sessions)
-	answer := bot.Chain(e.Answer, dvhc.NewChat(dir, sessions).Middleware())
+	answer := bot.Chain(e.Answer, bot.Remember(sessions), dvhc.NewChat(dir, sessions).Middleware())
 	return &loadedEngine{Engine: e, chain: answer, index: idx, guides: len(all)}, nil
 }
 

@@ -220,6 +220,7 @@ func (m *Main) Run(ctx context.Context) error {
 	var zaloClient *zalo.Client // set below when Zalo is on; the console asks it for the free-message count
 	hcfg := hotline.Config{Registry: m.Registry, Replicas: c.NATSReplicas, Retention: c.Retention,
 		Guides: lib, // staff's guide ids are checked against the live guides
+		Phone:  c.HotlinePhone,
 		Tabs:   []hotline.Tab{{Label: "Phản ánh, kiến nghị", URL: "/hotline/complaints/"}},
 		ZaloFree: func(userID string) (int, bool) {
 			if zaloClient == nil {
@@ -242,10 +243,13 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("botd: %w", err)
 	}
-	log.Info("preparing the answer engines", "guides", lib.Len()) // word weights over every guide: seconds with the catalogue
+	log.Info("preparing the answer engine", "guides", lib.Len()) // word weights over every guide: seconds with the catalogue
+	// One engine serves the channels, /api/v1/ask and the editors' preview:
+	// it only decides (bot.Engine); the chains around it save the session
+	// (bot.Remember) and, for the channels only, file hand-offs (the
+	// hotline's middleware).
 	engine := bot.NewEngine(index, lib, sessions)
-	engine.Escalator = q
-	engine.Hotline = c.HotlinePhone
+	engine.HotlinePhone = c.HotlinePhone
 	// Questions about the 2025 commune merger are answered in front of the
 	// engine (package dvhc); procedure questions go through to it.
 	units, err := dvhc.Load()
@@ -253,11 +257,6 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("botd: %w", err)
 	}
 	answer := bot.Chain(engine.Answer, dvhc.NewChat(units, sessions).Middleware())
-	// /api/v1/ask answers like botctl ask: the same engine, no hotline (a
-	// preview question must not open tickets).
-	askEngine := bot.NewEngine(index, lib, sessions)
-	askEngine.Hotline = c.HotlinePhone
-	ask := bot.Chain(askEngine.Answer, dvhc.NewChat(units, sessions).Middleware())
 	// Announcements (bản tin): their line on answers, "tin mới", following
 	// topics; delivered to followers by bulletins.Run (package news).
 	bulletins, err := news.Open(ctx, js, news.Config{Sessions: sessions, Logger: log.With("component", "news"),
@@ -265,13 +264,15 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("botd: %w", err)
 	}
-	ask = bot.Chain(ask, bulletins.Annotate())
 	if m.Handler != nil {
-		answer, ask = m.Handler, m.Handler
+		answer = m.Handler
 	}
+	// /api/v1/ask answers like botctl ask: no hotline, so a question asked
+	// there never opens a ticket.
+	ask := bot.Chain(answer, bot.Remember(sessions), bulletins.Annotate())
 	// Editors: published guide changes (from any instance) are applied to
 	// the library and index live; question outcomes feed the gap report.
-	// Editors' synonym rules (admin page) reach both engines and the index.
+	// Editors' synonym rules (admin page) reach the engine and the index.
 	synonyms := func(rules string) error {
 		d, err := vntext.DefaultDict().With(rules)
 		if err != nil {
@@ -281,11 +282,15 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 		engine.SetDict(d)
-		askEngine.SetDict(d)
 		return nil
 	}
 	log.Info("applying the editors' published changes")
-	ed, err := m.openEditor(ctx, js, lib, index, func() { engine.Reweigh(); askEngine.Reweigh() }, synonyms)
+	reweigh := func() {
+		start := time.Now()
+		engine.Reweigh()
+		log.Info("word weights recomputed", "guides", lib.Len(), "took", time.Since(start).Round(time.Millisecond))
+	}
+	ed, err := m.openEditor(ctx, js, lib, index, reweigh, synonyms)
 	if err != nil {
 		return err
 	}
@@ -295,11 +300,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// The hotline runs first: a conversation with an open ticket goes to
-	// staff and the bot stays silent; then the complaint intake (a complaint
-	// told in chat is not a question), the outcome recorder, the
-	// announcements and following, the engine.
-	handler := bot.Chain(answer, q.Middleware(), desk.Intake(), ed.recorder.Middleware(), bulletins.Middleware())
+	// Remember runs first: it saves the conversation's session once the
+	// rest succeeded, and gives a redelivered message the reply it got.
+	// Then the hotline: a conversation with an open ticket goes to staff
+	// and the bot stays silent, and a hand-off the engine decided is filed
+	// on the way back; then the complaint intake (a complaint told in chat
+	// is not a question), the outcome recorder, the announcements and
+	// following, the engine.
+	handler := bot.Chain(answer, bot.Remember(sessions), q.Middleware(), desk.Intake(), ed.recorder.Middleware(), bulletins.Middleware())
 
 	// 4. Pipeline: workers and senders.
 	p = pipeline.New(js, handler, log.With("component", "pipeline"), pcfg)
@@ -466,8 +474,10 @@ func (m *Main) Run(ctx context.Context) error {
 			Store: ed.store, Recorder: ed.recorder, Tickets: hotlineTickets{q}, Auth: auth, Logger: log.With("component", "admin"),
 			Complaints: complaintStats{desk}, Domain: func(id string) string { g, _ := lib.Get(id); return g.Domain },
 			CheckSynonyms: func(rules string) error { _, err := vntext.DefaultDict().With(rules); return err },
-			Import:        catalogImporter(lib, index, func() { engine.Reweigh(); askEngine.Reweigh() }, m.setAuditCatalog),
+			Import:        catalogImporter(lib, index, reweigh, m.setAuditCatalog),
 			AuditCatalog:  m.auditCat.Load,
+			// The preview asks the engine alone: no session, no hotline,
+			// nothing filed or recorded.
 			Live: func(ctx context.Context, text string) (bot.Reply, error) {
 				return engine.Answer(ctx, previewMessage(text))
 			},
@@ -772,7 +782,7 @@ func previewAsker(ctx context.Context, live *knowledge.Library, drafts []knowled
 		idx.Close()
 		return nil, nil, err
 	}
-	e := bot.NewEngine(idx, lib, bot.NewMemorySessions(time.Minute))
+	e := bot.NewEngine(idx, lib, nil) // every preview question starts a conversation
 	return func(ctx context.Context, text string) (bot.Reply, error) {
 		return e.Answer(ctx, previewMessage(text))
 	}, func() { idx.Close() }, nil
