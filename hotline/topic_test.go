@@ -290,12 +290,13 @@ func TestTicketReadsAsStaff(t *testing.T) {
 	}
 	t.Cleanup(func() { q.Close() })
 	e.q = q
-	en := bot.NewEngine(idx, lib, bot.NewMemorySessions(time.Hour))
-	en.Escalator, en.Now = q, e.clock.Now
+	sessions := bot.NewMemorySessions(time.Hour)
+	en := bot.NewEngine(idx, lib, sessions)
+	en.Now = e.clock.Now
 	ctx := context.Background()
 	say := func(m bot.Message) bot.Reply {
 		m.Channel, m.UserID, m.Time = bot.Web, "web-session-staff-reads-0001", e.clock.Now()
-		r, err := bot.Chain(en.Answer, q.Middleware())(ctx, m)
+		r, err := bot.Chain(en.Answer, bot.Remember(sessions), q.Middleware())(ctx, m)
 		if err != nil {
 			t.Fatal(err)
 		}
