@@ -94,7 +94,7 @@ func TestStartLogCatalogue(t *testing.T) {
 		`msg="catalogue record with a problem" line=2 code="" dropped=true problem="no ma_thu_tuc (procedure code)"`,
 		`msg="catalogue loaded" procedures=2 problems=1`,
 		`msg="opening the search index" guides=`,
-		`msg="preparing the answer engines"`,
+		`msg="preparing the answer engine"`,
 		`msg="applying the editors' published changes"`,
 		`msg="botd ready"`,
 	}
