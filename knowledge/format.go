@@ -121,10 +121,16 @@ func fieldNodes(g Guide) []fieldNode {
 // and the literal form can carry it exactly, else in the encoder's choice of
 // plain or quoted style. The !!str tag makes the encoder quote values such as
 // 1.001193 or "yes" that would otherwise read back as numbers or booleans.
+// A literal block ends with a line end, so it is written "|" as the guides
+// are written by hand, not "|-" (ParseGuide trims it either way): a form
+// edit of a multi-line field then changes its lines, not its header.
 func textNode(s string) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
 	if strings.Contains(s, "\n") && literalSafe(s) {
 		n.Style = yaml.LiteralStyle
+		if !strings.HasSuffix(s, "\n") {
+			n.Value = s + "\n"
+		}
 	}
 	return n
 }

@@ -70,7 +70,10 @@ func TestPatchGuideOneField(t *testing.T) {
 		{"reviewed", func(g *knowledge.Guide) { g.Reviewed = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }, "reviewed: 2026-12-01"},
 		{"a multi-line value", func(g *knowledge.Guide) {
 			g.Eligibility = "Công dân Việt Nam.\nNgười dưới 14 tuổi do cha mẹ khai."
-		}, "eligibility: |-"},
+		}, "  Người dưới 14 tuổi do cha mẹ khai."},
+		{"a line more in a multi-line field", func(g *knowledge.Guide) {
+			g.Where += "\nCó thể hẹn trước trên VNeID."
+		}, "  Có thể hẹn trước trên VNeID."},
 	} {
 		g := old
 		c.edit(&g)
@@ -86,7 +89,13 @@ func TestPatchGuideOneField(t *testing.T) {
 		if !strings.Contains(strings.Join(added, "\n"), c.want) {
 			t.Errorf("%s: added lines %q lack %q", c.name, added, c.want)
 		}
-		// Only lines of the one field changed.
+		// Only lines of the one field changed; a multi-line field keeps its
+		// "key: |" header as the guides are written (not "|-").
+		for _, l := range added {
+			if strings.HasSuffix(l, ": |-") {
+				t.Errorf("%s: the field's header became %q", c.name, l)
+			}
+		}
 		if got := keysIn(append(removed, added...)); len(got) > 1 {
 			t.Errorf("%s: lines of %v changed:\n-%s\n+%s", c.name, got, strings.Join(removed, "\n-"), strings.Join(added, "\n+"))
 		}
