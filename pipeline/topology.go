@@ -2,10 +2,12 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -290,28 +292,54 @@ func rateStreams(c Config) []jetstream.StreamConfig {
 	}
 }
 
-// Reconcile creates or updates every stream, consumer and bucket of t, in
-// declaration order, with t.Replicas replicas when set. It is idempotent
-// and runs on every instance at start.
+// Reconcile creates or updates every stream, consumer and bucket of t, with
+// t.Replicas replicas when set. It is idempotent and runs on every instance
+// at start. Each item gets ItemTimeout of its own (on a loaded cluster the
+// first creation of replicated streams and consumers takes a while); the
+// consumers of a stream are reconciled a few at a time.
 func Reconcile(ctx context.Context, js jetstream.JetStream, t Topology) error {
+	item := func(f func(ctx context.Context) error) error {
+		ictx, cancel := context.WithTimeout(ctx, ItemTimeout)
+		defer cancel()
+		return f(ictx)
+	}
 	for _, sc := range t.Streams {
 		if t.Replicas > 0 {
 			sc.Replicas = t.Replicas
 		}
-		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
+		if err := item(func(ctx context.Context) error { return createOrUpdateStream(ctx, js, sc) }); err != nil {
 			return fmt.Errorf("pipeline.Reconcile: stream %s: %w", sc.Name, err)
 		}
-		for _, cc := range t.Consumers[sc.Name] {
-			if _, err := js.CreateOrUpdateConsumer(ctx, sc.Name, cc); err != nil {
-				return fmt.Errorf("pipeline.Reconcile: consumer %s/%s: %w", sc.Name, cc.Durable, err)
-			}
+		ccs := t.Consumers[sc.Name]
+		errs := make([]error, len(ccs))
+		sem := make(chan struct{}, 8)
+		var wg sync.WaitGroup
+		for i, cc := range ccs {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				if err := item(func(ctx context.Context) error { _, err := js.CreateOrUpdateConsumer(ctx, sc.Name, cc); return err }); err != nil {
+					errs[i] = fmt.Errorf("pipeline.Reconcile: consumer %s/%s: %w", sc.Name, cc.Durable, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return err
 		}
 	}
 	for _, kc := range t.Buckets {
 		if t.Replicas > 0 {
 			kc.Replicas = t.Replicas
 		}
-		if _, err := js.CreateOrUpdateKeyValue(ctx, kc); err != nil {
+		if err := item(func(ctx context.Context) error {
+			_, err := js.CreateKeyValue(ctx, kc)
+			if errors.Is(err, jetstream.ErrBucketExists) {
+				_, err = js.UpdateKeyValue(ctx, kc)
+			}
+			return err
+		}); err != nil {
 			return fmt.Errorf("pipeline.Reconcile: bucket %s: %w", kc.Bucket, err)
 		}
 	}
@@ -319,9 +347,35 @@ func Reconcile(ctx context.Context, js jetstream.JetStream, t Topology) error {
 		if t.Replicas > 0 {
 			oc.Replicas = t.Replicas
 		}
-		if _, err := js.CreateOrUpdateObjectStore(ctx, oc); err != nil {
+		if err := item(func(ctx context.Context) error {
+			_, err := js.CreateObjectStore(ctx, oc)
+			if errors.Is(err, jetstream.ErrBucketExists) {
+				_, err = js.UpdateObjectStore(ctx, oc)
+			}
+			return err
+		}); err != nil {
 			return fmt.Errorf("pipeline.Reconcile: object store %s: %w", oc.Bucket, err)
 		}
 	}
 	return nil
 }
+
+// createOrUpdateStream creates sc, or updates the stream when it exists
+// with another configuration. Creating first matters on a cluster: when
+// several instances start at once, an update of a stream that another
+// instance is creating at that moment got no answer at all from
+// nats-server 2.15 (each instance's jetstream.CreateOrUpdateStream, which
+// updates first, hung until its deadline; TestConcurrentReconcile), while
+// concurrent creates with the same configuration all succeed. Parallel
+// creation of one stream has a history of such hangs: nats-server issue
+// #3677, nats.go issue #949.
+func createOrUpdateStream(ctx context.Context, js jetstream.JetStream, sc jetstream.StreamConfig) error {
+	_, err := js.CreateStream(ctx, sc)
+	if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+		_, err = js.UpdateStream(ctx, sc)
+	}
+	return err
+}
+
+// ItemTimeout bounds the reconciliation of one stream, consumer or bucket.
+const ItemTimeout = 20 * time.Second

@@ -863,18 +863,23 @@ func (m *Main) connect(name string) (*nats.Conn, error) {
 	return nc, nil
 }
 
-// reconcile declares the streams, retrying while an external cluster comes up.
+// jsNoPeers is JetStream's "no suitable peers for placement" (10005): a
+// replicated stream asked for while a cluster node is still joining.
+const jsNoPeers jetstream.ErrorCode = 10005
+
+// reconcile declares the streams, retrying while an external cluster comes
+// up (each attempt resumes quickly past what the last one created; on a
+// loaded three-node cluster the first creation of every replicated stream
+// and consumer can take more than a minute).
 func reconcile(ctx context.Context, js jetstream.JetStream, t pipeline.Topology, log *slog.Logger) error {
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(3 * time.Minute)
 	for {
-		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		err := pipeline.Reconcile(rctx, js, t)
-		cancel()
+		err := pipeline.Reconcile(ctx, js, t)
 		if err == nil {
 			return nil
 		}
 		var apiErr *jetstream.APIError
-		if errors.As(err, &apiErr) && apiErr.Code != 503 {
+		if errors.As(err, &apiErr) && apiErr.Code != 503 && apiErr.ErrorCode != jsNoPeers {
 			return fmt.Errorf("botd: %w", err) // a configuration conflict: retrying cannot help
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {

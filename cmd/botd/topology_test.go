@@ -3,10 +3,15 @@ package main
 import (
 	"context"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"botdvc/internal/natstest"
+	"botdvc/pipeline"
 )
 
 // TestTopologyIsComplete: after start, the server holds exactly the streams
@@ -50,4 +55,49 @@ func checkTopology(tb testing.TB, js jetstream.JetStream, declared []string, rep
 	if len(declared) < 10 {
 		tb.Errorf("only %d streams declared: %v", len(declared), declared)
 	}
+}
+
+// TestConcurrentReconcile: three instances starting at once on a fresh
+// three-node cluster reconcile the whole topology together, each within a
+// minute, and every stream and bucket ends up with three replicas.
+// (jetstream.CreateOrUpdateStream, which updates first, hung every
+// instance until its deadline here: see pipeline.createOrUpdateStream.)
+func TestConcurrentReconcile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cluster test skipped in -short mode")
+	}
+	cl := natstest.StartCluster(t, 3)
+	topo := declare(Config{NATSReplicas: 3, Retention: 90 * 24 * time.Hour}, pipeline.Config{Replicas: 3})
+	var wg sync.WaitGroup
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			nc, err := nats.Connect(cl.URLs())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer nc.Close()
+			js, err := jetstream.New(nc)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			start := time.Now()
+			if err := pipeline.Reconcile(ctx, js, topo); err != nil {
+				t.Errorf("instance %d: %v after %v", i, err, time.Since(start).Round(time.Millisecond))
+			}
+		}()
+	}
+	wg.Wait()
+	nc, err := nats.Connect(cl.URLs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	checkTopology(t, js, topo.StreamNames(), 3)
 }
