@@ -83,7 +83,11 @@ func (r *Recorder) Middleware() bot.Middleware {
 			if rep.Feedback == nil && (m.Payload == bot.PayloadFeedbackUp || m.Payload == bot.PayloadFeedbackDown) {
 				return rep, err // a second tap on the same answer: counted once already
 			}
-			if rerr := r.Record(ctx, m, rep); rerr != nil {
+			// A record is not worth holding the reply for: while the
+			// stream's leader is being elected a publish gets no answer.
+			rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			defer cancel()
+			if rerr := r.Record(rctx, m, rep); rerr != nil {
 				r.logger.Warn("outcome not recorded", "channel", m.Channel, "err", rerr)
 			}
 			return rep, err

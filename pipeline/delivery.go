@@ -108,7 +108,12 @@ func inKey(id string) string  { return "in." + base64.RawURLEncoding.EncodeToStr
 // An error means the bucket could not be read: the caller must not act as
 // if nothing had been done.
 func (d *deliveries) get(ctx context.Context, key string) (record, error) {
-	e, err := d.kv.Get(ctx, key)
+	var e jetstream.KeyValueEntry
+	err := retry(ctx, func(ctx context.Context) error {
+		var err error
+		e, err = d.kv.Get(ctx, key)
+		return err
+	})
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return record{}, nil
 	}

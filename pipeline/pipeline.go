@@ -167,7 +167,7 @@ func (p *Pipeline) Accept(ctx context.Context, m bot.Message) error {
 		js = p.Publishers[p.next.Add(1)%uint64(n)]
 	}
 	start := time.Now()
-	ack, err := js.PublishMsg(ctx, msg)
+	ack, err := publishMsg(ctx, js, msg)
 	p.Metrics.Publish.Observe(time.Since(start).Seconds())
 	if err != nil {
 		p.Metrics.In.WithLabelValues(string(m.Channel), "error").Inc()
@@ -225,7 +225,7 @@ func (p *Pipeline) Enqueue(ctx context.Context, o bot.Outbound) error {
 	subj := outboundSubject(o.Channel, Partition(string(o.Channel)+":"+o.UserID, p.cfg.Partitions))
 	msg := &nats.Msg{Subject: subj, Data: data, Header: nats.Header{}}
 	msg.Header.Set(nats.MsgIdHdr, o.ID)
-	if _, err := p.js.PublishMsg(ctx, msg); err != nil {
+	if _, err := publishMsg(ctx, p.js, msg); err != nil {
 		p.Metrics.Errors.WithLabelValues("outbound_publish").Inc()
 		return fmt.Errorf("pipeline.Enqueue: publish: %w", err)
 	}
@@ -685,7 +685,7 @@ func (p *Pipeline) park(msg jetstream.Msg, subject string, deliveries uint64, re
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := p.js.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: redactPayload(msg.Data()), Header: h}); err != nil {
+	if _, err := publishMsg(ctx, p.js, &nats.Msg{Subject: subject, Data: redactPayload(msg.Data()), Header: h}); err != nil {
 		p.Metrics.Errors.WithLabelValues("park").Inc()
 		p.Logger.Error("parking failed, will retry", "subject", msg.Subject(), "err", err)
 		_ = msg.NakWithDelay(p.cfg.MaxBackoff)

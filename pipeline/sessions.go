@@ -34,7 +34,12 @@ func sessionKey(key string) string { return base64.RawURLEncoding.EncodeToString
 
 // Load returns the session of a conversation, or the zero Session when there is none.
 func (s *Sessions) Load(ctx context.Context, key string) (bot.Session, error) {
-	e, err := s.kv.Get(ctx, sessionKey(key))
+	var e jetstream.KeyValueEntry
+	err := retry(ctx, func(ctx context.Context) error {
+		var err error
+		e, err = s.kv.Get(ctx, sessionKey(key))
+		return err
+	})
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return bot.Session{}, nil
 	}
@@ -54,7 +59,7 @@ func (s *Sessions) Save(ctx context.Context, key string, sess bot.Session) error
 	if err != nil {
 		return fmt.Errorf("pipeline.Sessions.Save: encode: %w", err)
 	}
-	if _, err := s.kv.Put(ctx, sessionKey(key), b); err != nil {
+	if err := retry(ctx, func(ctx context.Context) error { _, err := s.kv.Put(ctx, sessionKey(key), b); return err }); err != nil {
 		return fmt.Errorf("pipeline.Sessions.Save: %w", err)
 	}
 	return nil
