@@ -26,7 +26,9 @@ func declare(c Config, pcfg pipeline.Config) pipeline.Topology {
 	t.AddStreams(hotline.Streams(hcfg)...)
 	t.AddBuckets(hotline.Buckets(hcfg)...)
 	t.AddStreams(editor.Streams(c.Retention)...)
-	t.AddBuckets(editor.Buckets()...)
+	for _, kc := range editor.Buckets() { // a publish must see the draft just saved, whichever replica answers
+		t.AddStreams(pipeline.LeaderReadKV(kc))
+	}
 	// Zalo's, declared whether or not Zalo is on: one shape everywhere.
 	t.AddBuckets(zalo.TokenBucket())
 	t.AddStreams(pipeline.LeaderReadKV(zalo.EchoBucketConfig())) // an echo must see the send another instance just recorded
