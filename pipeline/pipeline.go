@@ -21,7 +21,7 @@ import (
 
 	"botdvc/bot"
 	"botdvc/ratelimit"
-	"botdvc/webhooks"
+	"botdvc/internal/tally"
 )
 
 // Citizen-facing notices for refused messages.
@@ -57,7 +57,7 @@ type Pipeline struct {
 	cfg      Config
 	rate     *ratelimit.Window // per conversation, shared by every instance
 	notices  *ratelimit.Window // one refusal notice a minute per conversation
-	refusals *webhooks.Tally
+	refusals *tally.Tally
 	dl       *deliveries // delivery records; bound by Start
 
 	mu      sync.Mutex
@@ -76,8 +76,6 @@ type Pipeline struct {
 	afterSend func(o bot.Outbound, stage string) error
 }
 
-var _ webhooks.Inbox = (*Pipeline)(nil)
-
 // New returns a pipeline on js that answers with handler.
 func New(js jetstream.JetStream, handler bot.HandlerFunc, logger *slog.Logger, cfg Config) *Pipeline {
 	cfg = cfg.withDefaults()
@@ -95,7 +93,7 @@ func New(js jetstream.JetStream, handler bot.HandlerFunc, logger *slog.Logger, c
 		cfg:      cfg,
 		rate:     ratelimit.New(js, rs[0]),
 		notices:  ratelimit.New(js, rs[1]),
-		refusals: webhooks.NewTally(logger, "messages refused (channel/reason: count)"),
+		refusals: tally.New(logger, "messages refused (channel/reason: count)"),
 		slots:    make(chan struct{}, cfg.Workers),
 	}
 }
@@ -116,11 +114,11 @@ func dedupID(m bot.Message) string {
 	return string(m.Channel) + ":" + m.ID
 }
 
-// Accept implements webhooks.Inbox: it stores m in the inbound stream and
+// Accept implements webhooks.Inbox (the channels' adapters take it): it stores m in the inbound stream and
 // returns once JetStream acked it. A message already stored under the same
 // channel and id inside the duplicate window is dropped and Accept returns
 // nil. Messages over the size or rate limit are refused with an error
-// wrapping webhooks.ErrRefused (a *webhooks.RefusedError), and the citizen
+// wrapping bot.ErrRefused (a *bot.RefusedError), and the citizen
 // is told politely, at most once a minute.
 //
 // The rate limit is per conversation and shared by every instance
@@ -201,7 +199,7 @@ func (p *Pipeline) refuse(ctx context.Context, m bot.Message, reason, notice str
 			p.refusals.Add("notice_not_enqueued")
 		}
 	}
-	return fmt.Errorf("pipeline.Accept: %w: %w", &webhooks.RefusedError{Reason: reason, Notice: notice}, kind)
+	return fmt.Errorf("pipeline.Accept: %w: %w", &bot.RefusedError{Reason: reason, Notice: notice}, kind)
 }
 
 // Enqueue puts a reply on the outbound stream; a sender of its channel

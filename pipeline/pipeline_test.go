@@ -564,13 +564,13 @@ func TestLimits(t *testing.T) {
 	mustReconcile(t, js, c)
 	p := New(js, echo, nil, c)
 	ctx := context.Background()
-	var refusals []*webhooks.RefusedError
+	var refusals []*bot.RefusedError
 	for i := 0; i < 5; i++ {
 		err := p.Accept(ctx, msg("flood", "f"+strconv.Itoa(i), "hỏi"))
-		var re *webhooks.RefusedError
+		var re *bot.RefusedError
 		switch {
 		case err == nil:
-		case errors.As(err, &re) && errors.Is(err, webhooks.ErrRefused) && errors.Is(err, ErrRateLimited):
+		case errors.As(err, &re) && errors.Is(err, bot.ErrRefused) && errors.Is(err, ErrRateLimited):
 			refusals = append(refusals, re)
 		default:
 			t.Fatalf("message %d: %v", i, err)
@@ -583,7 +583,7 @@ func TestLimits(t *testing.T) {
 		t.Errorf("other conversation refused: %v", err)
 	}
 	err := p.Accept(ctx, msg("long", "l1", strings.Repeat("á", 11)))
-	var re *webhooks.RefusedError
+	var re *bot.RefusedError
 	if !errors.As(err, &re) || re.Reason != "size" || !errors.Is(err, ErrTooLong) {
 		t.Errorf("long message: %v", err)
 	}

@@ -27,6 +27,9 @@ type Ask struct {
 	// ClientRate limits questions per client address (BOT_CLIENT_RATE,
 	// shared with the web chat's messages); nil: no limit.
 	ClientRate Limiter
+	// MaxText is the longest question in characters (BOT_MAX_TEXT, as
+	// for the channels' messages); 0 means MaxAskText.
+	MaxText int
 }
 
 var _ Mounter = (*Ask)(nil)
@@ -51,8 +54,12 @@ func (a *Ask) ask(c *fiber.Ctx) error {
 	if text == "" {
 		return Error(c, fiber.StatusBadRequest, `"text" is required`)
 	}
-	if utf8.RuneCountInString(text) > MaxAskText {
-		return Error(c, fiber.StatusRequestEntityTooLarge, `"text" is longer than 2000 characters`)
+	limit := a.MaxText
+	if limit <= 0 {
+		limit = MaxAskText
+	}
+	if utf8.RuneCountInString(text) > limit {
+		return Error(c, fiber.StatusRequestEntityTooLarge, `"text" is longer than `+strconv.Itoa(limit)+` characters`)
 	}
 	if len(req.Session) > 128 {
 		return Error(c, fiber.StatusBadRequest, `"session" is longer than 128 bytes`)

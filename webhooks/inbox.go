@@ -12,7 +12,7 @@ import (
 //
 // Accept returns nil once the message is stored (in JetStream) or was already
 // stored under the same channel and message id (a redelivered webhook is a
-// duplicate, not an error). It returns an error wrapping ErrRefused when the
+// duplicate, not an error). It returns an error wrapping bot.ErrRefused when the
 // message was refused by policy (rate or size limit; the citizen is told
 // politely), and any other error when it could not be stored: the adapter
 // then answers 5xx so the platform retries.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -198,6 +199,19 @@ func TestAsk(t *testing.T) {
 		req.Header.Set("Content-Type", "application/json")
 		if c, _, _ := do(t, s, req); c != code {
 			t.Errorf("%.20s: status %d, want %d", body, c, code)
+		}
+	}
+	// BOT_MAX_TEXT holds here too (issue 17: the ask route took 2000
+	// characters whatever it said).
+	short := newServer(t, nil)
+	a := webhooks.NewAsk(h)
+	a.MaxText = 10
+	short.Mount(a)
+	for body, code := range map[string]int{`{"text":"khai sinh"}`: 200, `{"text":"khai sinh cần gì"}`: 413} {
+		req := httptest.NewRequest("POST", "/api/v1/ask", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if c, b, _ := do(t, short, req); c != code || (code == 413 && !strings.Contains(fmt.Sprint(b), "longer than 10 characters")) {
+			t.Errorf("MaxText 10, %s: status %d %s, want %d", body, c, b, code)
 		}
 	}
 }

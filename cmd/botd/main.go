@@ -334,7 +334,7 @@ func (m *Main) Run(ctx context.Context) error {
 		fc := messenger.NewClient(fb)
 		fc.Logger = log.With("component", "messenger")
 		p.Senders[bot.Messenger] = fc
-		mounts = append(mounts, messenger.NewHandler(fb, p, log.With("component", "messenger")))
+		mounts = append(mounts, messenger.NewHandler(fb, p, log)) // the adapters name their component in their logs
 	}
 	za := zalo.Config{AppID: c.ZaloAppID, AppSecret: c.ZaloAppSecret, OASecret: c.ZaloOASecret,
 		AccessToken: c.ZaloAccessToken, RefreshToken: c.ZaloRefreshToken,
@@ -352,12 +352,12 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		zaloClient = zc
 		bulletins.SetZaloFree(func(userID string) (int, bool) { w, ok := zc.Window(userID); return w.FreeLeft, ok })
-		zc.SetLogger(log.With("component", "zalo"))
+		zc.SetLogger(log)
 		tctx, stopTokens := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { defer close(done); zc.Tokens().Run(tctx, 10*time.Minute) }()
 		m.onClose("zalo tokens", func(context.Context) error { stopTokens(); <-done; return nil })
-		zh := zalo.NewHandler(za, p, log.With("component", "zalo"))
+		zh := zalo.NewHandler(za, p, log)
 		zh.Tracker = zc
 		p.Senders[bot.Zalo] = zc
 		mounts = append(mounts, zh)
@@ -426,6 +426,7 @@ func (m *Main) Run(ctx context.Context) error {
 	chat.Backlog, chat.MaxBacklog = backlog, c.WebMaxBacklog
 	chat.Streams = webhooks.NewStreams(streamsMax, streamsPerClient, m.Registry)
 	askRoute := webhooks.NewAsk(ask)
+	askRoute.MaxText = c.MaxText // BOT_MAX_TEXT, as for the channels' messages
 	askRoute.ClientRate = clientRate
 	m.Server = webhooks.NewServer(log.With("component", "http"), webhooks.ServerConfig{
 		BodyLimit: c.BodyLimit, RequestTimeout: c.RequestTimeout, Registry: m.Registry, AccessLog: c.AccessLog,

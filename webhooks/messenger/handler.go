@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"botdvc/bot"
 	"botdvc/webhooks"
 )
 
@@ -113,7 +114,7 @@ func (h *Handler) process(ctx context.Context, raw []byte, sig string) (int, str
 			m.Time = h.Now().UTC()
 		}
 		if err := h.inbox.Accept(ctx, m); err != nil {
-			if errors.Is(err, webhooks.ErrRefused) {
+			if errors.Is(err, bot.ErrRefused) {
 				continue // the inbox counted and logged it, in aggregate
 			}
 			// Not stored: answer 5xx so Meta redelivers the batch; the

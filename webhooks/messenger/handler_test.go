@@ -256,7 +256,7 @@ func TestReceiveInboxErrors(t *testing.T) {
 	if status, _ := do(t, testApp(t, Config{AppSecret: "s"}, inbox), signedPost(batchBody, "s")); status != 503 {
 		t.Fatalf("inbox failure: status %d, want 503 so Meta redelivers", status)
 	}
-	inbox = &recordingInbox{err: webhooks.ErrRefused}
+	inbox = &recordingInbox{err: bot.ErrRefused}
 	if status, _ := do(t, testApp(t, Config{AppSecret: "s"}, inbox), signedPost(batchBody, "s")); status != 200 {
 		t.Fatalf("refused by policy: status %d, want 200", status)
 	}

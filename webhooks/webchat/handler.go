@@ -175,7 +175,7 @@ func (h *Handler) post(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusTooManyRequests).JSON(fiber.Map{"error": "refused: client rate", "notice": webhooks.NoticeClientRate, "session": req.Session})
 	}
 	err := h.inbox.Accept(c.UserContext(), m)
-	var refused *webhooks.RefusedError
+	var refused *bot.RefusedError
 	switch {
 	case err == nil:
 		if m.Kind != bot.KindFollow {

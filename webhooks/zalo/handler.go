@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"botdvc/bot"
+	"botdvc/internal/tally"
 	"botdvc/webhooks"
 )
 
@@ -43,7 +44,7 @@ type Handler struct {
 	// Now is the clock events' timestamps are checked against.
 	Now func() time.Time
 
-	refusals *webhooks.Tally
+	refusals *tally.Tally
 }
 
 // NewHandler returns the Zalo OA webhook handler. logger may be nil.
@@ -56,7 +57,7 @@ func NewHandler(cfg Config, inbox webhooks.Inbox, logger *slog.Logger) *Handler 
 	}
 	logger = logger.With("component", "zalo")
 	return &Handler{cfg: cfg, inbox: inbox, logger: logger, m: newMetrics(cfg.Metrics), Now: time.Now,
-		refusals: webhooks.NewTally(logger, "zalo events refused (reason: count)")}
+		refusals: tally.New(logger, "zalo events refused (reason: count)")}
 }
 
 // Enabled reports whether the webhook route is served.
@@ -159,7 +160,7 @@ func (h *Handler) process(ctx context.Context, raw []byte, sig, sigTS string) (i
 		return fiber.StatusOK, "OK"
 	}
 	if err := h.inbox.Accept(ctx, m); err != nil {
-		if errors.Is(err, webhooks.ErrRefused) {
+		if errors.Is(err, bot.ErrRefused) {
 			return fiber.StatusOK, "OK" // the inbox counted and logged it
 		}
 		h.logger.Error("zalo webhook: inbox unavailable", "msg", m, "err", err)

@@ -247,7 +247,7 @@ func TestReceiveInboxErrors(t *testing.T) {
 	if status, _ := do(t, newApp(t, testCfg, inbox, nil), post(vectorBody, vectorSig)); status != 503 {
 		t.Fatalf("status %d, want 503 so Zalo redelivers", status)
 	}
-	inbox = &recordingInbox{err: webhooks.ErrRefused}
+	inbox = &recordingInbox{err: bot.ErrRefused}
 	if status, _ := do(t, newApp(t, testCfg, inbox, nil), post(vectorBody, vectorSig)); status != 200 {
 		t.Fatalf("refused by policy: status %d, want 200", status)
 	}

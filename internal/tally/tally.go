@@ -1,4 +1,6 @@
-package webhooks
+// Package tally logs events that come in floods as one line per interval
+// with counts by kind.
+package tally
 
 import (
 	"context"
@@ -24,8 +26,8 @@ type Tally struct {
 	last    time.Time
 }
 
-// NewTally returns a Tally logging msg to logger.
-func NewTally(logger *slog.Logger, msg string) *Tally {
+// New returns a Tally logging msg to logger.
+func New(logger *slog.Logger, msg string) *Tally {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
