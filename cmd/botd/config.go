@@ -179,7 +179,7 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	integer(&c.ClientRate, "client-rate", "BOT_CLIENT_RATE", 60, "web chat messages and /api/v1/ask questions a minute per client address")
 	integer(&c.ClientSessions, "client-sessions", "BOT_CLIENT_SESSIONS", 30, "new web chat sessions per client address in ten minutes")
 	integer(&c.WebMaxBacklog, "web-max-backlog", "BOT_WEB_MAX_BACKLOG", 1000, "inbound messages waiting above which the web chat answers 503 (webhooks are still taken)")
-	integer(&c.MaxConns, "max-conns", "BOT_MAX_CONNS", 0, "HTTP connections held at once (0: three quarters of the descriptor limit)")
+	integer(&c.MaxConns, "max-conns", "BOT_MAX_CONNS", 0, "HTTP connections held at once (0, and at most: three quarters of the descriptor limit)")
 	integer(&c.MaxConnsPerClient, "max-conns-per-client", "BOT_MAX_CONNS_PER_CLIENT", 0, "HTTP connections per client address (0: a quarter of BOT_MAX_CONNS, 16 to 256)")
 	str(&c.LogLevel, "log-level", "BOT_LOG_LEVEL", "info", "debug, info, warn or error")
 	str(&c.LogFormat, "log-format", "BOT_LOG_FORMAT", "text", "text or json")

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -172,10 +173,13 @@ func healthy(base string, total time.Duration) error {
 	return fmt.Errorf("/healthz not answered in %v: %v", total, last)
 }
 
-// Under a descriptor limit of 1,024, 1,200 idle connections leave botd
-// running and answering /healthz and the web chat; with the connection caps
-// set above the limit (so that accept itself runs out of descriptors) the
-// accept loop survives and serves again once descriptors are free.
+// Under a descriptor limit of 1,024, 1,200 idle connections (from ten
+// client addresses, so that the global cap is reached, not only the
+// per-address one) leave botd running and answering /healthz and the web
+// chat. Caps set above what the limit allows are lowered: with them, accept
+// ran out of descriptors and so did the embedded NATS store, whose file
+// store then refuses every write to the stream it failed on until a restart
+// ("Critical write error"), while /healthz still answered.
 func TestDescriptorExhaustion(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("descriptor limits are set the Linux way")
@@ -189,10 +193,14 @@ func TestDescriptorExhaustion(t *testing.T) {
 		env  map[string]string
 	}{
 		{"default caps", nil},
-		{"caps above the limit", map[string]string{"BOT_MAX_CONNS": "5000", "BOT_MAX_CONNS_PER_CLIENT": "5000"}},
+		{"caps set above the limit", map[string]string{"BOT_MAX_CONNS": "5000", "BOT_MAX_CONNS_PER_CLIENT": "5000"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := startChild(t, 1024, tc.env)
+			env := map[string]string{"BOT_CLIENT_RATE": "100000", "BOT_CLIENT_SESSIONS": "100000"} // the writer below
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			c := startChild(t, 1024, env)
 			addr := strings.TrimPrefix(c.url, "http://")
 			var conns []net.Conn
 			defer func() {
@@ -200,30 +208,55 @@ func TestDescriptorExhaustion(t *testing.T) {
 					cn.Close()
 				}
 			}()
+			// A citizen keeps writing while the connections open, so that the
+			// NATS store has files to open while descriptors are short.
+			stop := make(chan struct{})
+			writer := make(chan struct{})
+			go func() {
+				defer close(writer)
+				client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					case <-time.After(20 * time.Millisecond):
+					}
+					body := fmt.Sprintf(`{"session":"fd-writer-%d-0123456789","text":"làm hộ chiếu ở đâu"}`, i)
+					if resp, err := client.Post(c.url+"/api/v1/chat", "application/json", strings.NewReader(body)); err == nil {
+						resp.Body.Close()
+					}
+				}
+			}()
 			for i := 0; i < 1200; i++ {
-				cn, err := net.DialTimeout("tcp", addr, 2*time.Second)
+				// Linux answers on all of 127.0.0.0/8: ten client addresses.
+				d := net.Dialer{Timeout: 2 * time.Second, LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%10))}}
+				cn, err := d.Dial("tcp", addr)
 				if err != nil {
 					continue // the backlog may be full for a moment: that is the point
 				}
 				conns = append(conns, cn)
 			}
 			time.Sleep(1500 * time.Millisecond) // let botd accept (or fail to)
+			close(stop)
+			<-writer
 			c.alive(t, "after 1,200 idle connections")
-			if tc.env == nil {
-				if err := healthy(c.url, 10*time.Second); err != nil {
-					t.Fatalf("while 1,200 connections are open: %v\n%s", err, tail(c.stderr.String(), 10))
-				}
-				const s = "fd-session-0123456789"
-				client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+			if err := healthy(c.url, 10*time.Second); err != nil {
+				t.Fatalf("while 1,200 connections are open: %v\n%s", err, tail(c.stderr.String(), 10))
+			}
+			client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+			chat := func(when string) {
+				t.Helper()
+				s := fmt.Sprintf("fd-session-%d-0123456789", time.Now().UnixNano())
 				resp, err := client.Post(c.url+"/api/v1/chat", "application/json", strings.NewReader(`{"session":"`+s+`","text":"làm hộ chiếu ở đâu"}`))
 				if err != nil || resp.StatusCode != 202 {
-					t.Fatalf("web chat while 1,200 connections are open: %v %v", err, resp)
+					t.Fatalf("web chat %s: %v %v", when, err, resp)
 				}
 				resp.Body.Close()
 				if n := len(chatReplies(t, client, c.url, s, 10*time.Second)); n != 1 {
-					t.Errorf("web chat reply while 1,200 connections are open: %d replies in 10s", n)
+					t.Errorf("web chat reply %s: %d replies in 10s", when, n)
 				}
 			}
+			chat("while 1,200 connections are open")
 			for _, cn := range conns {
 				cn.Close()
 			}
@@ -231,9 +264,22 @@ func TestDescriptorExhaustion(t *testing.T) {
 			if err := healthy(c.url, 15*time.Second); err != nil {
 				t.Fatalf("after the connections closed: %v\n%s", err, tail(c.stderr.String(), 10))
 			}
+			chat("after the connections closed")
 			c.alive(t, "at the end")
-			if tc.env != nil && !strings.Contains(c.stderr.String(), "too many open files") {
-				t.Logf("accept never ran out of descriptors; log tail:\n%s", tail(c.stderr.String(), 5))
+			logs := c.stderr.String()
+			if strings.Contains(logs, "Critical write error") || strings.Contains(logs, "failed to store") {
+				t.Errorf("the NATS store ran out of descriptors:\n%s", grepLines(logs, "too many open files", 3))
+			}
+			// The caps botd took: at most three quarters of the limit.
+			var capConns int
+			if m := regexp.MustCompile(`msg="connection caps" conns=(\d+)`).FindStringSubmatch(logs); m != nil {
+				capConns, _ = strconv.Atoi(m[1])
+			}
+			if capConns == 0 || capConns > 768 {
+				t.Errorf("connection cap %d under a limit of 1,024, want at most 768:\n%s", capConns, grepLines(logs, "caps", 3))
+			}
+			if tc.env != nil && !strings.Contains(logs, "BOT_MAX_CONNS lowered") {
+				t.Errorf("caps above the limit lowered without a word:\n%s", grepLines(logs, "BOT_MAX_CONNS", 3))
 			}
 		})
 	}

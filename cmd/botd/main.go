@@ -407,7 +407,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("botd: BOT_TRUSTED_PROXIES: %w", err)
 	}
-	conns, streamsMax, streamsPerClient := connLimits(c)
+	conns, streamsMax, streamsPerClient := connLimits(c, log)
 	conns.Proxies = proxies
 	log.Info("connection caps", "conns", conns.Max, "per_client", conns.MaxPerClient, "streams", streamsMax, "streams_per_client", streamsPerClient)
 	limits := webhooks.ClientLimitStreams(c.ClientRate, c.ClientSessions, c.NATSReplicas)
