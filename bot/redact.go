@@ -19,8 +19,9 @@ var (
 	reIDNumber = regexp.MustCompile(`\b\d{3}[ .-]?\d{3}[ .-]?\d{3}(?:[ .-]?\d{3})?\b`)
 	// Passport: one letter and seven digits (C1234567).
 	rePassport = regexp.MustCompile(`\b[A-Za-z]\d{7}\b`)
-	// Bank account and card numbers: 8 or more digits, possibly in groups
-	// separated by spaces or hyphens (not dots: those group money amounts).
+	// Bank account and card numbers: 8 or more digits in all (notAccount),
+	// possibly in groups separated by spaces or hyphens (not dots: those
+	// group money amounts).
 	reAccount = regexp.MustCompile(`\b\d{4,}(?:[ -]\d{3,})*\b`)
 	// A money amount follows: the digits are a price, not a number to hide.
 	reCurrency = regexp.MustCompile(`(?i)^\s?(?:đồng|đ\b|₫|vnđ|vnd|dong\b|triệu|nghìn|ngàn)`)
@@ -39,7 +40,7 @@ func Redact(s string) string {
 	s = replaceUnlessCode(rePhone, s, "[số điện thoại]", false)
 	s = replaceUnlessCode(reIDNumber, s, "[số giấy tờ]", true)
 	s = replaceUnlessCode(rePassport, s, "[số giấy tờ]", false)
-	s = replaceUnlessCode(reAccount, s, "[số tài khoản]", true, serviceNumber)
+	s = replaceUnlessCode(reAccount, s, "[số tài khoản]", true, notAccount)
 	return s
 }
 
@@ -65,6 +66,19 @@ func replaceUnlessCode(re *regexp.Regexp, s, repl string, money bool, keep ...fu
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// notAccount reports whether a match of reAccount is no account or card
+// number: fewer than 8 digits (a year, a law's year, a house number, a
+// port) or a service line.
+func notAccount(m string) bool {
+	n := 0
+	for i := 0; i < len(m); i++ {
+		if m[i] >= '0' && m[i] <= '9' {
+			n++
+		}
+	}
+	return n < 8 || serviceNumber(m)
 }
 
 // serviceNumber reports whether a run of digits is a 1900/1800 service

@@ -47,6 +47,13 @@ func TestRedactMoreFormats(t *testing.T) {
 		{"ngày 01.07.2025", "ngày 01.07.2025"},
 		{"tổng đài 1900 1234", "tổng đài 1900 1234"},
 		{"thủ tục 1.001193", "thủ tục 1.001193"},
+		// Years, law names, short hotlines and ports are not account
+		// numbers (an account or card number has 8 digits or more).
+		{"con tôi sinh năm 2019", "con tôi sinh năm 2019"},
+		{"theo Luật Đất đai 2024", "theo Luật Đất đai 2024"},
+		{"gọi tổng đài 1022", "gọi tổng đài 1022"},
+		{"dial tcp 127.0.0.1:18799: connection refused", "dial tcp 127.0.0.1:18799: connection refused"},
+		{"stk 12345678", "stk [số tài khoản]"},
 	}
 	for _, tt := range tests {
 		if got := Redact(tt.in); got != tt.want {
