@@ -472,7 +472,7 @@ func checkBannersShowOnlyKnownMessages(t *testing.T, m *Main, _ *lockedBuffer) {
 	for _, p := range []struct {
 		path string
 		c    *http.Cookie
-	}{{"/admin/" + q, ed}, {"/admin/guides/dang-ky-khai-sinh" + q, ed}, {"/hotline/" + q, st}} {
+	}{{"/admin/" + q, ed}, {"/admin/guides/dang-ky-khai-sinh" + q, ed}, {"/hotline/" + q, st}, {"/hotline/complaints/" + q, st}} {
 		code, body, _ := send(t, "GET", base+p.path, "", "", withCookie(p.c.Name, p.c.Value))
 		if code != 200 || strings.Contains(body, "0912345678") {
 			t.Errorf("GET %s: %d, attacker text shown: %v", p.path, code, strings.Contains(body, "0912345678"))
