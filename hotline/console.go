@@ -584,8 +584,8 @@ func (c *Console) funcs() template.FuncMap {
 			case t.Channel == bot.Zalo && n.After(t.Window.Standard):
 				return "Zalo: đã quá 48 giờ, tin tư vấn có thể bị tính phí; sau 7 ngày không gửi được."
 			case t.Channel == bot.Zalo:
-				if f := c.q.cfg.ZaloFree; f != nil {
-					if left, ok := f(t.UserID); ok {
+				if f := c.q.zaloFree.Load(); f != nil {
+					if left, ok := (*f)(t.UserID); ok {
 						return fmt.Sprintf("Zalo: còn %d/8 tin tư vấn miễn phí trong 48 giờ kể từ tin cuối của người dân.", left)
 					}
 				}

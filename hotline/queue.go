@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -44,10 +45,6 @@ type Config struct {
 	RatingWindow time.Duration         // how long a rating reply is awaited after close; default 24 h
 	Replicas     int                   // JetStream replicas of streams and buckets; default 1
 	Registry     prometheus.Registerer // metrics are registered here when set
-	// ZaloFree, when set, tells how many free consultation messages are left
-	// for a Zalo user in the current 48-hour window (ok false: unknown). The
-	// console shows it on the ticket; cmd/botd passes the Zalo sender's count.
-	ZaloFree func(userID string) (left int, ok bool)
 	// Guides, when set, is the library the service answers from: guide ids
 	// staff type when closing or linking a ticket must name one of its
 	// guides, the console suggests its curated guides, and a ticket's topic
@@ -104,12 +101,19 @@ type Queue struct {
 	logger  *slog.Logger
 	metrics *metrics
 
-	mu     sync.Mutex
-	cache  map[string]summary // every ticket's summary, from the KV watch
-	subs   map[chan Event]struct{}
-	cancel context.CancelFunc
-	done   chan struct{}
+	zaloFree atomic.Pointer[func(userID string) (left int, ok bool)] // SetZaloFree
+	mu       sync.Mutex
+	cache    map[string]summary // every ticket's summary, from the KV watch
+	subs     map[chan Event]struct{}
+	cancel   context.CancelFunc
+	done     chan struct{}
 }
+
+// SetZaloFree gives the console the Zalo sender's count of free
+// consultation messages left for a user in the current 48-hour window (ok
+// false: unknown), shown on the ticket. cmd/botd sets it once the Zalo
+// client exists (the client is built after the queue).
+func (q *Queue) SetZaloFree(f func(userID string) (left int, ok bool)) { q.zaloFree.Store(&f) }
 
 var _ bot.Escalator = (*Queue)(nil)
 

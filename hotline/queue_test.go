@@ -609,7 +609,7 @@ func BenchmarkEscalateAndClaim(b *testing.B) {
 
 func TestConsoleShowsZaloFreeMessages(t *testing.T) {
 	e := MustOpenQueue(t)
-	e.q.cfg.ZaloFree = func(userID string) (int, bool) { return 5, userID == "zalo-user" }
+	e.q.SetZaloFree(func(userID string) (int, bool) { return 5, userID == "zalo-user" })
 	note := e.q.Console(nil).funcs()["windowNote"].(func(Ticket) string)
 	now := e.clock.Now()
 	tk := Ticket{Channel: bot.Zalo, UserID: "zalo-user", Window: WindowFor(bot.Zalo, now)}

@@ -20,8 +20,8 @@ import (
 	"github.com/nats-io/nuid"
 
 	"botdvc/bot"
-	"botdvc/ratelimit"
 	"botdvc/internal/tally"
+	"botdvc/ratelimit"
 )
 
 // Citizen-facing notices for refused messages.
@@ -76,7 +76,9 @@ type Pipeline struct {
 	afterSend func(o bot.Outbound, stage string) error
 }
 
-// New returns a pipeline on js that answers with handler.
+// New returns a pipeline on js that answers with handler. handler may be
+// nil when the chain needs the pipeline first (the hotline sends staff
+// replies through it): set it with SetHandler before Start.
 func New(js jetstream.JetStream, handler bot.HandlerFunc, logger *slog.Logger, cfg Config) *Pipeline {
 	cfg = cfg.withDefaults()
 	if logger == nil {
@@ -97,6 +99,10 @@ func New(js jetstream.JetStream, handler bot.HandlerFunc, logger *slog.Logger, c
 		slots:    make(chan struct{}, cfg.Workers),
 	}
 }
+
+// SetHandler sets the handler chain that answers messages. Call it before
+// Start; Accept and Enqueue do not need it.
+func (p *Pipeline) SetHandler(h bot.HandlerFunc) { p.handler = h }
 
 // Config returns the effective configuration (defaults filled).
 func (p *Pipeline) Config() Config { return p.cfg }

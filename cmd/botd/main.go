@@ -4,8 +4,12 @@
 // an external cluster with NATS_URL) and searches the guides (bleve, or
 // Meilisearch with MEILI_URL).
 //
-// This file is the only one that knows every concrete type: it builds the
-// parts in order and closes them in reverse order.
+// This package is the only one that knows every concrete type: Main.Run
+// (this file) reads as the table of contents, building the parts in order
+// with one method each (parts.go), and Close closes them in reverse order.
+// Cycles are closed by named setters (pipeline.Pipeline.SetHandler,
+// hotline.Queue.SetZaloFree, news.Service.SetOutbox), not by closures over
+// variables assigned later.
 package main
 
 import (
@@ -41,7 +45,6 @@ import (
 	"botdvc/dvhc"
 	"botdvc/editor"
 	"botdvc/hotline"
-	"botdvc/internal/clientaddr"
 	"botdvc/knowledge"
 	"botdvc/knowledge/audit"
 	"botdvc/knowledge/bleveindex"
@@ -49,14 +52,9 @@ import (
 	"botdvc/knowledge/guides"
 	"botdvc/knowledge/meiliindex"
 	"botdvc/knowledge/vntext"
-	"botdvc/news"
 	"botdvc/pipeline"
-	"botdvc/ratelimit"
 	"botdvc/webauth"
 	"botdvc/webhooks"
-	"botdvc/webhooks/messenger"
-	"botdvc/webhooks/webchat"
-	"botdvc/webhooks/zalo"
 )
 
 func main() {
@@ -212,91 +210,25 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 
-	// 3. The answer: engine behind the middleware chain. The hotline needs
-	// the pipeline to send staff replies and the pipeline needs the chain,
-	// so the hotline gets an outbox that calls the pipeline once it exists.
-	var p *pipeline.Pipeline
-	outbox := hotline.OutboxFunc(func(ctx context.Context, o bot.Outbound) error { return p.Enqueue(ctx, o) })
-	var zaloClient *zalo.Client // set below when Zalo is on; the console asks it for the free-message count
-	hcfg := hotline.Config{Registry: m.Registry, Replicas: c.NATSReplicas, Retention: c.Retention,
-		Guides: lib, // staff's guide ids are checked against the live guides
-		Phone:  c.HotlinePhone,
-		Tabs:   []hotline.Tab{{Label: "Phản ánh, kiến nghị", URL: "/hotline/complaints/"}},
-		ZaloFree: func(userID string) (int, bool) {
-			if zaloClient == nil {
-				return 0, false
-			}
-			w, ok := zaloClient.Window(userID)
-			return w.FreeLeft, ok
-		}}
-	if c.HotlineHours != "" {
-		if hcfg.Hours, err = hotline.ParseHours(c.HotlineHours); err != nil {
-			return fmt.Errorf("botd: BOT_HOTLINE_HOURS: %w", err)
-		}
-	}
-	if c.CannedFile != "" {
-		if hcfg.Canned, err = hotline.LoadCanned(c.CannedFile); err != nil {
-			return fmt.Errorf("botd: BOT_CANNED_FILE: %w", err)
-		}
-	}
-	q, err := hotline.New(js, outbox, hcfg, log)
-	if err != nil {
-		return fmt.Errorf("botd: %w", err)
-	}
-	log.Info("preparing the answer engine", "guides", lib.Len()) // word weights over every guide: seconds with the catalogue
-	// One engine serves the channels, /api/v1/ask and the editors' preview:
-	// it only decides (bot.Engine); the chains around it save the session
-	// (bot.Remember) and, for the channels only, file hand-offs (the
-	// hotline's middleware).
-	engine := bot.NewEngine(index, lib, sessions)
-	engine.HotlinePhone = c.HotlinePhone
-	// Questions about the 2025 commune merger are answered in front of the
-	// engine (package dvhc); procedure questions go through to it.
-	units, err := dvhc.Load()
-	if err != nil {
-		return fmt.Errorf("botd: %w", err)
-	}
-	answer := bot.Chain(engine.Answer, dvhc.NewChat(units, sessions).Middleware())
-	// Announcements (bản tin): their line on answers, "tin mới", following
-	// topics; delivered to followers by bulletins.Run (package news).
-	bulletins, err := news.Open(ctx, js, news.Config{Sessions: sessions, Logger: log.With("component", "news"),
-		Guides: func(id string) (string, bool) { g, ok := lib.Get(id); return g.Title, ok }})
-	if err != nil {
-		return fmt.Errorf("botd: %w", err)
-	}
-	if m.Handler != nil {
-		answer = m.Handler
-	}
-	// /api/v1/ask answers like botctl ask: no hotline, so a question asked
-	// there never opens a ticket.
-	ask := bot.Chain(answer, bot.Remember(sessions), bulletins.Annotate())
-	// Editors: published guide changes (from any instance) are applied to
-	// the library and index live; question outcomes feed the gap report.
-	// Editors' synonym rules (admin page) reach the engine and the index.
-	synonyms := func(rules string) error {
-		d, err := vntext.DefaultDict().With(rules)
-		if err != nil {
-			return err
-		}
-		if err := index.SetDict(ctx, d); err != nil {
-			return err
-		}
-		engine.SetDict(d)
-		return nil
-	}
-	log.Info("applying the editors' published changes")
-	reweigh := func() {
-		start := time.Now()
-		engine.Reweigh()
-		log.Info("word weights recomputed", "guides", lib.Len(), "took", time.Since(start).Round(time.Millisecond))
-	}
-	ed, err := m.openEditor(ctx, js, lib, index, reweigh, synonyms)
+	// 3. The pipeline first (its handler is set once the chain exists):
+	// the hotline, the complaints desk and the announcements send through it.
+	p, err := m.openPipeline(js, pcfg)
 	if err != nil {
 		return err
 	}
-	// Complaints and petitions: the desk (cases, answers back on the
-	// channel, /phan-anh) and its chat intake.
-	desk, err := m.openComplaints(ctx, js, lib, units, outbox)
+	q, err := m.openHotline(js, p, lib)
+	if err != nil {
+		return err
+	}
+	units, err := dvhc.Load() // the 2025 commune merger: lookups, places of complaints
+	if err != nil {
+		return fmt.Errorf("botd: %w", err)
+	}
+	a, err := m.openAnswer(ctx, js, p, index, lib, sessions, units)
+	if err != nil {
+		return err
+	}
+	desk, err := m.openComplaints(ctx, js, lib, units, p)
 	if err != nil {
 		return err
 	}
@@ -307,63 +239,13 @@ func (m *Main) Run(ctx context.Context) error {
 	// on the way back; then the complaint intake (a complaint told in chat
 	// is not a question), the outcome recorder, the announcements and
 	// following, the engine.
-	handler := bot.Chain(answer, bot.Remember(sessions), q.Middleware(), desk.Intake(), ed.recorder.Middleware(), bulletins.Middleware())
+	p.SetHandler(bot.Chain(a.answer, bot.Remember(sessions), q.Middleware(), desk.Intake(), a.editor.recorder.Middleware(), a.news.Middleware()))
 
-	// 4. Pipeline: workers and senders.
-	p = pipeline.New(js, handler, log.With("component", "pipeline"), pcfg)
-	bulletins.SetOutbox(p)
-	p.Metrics = pipeline.NewMetrics(m.Registry)
-	m.Registry.MustRegister(pipeline.NewDepthCollector(js))
-	for i := 0; i < publishConns; i++ {
-		pc, err := m.connect(fmt.Sprintf("botd-accept-%d", i))
-		if err != nil {
-			return err
-		}
-		pjs, err := jetstream.New(pc)
-		if err != nil {
-			return fmt.Errorf("botd: jetstream: %w", err)
-		}
-		p.Publishers = append(p.Publishers, pjs)
+	// 4. Channels, then workers and senders.
+	mounts, err := m.openChannels(ctx, js, p, q, a.news)
+	if err != nil {
+		return err
 	}
-	p.Senders[bot.Web] = webchat.NewSender(js)
-	// Channel adapters: a channel with no secret is off (its webhook is not mounted: 404).
-	fb := messenger.Config{AppSecret: c.FBAppSecret, VerifyToken: c.FBVerifyToken,
-		PageToken: c.FBPageToken, GraphURL: c.FBGraphURL, Metrics: m.Registry}
-	var mounts []webhooks.Mounter
-	if fb.Enabled() {
-		fc := messenger.NewClient(fb)
-		fc.Logger = log.With("component", "messenger")
-		p.Senders[bot.Messenger] = fc
-		mounts = append(mounts, messenger.NewHandler(fb, p, log)) // the adapters name their component in their logs
-	}
-	za := zalo.Config{AppID: c.ZaloAppID, AppSecret: c.ZaloAppSecret, OASecret: c.ZaloOASecret,
-		AccessToken: c.ZaloAccessToken, RefreshToken: c.ZaloRefreshToken,
-		APIURL: c.ZaloAPIURL, OAuthURL: c.ZaloOAuthURL, SiteVerification: c.ZaloSiteVerify, Buttons: c.ZaloButtons,
-		AckBadSignature: c.ZaloAckBadSig,
-		Metrics:         m.Registry}
-	if za.Enabled() {
-		store, err := zalo.OpenKVTokens(ctx, js, zalo.DefaultTokenBucket, za.AppID)
-		if err != nil {
-			return fmt.Errorf("botd: %w", err)
-		}
-		zc := zalo.NewClient(za, store)
-		if zc.Echoes, err = zalo.OpenKVEchoes(ctx, js); err != nil { // echoes known on every instance
-			return fmt.Errorf("botd: %w", err)
-		}
-		zaloClient = zc
-		bulletins.SetZaloFree(func(userID string) (int, bool) { w, ok := zc.Window(userID); return w.FreeLeft, ok })
-		zc.SetLogger(log)
-		tctx, stopTokens := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { defer close(done); zc.Tokens().Run(tctx, 10*time.Minute) }()
-		m.onClose("zalo tokens", func(context.Context) error { stopTokens(); <-done; return nil })
-		zh := zalo.NewHandler(za, p, log)
-		zh.Tracker = zc
-		p.Senders[bot.Zalo] = zc
-		mounts = append(mounts, zh)
-	}
-	log.Info("channels", "web", true, "messenger", fb.Enabled(), "zalo", za.Enabled())
-	m.Pipeline = p
 	if c.AcceptOnly {
 		log.Info("accept-only instance: workers and senders run elsewhere")
 	} else {
@@ -372,89 +254,24 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.onClose("pipeline", p.Stop)
 	}
-
-	nctx, stopNews := context.WithCancel(context.Background())
-	newsDone := make(chan struct{})
-	go func() {
-		defer close(newsDone)
-		if err := bulletins.Run(nctx); err != nil {
+	m.background("news", func(ctx context.Context) {
+		if err := a.news.Run(ctx); err != nil {
 			log.Error("announcements stopped", "err", err)
 		}
-	}()
-	m.onClose("news", func(context.Context) error { stopNews(); <-newsDone; return nil })
-
-	// Web chat conversations are kept 30 days after their last turn, and
-	// as long as their ticket or complaint is open (staff replies and
-	// answers wait for the citizen).
-	jan := &webchat.Janitor{JS: js, Logger: log.With("component", "webchat"),
-		Open: func(ctx context.Context, session string) (bool, error) {
-			for _, st := range []complaint.Status{complaint.StatusReceived, complaint.StatusForwarded} {
-				for _, cs := range desk.List(complaint.Filter{Status: st, Limit: 1 << 20}) {
-					if cs.Channel == bot.Web && cs.UserID == session {
-						return true, nil
-					}
-				}
-			}
-			return q.WithPeople(ctx, bot.Message{Channel: bot.Web, UserID: session}.Conversation())
-		}}
-	jctx, stopJanitor := context.WithCancel(context.Background())
-	jdone := make(chan struct{})
-	go func() { defer close(jdone); jan.Run(jctx, time.Hour) }()
-	m.onClose("web chat janitor", func(context.Context) error { stopJanitor(); <-jdone; return nil })
+	})
+	m.background("web chat janitor", func(ctx context.Context) { webJanitor(js, log, q, desk).Run(ctx, time.Hour) })
 
 	// 5. HTTP.
-	proxies, err := clientaddr.ParseProxies(c.TrustedProxies)
+	srv, err := m.openServer(ctx, js, p, index)
 	if err != nil {
-		return fmt.Errorf("botd: BOT_TRUSTED_PROXIES: %w", err)
+		return err
 	}
-	conns, streamsMax, streamsPerClient := connLimits(c, log)
-	conns.Proxies = proxies
-	log.Info("connection caps", "conns", conns.Max, "per_client", conns.MaxPerClient, "streams", streamsMax, "streams_per_client", streamsPerClient)
-	limits := webhooks.ClientLimitStreams(c.ClientRate, c.ClientSessions, c.NATSReplicas)
-	clientRate := ratelimit.New(js, limits[0])
-	clientRate.Remember = clientRate.Span // a flood from one address costs no round trip per request
-	backlog := pipeline.NewBacklog(js)
-	bctx, stopBacklog := context.WithCancel(context.Background())
-	backlogDone := make(chan struct{})
-	go func() { defer close(backlogDone); backlog.Run(bctx) }()
-	m.onClose("backlog", func(context.Context) error { stopBacklog(); <-backlogDone; return nil })
-	chat := webchat.NewHandler(p, m.NATS, js, log.With("component", "webchat"))
-	clientSessions := ratelimit.New(js, limits[1])
-	clientSessions.Remember = clientSessions.Span
-	clientSessions.RememberAllowed = clientSessions.Span / 2 // a known session is a duplicate: no round trip
-	chat.ClientRate, chat.ClientSessions = clientRate, clientSessions
-	chat.Backlog, chat.MaxBacklog = backlog, c.WebMaxBacklog
-	chat.Streams = webhooks.NewStreams(streamsMax, streamsPerClient, m.Registry)
-	askRoute := webhooks.NewAsk(ask)
+	askRoute := webhooks.NewAsk(a.ask)
 	askRoute.MaxText = c.MaxText // BOT_MAX_TEXT, as for the channels' messages
-	askRoute.ClientRate = clientRate
-	m.Server = webhooks.NewServer(log.With("component", "http"), webhooks.ServerConfig{
-		BodyLimit: c.BodyLimit, RequestTimeout: c.RequestTimeout, Registry: m.Registry, AccessLog: c.AccessLog,
-		Proxies: proxies, Conns: conns, MetricsToken: c.MetricsToken,
-		Ready: []webhooks.Check{
-			{Name: "nats", Check: func(context.Context) error {
-				if s := m.NATS.Status(); s != nats.CONNECTED {
-					return fmt.Errorf("nats %s", s)
-				}
-				return nil
-			}},
-			{Name: "jetstream", Check: func(ctx context.Context) error {
-				_, err := js.AccountInfo(ctx)
-				return err
-			}},
-			{Name: "index", Check: func(ctx context.Context) error {
-				n, err := index.Count(ctx)
-				if err == nil && n == 0 {
-					err = errors.New("index is empty")
-				}
-				return err
-			}},
-		},
-	})
-	m.Server.Mount(chat, askRoute, &dvhc.Page{Dir: units}, bulletins.Pages())
-	m.Server.Mount(mounts...) // channel webhooks: they take p as webhooks.Inbox
-	// Complaints, public: /api/v1/complaints, /phan-anh.
-	m.Server.Mount(desk.Public())
+	askRoute.ClientRate = srv.clientRate
+	m.Server.Mount(srv.chat, askRoute, &dvhc.Page{Dir: units}, a.news.Pages())
+	m.Server.Mount(mounts...)     // channel webhooks: they take p as webhooks.Inbox
+	m.Server.Mount(desk.Public()) // complaints, public: /api/v1/complaints, /phan-anh
 	if c.StaffFile != "" {
 		auth, err := m.openAuth(ctx, js, c.StaffFile, "hotline", "botdvc_session")
 		if err != nil {
@@ -470,61 +287,11 @@ func (m *Main) Run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("botd: BOT_EDITOR_FILE: %w", err)
 		}
-		m.Server.Mount(&editor.Admin{
-			News:  bulletins,
-			Store: ed.store, Recorder: ed.recorder, Tickets: hotlineTickets{q}, Auth: auth, Logger: log.With("component", "admin"),
-			Complaints: complaintStats{desk}, Domain: func(id string) string { g, _ := lib.Get(id); return g.Domain },
-			CheckSynonyms: func(rules string) error { _, err := vntext.DefaultDict().With(rules); return err },
-			Import:        catalogImporter(lib, index, reweigh, m.setAuditCatalog),
-			AuditCatalog:  m.auditCat.Load,
-			// The preview asks the engine alone: no session, no hotline,
-			// nothing filed or recorded.
-			Live: func(ctx context.Context, text string) (bot.Reply, error) {
-				return engine.Answer(ctx, previewMessage(text))
-			},
-			Preview: func(ctx context.Context, drafts []knowledge.Guide) (editor.Asker, func(), error) {
-				return previewAsker(ctx, lib, drafts)
-			},
-		}) // /admin and the editors' API
+		m.Server.Mount(m.admin(auth, a, q, desk, lib, index)) // /admin and the editors' API
 	} else {
 		log.Warn("admin pages off: BOT_EDITOR_FILE is not set (published changes are still followed)")
 	}
-	if c.MetricsAddr != "" {
-		if err := m.serveMetrics(c.MetricsAddr); err != nil {
-			return err
-		}
-	} else if c.MetricsToken == "" {
-		log.Info("metrics: GET /metrics is refused until BOT_METRICS_TOKEN or BOT_METRICS_ADDR is set")
-	}
-	ln, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		return fmt.Errorf("botd: listen %s: %w", c.Addr, err)
-	}
-	m.ln = ln
-	go func() {
-		if err := m.Server.Serve(ln); err != nil {
-			m.failed <- err
-		}
-	}()
-	m.onClose("http", func(ctx context.Context) error {
-		// End event streams first (web chat, hotline console), or they hold
-		// the shutdown; the hotline's store stays usable for the workers.
-		_ = chat.Close()
-		_ = q.Close()
-		return m.Server.Shutdown(ctx)
-	})
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	url := m.URL() + "/"
-	host, _, _ := net.SplitHostPort(c.Addr)
-	anyIf := host == "" || host == "0.0.0.0" || host == "::"
-	if anyIf || host == "127.0.0.1" || host == "localhost" {
-		url = "http://localhost:" + port + "/" // what to open in a browser on this machine
-	}
-	log.Info("botd ready", "addr", ln.Addr().String(), "url", url, "took", time.Since(started).Round(time.Millisecond))
-	if anyIf {
-		log.Info("listening on every network interface: other machines can reach port " + port + "; BOT_ADDR=127.0.0.1:" + port + " keeps it to this machine")
-	}
-	return nil
+	return m.listen(started, srv.chat, q)
 }
 
 // openAuth opens the sign-in of one site: accounts from the htpasswd file
@@ -551,10 +318,7 @@ func (m *Main) openAuth(ctx context.Context, js jetstream.JetStream, file, site,
 	auth := webauth.New(accounts, webauth.NewKVStore(sessions),
 		webauth.Config{Site: site, CookieName: cookie, Secure: secure, Failures: webauth.NewKVFailures(failures)},
 		m.Logger.With("component", "webauth"))
-	wctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); auth.WatchFile(wctx, file, 2*time.Second) }()
-	m.onClose("accounts "+site, func(context.Context) error { stop(); <-done; return nil })
+	m.background("accounts "+site, func(ctx context.Context) { auth.WatchFile(ctx, file, 2*time.Second) })
 	return auth, nil
 }
 
@@ -743,13 +507,13 @@ func (m *Main) openEditor(ctx context.Context, js jetstream.JetStream, lib *know
 // openComplaints opens the complaints desk: deadlines in working days, the
 // curated guides' names for recognising procedures, the communes and wards
 // after the 2025 merger, the hotline's reply windows.
-func (m *Main) openComplaints(ctx context.Context, js jetstream.JetStream, lib *knowledge.Library, units *dvhc.Directory, outbox hotline.OutboxFunc) (*complaint.Desk, error) {
+func (m *Main) openComplaints(ctx context.Context, js jetstream.JetStream, lib *knowledge.Library, units *dvhc.Directory, outbox complaint.Outbox) (*complaint.Desk, error) {
 	c := m.Config
 	holidays, err := complaint.ParseHolidays(c.Holidays)
 	if err != nil {
 		return nil, fmt.Errorf("botd: BOT_HOLIDAYS: %w", err)
 	}
-	desk, err := complaint.Open(ctx, js, complaint.OutboxFunc(outbox), complaint.Config{
+	desk, err := complaint.Open(ctx, js, outbox, complaint.Config{
 		Days: c.ComplaintDays, Calendar: complaint.Calendar{Holidays: holidays}, Retention: c.Retention, Replicas: c.NATSReplicas,
 		Guides:     lib.All,
 		Places:     wardOf(units), // today's commune or ward, old names normalised
