@@ -511,6 +511,15 @@ func (c *Console) events(f *fiber.Ctx) error {
 
 // ---- template helpers
 
+// ChannelLabel names a channel for staff as the console shows it (the
+// channel's id when it has no name).
+func ChannelLabel(ch bot.Channel) string {
+	if name, ok := channelName(ch); ok {
+		return name
+	}
+	return string(ch)
+}
+
 // channelName names a channel for staff. A new channel needs its name here
 // (doc/architecture.md, "Adding a channel"; TestEveryChannelIsKnown).
 func channelName(ch bot.Channel) (string, bool) {
@@ -530,13 +539,8 @@ func (c *Console) funcs() template.FuncMap {
 	return template.FuncMap{
 		"category": CategoryLabel,
 		"status":   StatusLabel,
-		"channel": func(ch bot.Channel) string {
-			if name, ok := channelName(ch); ok {
-				return name
-			}
-			return string(ch)
-		},
-		"since": func(t time.Time) string { return span(now().Sub(t)) },
+		"channel":  ChannelLabel,
+		"since":    func(t time.Time) string { return span(now().Sub(t)) },
 		"clock": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

@@ -288,7 +288,7 @@ func printList(w io.Writer, ts []hotline.Ticket, now time.Time) error {
 			wait, dl = "-", "-"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, hotline.StatusLabel(t.Status), hotline.CategoryLabel(t.Category),
-			t.Channel, wait, dl, t.Assignee, topic(t))
+			hotline.ChannelLabel(t.Channel), wait, dl, t.Assignee, topic(t))
 	}
 	return tw.Flush()
 }
@@ -309,7 +309,7 @@ func printTicket(w io.Writer, raw []byte, full bool) error {
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return fmt.Errorf("decode answer: %w", err)
 	}
-	fmt.Fprintf(w, "%s  %s  %s  %s", t.ID, hotline.StatusLabel(t.Status), hotline.CategoryLabel(t.Category), t.Channel)
+	fmt.Fprintf(w, "%s  %s  %s  %s", t.ID, hotline.StatusLabel(t.Status), hotline.CategoryLabel(t.Category), hotline.ChannelLabel(t.Channel))
 	if t.Assignee != "" {
 		fmt.Fprintf(w, "  người nhận: %s", t.Assignee)
 	}

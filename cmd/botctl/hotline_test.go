@@ -74,7 +74,8 @@ func TestHotlineCommands(t *testing.T) {
 		return code, o.String(), e.String()
 	}
 	if code, o, e := run("list", "--status", "open"); code != 0 || !strings.Contains(o, r.TicketID) || !strings.Contains(o, "Tra cứu hồ sơ") ||
-		!strings.Contains(o, "CHỦ ĐỀ") || !strings.Contains(o, "hồ sơ H26.01-251120-0042 đến đâu rồi") {
+		!strings.Contains(o, "CHỦ ĐỀ") || !strings.Contains(o, "hồ sơ H26.01-251120-0042 đến đâu rồi") ||
+		!strings.Contains(o, "  Zalo  ") { // the channel as the console names it
 		t.Fatalf("list: %d %q %q", code, o, e)
 	}
 	if code, o, _ := run("claim", r.TicketID); code != 0 || !strings.Contains(o, "người nhận: lan") {
