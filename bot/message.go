@@ -187,6 +187,14 @@ type AskResult struct {
 	Candidates []Candidate `json:"candidates"`
 	Text       string      `json:"text"`
 	Options    []Option    `json:"options"` // the quick replies sent with the reply
+	Links      []AskLink   `json:"links"`   // the link buttons sent with it (the official page)
+}
+
+// AskLink is a link of an AskResult, with the lower-case names of the
+// rest of the object.
+type AskLink struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
 }
 
 // Result builds the contract object for a question and its reply.
@@ -199,8 +207,12 @@ func (r Reply) Result(query string) AskResult {
 	if o == nil {
 		o = []Option{}
 	}
+	l := make([]AskLink, 0, len(r.Links))
+	for _, k := range r.Links {
+		l = append(l, AskLink(k))
+	}
 	return AskResult{Query: query, Action: r.Action, GuideID: r.GuideID, Code: r.Code,
-		Aspect: r.Aspect, Confidence: r.Confidence, Candidates: c, Text: r.Text, Options: o}
+		Aspect: r.Aspect, Confidence: r.Confidence, Candidates: c, Text: r.Text, Options: o, Links: l}
 }
 
 // HandlerFunc answers one message. Engine.Answer is one.

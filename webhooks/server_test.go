@@ -187,7 +187,7 @@ func TestAsk(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d: %s", resp.StatusCode, b)
 	}
-	want := `{"query":"khai sinh cần gì","action":"answer","guide_id":"dang-ky-khai-sinh","code":"1.001193","aspect":"documents","confidence":0.9,"candidates":[{"guide_id":"dang-ky-khai-sinh","code":"1.001193","title":"Đăng ký khai sinh","score":3}],"text":"Mang căn cước.","options":[]}`
+	want := `{"query":"khai sinh cần gì","action":"answer","guide_id":"dang-ky-khai-sinh","code":"1.001193","aspect":"documents","confidence":0.9,"candidates":[{"guide_id":"dang-ky-khai-sinh","code":"1.001193","title":"Đăng ký khai sinh","score":3}],"text":"Mang căn cước.","options":[],"links":[]}`
 	if string(b) != want {
 		t.Errorf("got  %s\nwant %s", b, want)
 	}

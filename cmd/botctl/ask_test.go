@@ -145,9 +145,17 @@ func TestAskURL(t *testing.T) {
 	if strings.Count(out, "\n") != 1 {
 		t.Errorf("want one line, got:\n%s", out)
 	}
+	if len(r.Links) != 1 || r.Links[0].Title != "Xem trang chính thức" || !strings.HasPrefix(r.Links[0].URL, "https://") {
+		t.Errorf("the answer's links (the official page): %+v", r.Links)
+	}
 	_, local, _ := runBotctl(t, "ask", question)
 	if strings.Contains(local, marker) || !strings.Contains(local, id) {
 		t.Errorf("without --url the bundled guide should answer:\n%s", local)
+	}
+	// The readable answer prints the official page as the local one does.
+	_, remote, _ := runBotctl(t, "ask", "--url", url, question)
+	if !strings.Contains(remote, "\nXem trang chính thức: https://") || !strings.Contains(local, "\nXem trang chính thức: https://") {
+		t.Errorf("the official link is missing:\n--url:\n%s\nlocal:\n%s", remote, local)
 	}
 
 	// eval and chat take --url the same way.

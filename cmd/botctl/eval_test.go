@@ -88,7 +88,7 @@ func TestAskJSON(t *testing.T) {
 	if len(lines) != 4 {
 		t.Fatalf("%d lines for 4 questions:\n%s", len(lines), out.String())
 	}
-	keys := []string{"query", "action", "guide_id", "code", "aspect", "confidence", "candidates", "text", "options"}
+	keys := []string{"query", "action", "guide_id", "code", "aspect", "confidence", "candidates", "text", "options", "links"}
 	for i, l := range lines {
 		var m map[string]any
 		if err := json.Unmarshal([]byte(l), &m); err != nil {

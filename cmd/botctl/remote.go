@@ -20,7 +20,7 @@ import (
 type answer struct {
 	bot.AskResult
 	Category string     `json:"-"` // hand-off category; only known with the local engine
-	Links    []bot.Link `json:"-"` // the official page; only known with the local engine
+	Links    []bot.Link `json:"-"` // the official page (AskResult.Links as the engine gives them)
 }
 
 // answerer answers one message of a conversation: the local engine over the
@@ -122,6 +122,9 @@ func (r *remoteAnswerer) answer(ctx context.Context, conversation, _ string, m b
 		}
 		if a.Candidates == nil {
 			a.Candidates = []bot.Candidate{}
+		}
+		for _, l := range a.AskResult.Links {
+			a.Links = append(a.Links, bot.Link(l))
 		}
 		return a, nil
 	}
