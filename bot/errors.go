@@ -6,8 +6,6 @@ import "errors"
 var (
 	// ErrUndeliverable marks a send failure that retrying cannot fix.
 	ErrUndeliverable = errors.New("undeliverable")
-	// ErrNoAnswer means nothing in the corpus scored above the threshold.
-	ErrNoAnswer = errors.New("no answer")
 	// ErrRefused means an inbound message was refused by policy (rate or
 	// size limit).
 	ErrRefused = errors.New("refused by policy")

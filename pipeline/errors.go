@@ -11,6 +11,4 @@ var (
 	ErrTooLong = errors.New("message too long")
 	// ErrRateLimited means a conversation sent more than its rate allows.
 	ErrRateLimited = errors.New("rate limited")
-	// ErrStopped means the pipeline was stopped.
-	ErrStopped = errors.New("pipeline stopped")
 )

@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"botdvc/bot"
+	"botdvc/internal/natstest"
 	"botdvc/webhooks"
 	"botdvc/webhooks/webchat"
 )
@@ -94,18 +95,10 @@ func (r *recorder) all() []bot.Outbound {
 	return append([]bot.Outbound(nil), r.sent...)
 }
 
-// checkFor polls f until it returns nil or total elapses (nats-server's helper).
+// checkFor polls f until it returns nil or total elapses (see natstest).
 func checkFor(tb testing.TB, total, every time.Duration, f func() error) {
 	tb.Helper()
-	deadline := time.Now().Add(total)
-	var err error
-	for time.Now().Before(deadline) {
-		if err = f(); err == nil {
-			return
-		}
-		time.Sleep(every)
-	}
-	tb.Fatalf("after %v: %v", total, err)
+	natstest.CheckFor(tb, total, every, f)
 }
 
 func echo(_ context.Context, m bot.Message) (bot.Reply, error) {

@@ -15,6 +15,4 @@ var (
 	ErrCrossSite = errors.New("request from another site")
 	// ErrNoSession means the session does not exist or has expired.
 	ErrNoSession = errors.New("no session")
-	// ErrCSRF means a form post or API call carried no valid CSRF token.
-	ErrCSRF = errors.New("missing or wrong CSRF token")
 )

@@ -7,12 +7,6 @@ import (
 	"io"
 )
 
-// Errors of package webhooks.
-var (
-	// ErrBadSignature means a webhook's signature did not verify.
-	ErrBadSignature = errors.New("bad signature")
-)
-
 // ErrMalformed means a webhook body is not the JSON the platform sends.
 // The adapters' own ErrMalformed values are this one.
 var ErrMalformed = errors.New("malformed webhook body")
