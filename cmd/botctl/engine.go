@@ -12,7 +12,6 @@ import (
 	"botdvc/dvhc"
 	"botdvc/knowledge"
 	"botdvc/knowledge/bleveindex"
-	"botdvc/knowledge/catalog"
 	"botdvc/knowledge/guides"
 )
 
@@ -68,26 +67,18 @@ func (l *loadedEngine) Close() error { return l.index.Close() }
 // buildEngine loads the guides (and the catalogue, when asked), indexes them
 // in an in-memory bleve index and returns an engine with in-memory sessions.
 func buildEngine(ctx context.Context, f *engineFlags, stderr io.Writer) (*loadedEngine, error) {
-	var (
-		curated []knowledge.Guide
-		err     error
-	)
-	if f.guides == "" {
-		curated, err = guides.Load()
-	} else {
-		curated, err = knowledge.LoadDir(f.guides)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load guides: %w", err)
-	}
-	all := curated
-	if f.catalog != "" {
-		cat, err := loadCatalog(f.catalog, stderr)
-		if err != nil {
-			return nil, fmt.Errorf("load catalogue: %w", err)
+	co, err := guides.LoadCorpus(f.guides, f.catalog, func(done int) {
+		if done%500 == 0 {
+			fmt.Fprintf(stderr, "\rcatalogue: %d records", done)
 		}
-		all = knowledge.Merge(curated, cat)
+	})
+	if err != nil {
+		return nil, err
 	}
+	if f.catalog != "" { // records that cannot be parsed are counted and reported, not fatal
+		fmt.Fprintf(stderr, "\rcatalogue: %d procedures loaded, %d records with problems\n", len(co.Catalog), len(co.Problems))
+	}
+	all := co.All()
 	idx, err := bleveindex.Open("")
 	if err != nil {
 		return nil, fmt.Errorf("open index: %w", err)
@@ -106,19 +97,4 @@ func buildEngine(ctx context.Context, f *engineFlags, stderr io.Writer) (*loaded
 	e := bot.NewEngine(idx, lib, sessions)
 	answer := bot.Chain(e.Answer, bot.Remember(sessions), dvhc.NewChat(dir, sessions).Middleware())
 	return &loadedEngine{Engine: e, chain: answer, index: idx, guides: len(all)}, nil
-}
-
-// loadCatalog reads the national catalogue, showing progress on stderr.
-// Records that cannot be parsed are counted and reported, not fatal.
-func loadCatalog(path string, stderr io.Writer) ([]knowledge.Guide, error) {
-	gs, probs, err := catalog.ReadFile(path, func(done int) {
-		if done%500 == 0 {
-			fmt.Fprintf(stderr, "\rcatalogue: %d records", done)
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(stderr, "\rcatalogue: %d procedures loaded, %d records with problems\n", len(gs), len(probs))
-	return gs, nil
 }

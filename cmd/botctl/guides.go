@@ -50,15 +50,7 @@ func runGuides(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		fs.Usage()
 		return errors.New("unexpected arguments")
 	}
-	var (
-		gs  []knowledge.Guide
-		err error
-	)
-	if *dir != "" {
-		gs, err = knowledge.LoadDir(*dir)
-	} else {
-		gs, err = guides.Load()
-	}
+	gs, err := guides.LoadCurated(*dir)
 	var perrs knowledge.ParseErrors
 	if errors.As(err, &perrs) {
 		return fmt.Errorf("guides have errors (run botctl lint):\n%w", err)

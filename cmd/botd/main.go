@@ -48,7 +48,6 @@ import (
 	"botdvc/knowledge"
 	"botdvc/knowledge/audit"
 	"botdvc/knowledge/bleveindex"
-	"botdvc/knowledge/catalog"
 	"botdvc/knowledge/guides"
 	"botdvc/knowledge/meiliindex"
 	"botdvc/knowledge/vntext"
@@ -344,25 +343,25 @@ func (m *Main) serveMetrics(addr string) error {
 func (m *Main) openKnowledge(ctx context.Context) (*knowledge.Library, searchIndex, error) {
 	c := m.Config
 	log := m.Logger
-	var curated []knowledge.Guide
-	var err error
-	if c.GuidesDir == "" {
-		curated, err = guides.Load()
-	} else {
-		curated, err = knowledge.LoadDir(c.GuidesDir)
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("botd: load guides: %w", err)
-	}
-	all := curated
+	catStart := time.Now()
 	if c.Catalog != "" {
-		cat, err := m.loadCatalog(c.Catalog)
-		if err != nil {
-			return nil, nil, err
-		}
-		m.setAuditCatalog(cat)
-		all = knowledge.Merge(curated, cat)
+		log.Info("loading the national catalogue", "file", c.Catalog)
 	}
+	last := catStart
+	co, err := guides.LoadCorpus(c.GuidesDir, c.Catalog, func(done int) {
+		if time.Since(last) >= 2*time.Second {
+			last = time.Now()
+			log.Info("loading the national catalogue", "records", done)
+		}
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("botd: %w", err)
+	}
+	if c.Catalog != "" {
+		m.logCatalog(c.Catalog, co, catStart)
+		m.setAuditCatalog(co.Catalog)
+	}
+	curated, all := co.Curated, co.All()
 	lib := knowledge.NewLibrary(all...)
 	start := time.Now()
 	// Indexing thousands of catalogue records takes seconds: say so first.
@@ -417,33 +416,20 @@ func (m *Main) setAuditCatalog(records []knowledge.Guide) {
 	m.auditCat.Store(audit.NewCatalog(records))
 }
 
-// loadCatalog reads the national catalogue (BOT_CATALOG), logging its
-// progress every two seconds and each record with a problem by its line and
-// code (the first ten; botctl import-catalog FILE lists them all).
-func (m *Main) loadCatalog(path string) ([]knowledge.Guide, error) {
+// logCatalog logs what reading the national catalogue (BOT_CATALOG)
+// found: each record with a problem by its line and code (the first ten;
+// botctl import-catalog FILE lists them all), then the count.
+func (m *Main) logCatalog(path string, co guides.Corpus, start time.Time) {
 	log := m.Logger
-	log.Info("loading the national catalogue", "file", path)
-	start := time.Now()
-	last := start
-	cat, problems, err := catalog.ReadFile(path, func(done int) {
-		if time.Since(last) >= 2*time.Second {
-			last = time.Now()
-			log.Info("loading the national catalogue", "records", done)
-		}
-	})
-	if err != nil {
-		return nil, fmt.Errorf("botd: BOT_CATALOG: %w", err)
-	}
 	const show = 10
-	for i, p := range problems {
+	for i, p := range co.Problems {
 		if i == show {
-			log.Warn("catalogue: more records with problems", "more", len(problems)-show, "list", "botctl import-catalog "+path)
+			log.Warn("catalogue: more records with problems", "more", len(co.Problems)-show, "list", "botctl import-catalog "+path)
 			break
 		}
 		log.Warn("catalogue record with a problem", "line", p.Line, "code", p.Code, "dropped", p.Dropped, "problem", p.Reason)
 	}
-	log.Info("catalogue loaded", "procedures", len(cat), "problems", len(problems), "took", time.Since(start).Round(time.Millisecond))
-	return cat, nil
+	log.Info("catalogue loaded", "procedures", len(co.Catalog), "problems", len(co.Problems), "took", time.Since(start).Round(time.Millisecond))
 }
 
 // editorParts is what the editors' store gives the rest.
