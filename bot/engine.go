@@ -425,11 +425,25 @@ func mergeHits(a, b []knowledge.Hit) []knowledge.Hit {
 // remembers g as the last guide.
 func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float64, cands []Candidate, intro string, q *query) Reply {
 	s.LastGuide, s.LastAspect, s.Options, s.Fails = g.ID, a, nil, 0
-	g.Code = e.codeFor(g, q)
+	ps := e.passageFor(g, q)
+	var quote string
+	asked := askedAspect(q, a)
+	switch {
+	case ps != nil && len(ps.codes) > 0:
+		// The FAQ entry the question matches is a case of the guide with
+		// its own procedure, named in its answer ("mất cà vẹt" is cấp
+		// lại, mã 1.013080): that is the case asked, so its answer leads
+		// (the guide's aspects are offered) and its code is the answer's.
+		quote, g.Code, asked = ps.text, ps.codes[0], false
+	case ps != nil:
+		quote, g.Code = ps.text, e.codeFor(g, q)
+	default:
+		g.Code = e.codeFor(g, q)
+	}
 	if q != nil && len(q.subject) > 0 {
 		s.Who = whoIn(q.text) // a follow-up keeps whom the conversation is about
 	}
-	c := composeAnswer(g, answerSpec{aspect: a, asked: askedAspect(q, a), passage: e.passageFor(g, q), intro: intro, who: s.Who})
+	c := composeAnswer(g, answerSpec{aspect: a, asked: asked, passage: quote, intro: intro, who: s.Who})
 	s.More, s.Voted = c.more, false
 	return Reply{
 		Action:     ActionAnswer,

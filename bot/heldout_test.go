@@ -82,7 +82,7 @@ func TestHeldoutWithCatalogue(t *testing.T) {
 	// replaces; "vắng" in place of "trú" still names another procedure.
 	for q, want := range map[string]bool{
 		"con tôi có được cấp hộ chiếu phổ thông riêng hay không?": false,
-		"đăng ký tạm vắng cho con đi học xa":                     true,
+		"đăng ký tạm vắng cho con đi học xa":                      true,
 	} {
 		ex, err := e.Explain(context.Background(), q)
 		if err != nil {

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -160,12 +161,16 @@ func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
 type passage struct {
 	faq   bool
 	text  string          // as quoted
+	codes []string        // the national codes a FAQ answer names ("mã 1.013080"), in order
 	head  []string        // content words of the question or heading
 	words map[string]bool // words of the whole passage
 }
 
 func newPassage(dict *vntext.Dict, faq bool, head, body, text string) passage {
 	p := passage{faq: faq, text: text, head: contentWords(dict, head), words: map[string]bool{}}
+	if faq {
+		p.codes = codePattern.FindAllString(body, -1)
+	}
 	for _, w := range p.head {
 		p.words[w] = true
 	}
@@ -192,10 +197,10 @@ func bodySections(body string) []bodySection {
 // passageFor returns what to quote besides the asked aspect: the FAQ entry
 // whose question the citizen's question holds ("không nhận được mã OTP thì
 // làm sao?"), else the body section that holds most of what the question
-// adds beyond the guide's names; "" when nothing fits.
-func (e *Engine) passageFor(g knowledge.Guide, q *query) string {
+// adds beyond the guide's names; nil when nothing fits.
+func (e *Engine) passageFor(g knowledge.Guide, q *query) *passage {
 	if q == nil {
-		return ""
+		return nil
 	}
 	p := e.profiles().get(g)
 	st := e.stats.Load()
@@ -207,11 +212,12 @@ func (e *Engine) passageFor(g knowledge.Guide, q *query) string {
 			qpairs[[2]string{w, q.words[i+1]}] = true
 		}
 	}
-	best, bestScore := "", 0.0
-	for _, ps := range p.passages {
-		if ps.faq {
+	var best *passage
+	bestScore := 0.0
+	for i := range p.passages {
+		if ps := &p.passages[i]; ps.faq {
 			if sc := matchName(ps.head, qset, qpairs, st); sc > bestScore {
-				best, bestScore = ps.text, sc
+				best, bestScore = ps, sc
 			}
 		}
 	}
@@ -227,10 +233,11 @@ func (e *Engine) passageFor(g knowledge.Guide, q *query) string {
 		}
 	}
 	if total < minPassageWeight {
-		return ""
+		return nil
 	}
-	best, bestScore = "", 0.0
-	for _, ps := range p.passages {
+	best, bestScore = nil, 0.0
+	for i := range p.passages {
+		ps := &p.passages[i]
 		var got float64
 		for _, w := range extra {
 			switch {
@@ -241,14 +248,17 @@ func (e *Engine) passageFor(g knowledge.Guide, q *query) string {
 			}
 		}
 		if sc := got / total; sc > bestScore {
-			best, bestScore = ps.text, sc
+			best, bestScore = ps, sc
 		}
 	}
 	if bestScore < 0.6 {
-		return ""
+		return nil
 	}
 	return best
 }
+
+// codePattern matches a national procedure code (1.013080, 2.000635).
+var codePattern = regexp.MustCompile(`\b[123]\.\d{6}\b`)
 
 // minPassageWeight is how much the question must add beyond the guide's
 // name (in word weight) before a passage is quoted.

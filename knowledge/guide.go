@@ -16,12 +16,12 @@ type Guide struct {
 	// whose record Merge set aside ("1.013080": "Cấp lại chứng nhận đăng
 	// ký xe ..."), so that an answer can name the code of the case asked.
 	CodeNames map[string]string
-	Title      string   // procedure name as citizens see it
-	Aliases    []string // colloquial names: "sổ đỏ", "giấy chứng tử", "nhập khẩu"
-	Domain     string   // manifest domain, e.g. "ho-tich"
-	Agency     string   // who decides (cơ quan có thẩm quyền)
-	Level      string   // "cấp xã", "cấp tỉnh", "cấp bộ", ...
-	Online     string   // "toàn trình", "một phần" or "không"
+	Title     string   // procedure name as citizens see it
+	Aliases   []string // colloquial names: "sổ đỏ", "giấy chứng tử", "nhập khẩu"
+	Domain    string   // manifest domain, e.g. "ho-tich"
+	Agency    string   // who decides (cơ quan có thẩm quyền)
+	Level     string   // "cấp xã", "cấp tỉnh", "cấp bộ", ...
+	Online    string   // "toàn trình", "một phần" or "không"
 
 	Fee         string   // fee and charge, in prose; say where to check when uncertain
 	Duration    string   // time limit for the result

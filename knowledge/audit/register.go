@@ -23,9 +23,9 @@ type Relation struct {
 	// cites New by mistake (a data error on the portal); the audit does not
 	// ask guides of that code for New.
 	Unrelated bool
-	Source   string // register: the public source; catalogue: "record CODE"
-	Records  []string
-	Line     int // line in the register, 0 for catalogue relations
+	Source    string // register: the public source; catalogue: "record CODE"
+	Records   []string
+	Line      int // line in the register, 0 for catalogue relations
 }
 
 // Verb is "replaces", "amends" or "unrelated".
