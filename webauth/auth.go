@@ -431,7 +431,8 @@ func formToken(c *fiber.Ctx) string {
 // browser did not keep it (a Secure cookie over plain http, cookies
 // blocked): RequirePage sends it back to the sign-in page with
 // "?cookie_lost=1", where LoginNotice says so instead of the sign-in page
-// coming back without a word (issue 15).
+// coming back without a word (issue 15). With the cookie, RequirePage
+// redirects once more to the page without the marker.
 const (
 	afterSignInKey = "signin"
 	cookieLostKey  = "cookie_lost"
@@ -478,6 +479,11 @@ func (a *Auth) RequirePage(loginPath string) fiber.Handler {
 			if crossSite(c) || !tokenEqual(tok, s.CSRF) {
 				return c.Status(fiber.StatusForbidden).SendString("Yêu cầu không hợp lệ (thiếu mã CSRF). Vui lòng tải lại trang.")
 			}
+		}
+		if c.Method() == fiber.MethodGet && c.Query(afterSignInKey) != "" {
+			// The cookie came back: the page without the marker, so it is
+			// not what the address bar shows and bookmarks keep.
+			return c.Redirect(c.Path(), fiber.StatusSeeOther)
 		}
 		c.Locals(localAccount, s.Account)
 		c.Locals(localCSRF, s.CSRF)
