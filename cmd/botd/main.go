@@ -45,6 +45,7 @@ import (
 	"botdvc/dvhc"
 	"botdvc/editor"
 	"botdvc/hotline"
+	"botdvc/internal/jsretry"
 	"botdvc/knowledge"
 	"botdvc/knowledge/audit"
 	"botdvc/knowledge/bleveindex"
@@ -204,6 +205,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := reconcile(ctx, js, m.Topology, log); err != nil {
 		return err
 	}
+	js = jsretry.KeyValueReads(js) // no 20 s wait on a bucket whose leader is being elected
 	sessions, err := pipeline.OpenSessions(ctx, js)
 	if err != nil {
 		return err

@@ -43,6 +43,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,13 +87,14 @@ func main() {
 	wait := flag.Duration("wait", 3*time.Minute, "how long to wait for every reply after the last webhook")
 	grace := flag.Duration("grace", 20*time.Second, "how long to keep listening for second copies once every message was answered")
 	natsURL := flag.String("nats", "", "NATS URLs, to name the leader of BOT_INBOUND in $LEADER for fault commands")
+	cause := flag.String("cause", "kill", "regular expression: the fault commands that may explain a reply sent twice")
 	metricsToken := flag.String("metrics-token", os.Getenv("BOT_METRICS_TOKEN"), "bearer token of botd's /metrics ($BOT_METRICS_TOKEN)")
 	flag.Var(&fs, "fault", "N=command: run the shell command after N webhooks were sent (repeatable)")
 	flag.Parse()
 	if err := run(config{
 		botd: strings.Split(*botd, ","), graph: *graph, delay: *delay, secret: *secret, token: *token,
 		n: *n, every: *every, users: *users, wait: *wait, grace: *grace, nats: *natsURL, faults: fs,
-		metricsToken: *metricsToken,
+		metricsToken: *metricsToken, cause: regexp.MustCompile(*cause),
 	}); err != nil {
 		fmt.Fprintln(os.Stderr, "faultload:", err)
 		os.Exit(1)
@@ -111,6 +113,7 @@ type config struct {
 	nats          string
 	faults        faults
 	metricsToken  string
+	cause         *regexp.Regexp
 }
 
 // window is how long after the platform stored a reply a fault may come
@@ -121,10 +124,11 @@ type config struct {
 // botd has no record of it yet).
 const window = 11 * time.Second
 
-// ran is a fault command as run: when, and what.
+// ran is a fault command as run: from when to when (a kill lands some
+// time after the shell was started), and what.
 type ran struct {
-	at  time.Time
-	cmd string
+	at, end time.Time
+	cmd     string
 }
 
 // platform is the fake Graph Send API.
@@ -268,7 +272,7 @@ func run(c config) error {
 		if err := cmd.Run(); err != nil {
 			fmt.Printf("%s fault command failed: %v\n", elapsed(), err)
 		}
-		faultsRun = append(faultsRun, ran{at, command})
+		faultsRun = append(faultsRun, ran{at, time.Now(), command})
 	}
 	var (
 		wg       sync.WaitGroup
@@ -386,9 +390,9 @@ func run(c config) error {
 			first, _, _ := p.firstCopy(id)
 			why := "no fault in the window: UNEXPLAINED"
 			for _, f := range faultsRun {
-				if !f.at.Before(first.arrived) && f.at.Before(first.stored.Add(window)) {
-					why = fmt.Sprintf("in the window: %q ran %.2fs after the request reached the platform, which stored it after %.2fs",
-						f.cmd, f.at.Sub(first.arrived).Seconds(), first.stored.Sub(first.arrived).Seconds())
+				if c.cause.MatchString(f.cmd) && !f.end.Before(first.arrived) && f.at.Before(first.stored.Add(window)) {
+					why = fmt.Sprintf("in the window: %q ran from %.2fs to %.2fs after the request reached the platform, which stored it after %.2fs",
+						f.cmd, f.at.Sub(first.arrived).Seconds(), f.end.Sub(first.arrived).Seconds(), first.stored.Sub(first.arrived).Seconds())
 					inWindow++
 					break
 				}
