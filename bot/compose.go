@@ -96,11 +96,30 @@ func clarifyText(opts []Option) string {
 
 // HandoffText tells the citizen what happens now that people take over a
 // conversation handed off for category (a Category constant): with the
-// hotline's receipt rc, their place in the queue or when staff are back;
-// without one (nothing filed the hand-off yet), only that staff will write
-// here. A phone number, when the city has one, is offered for urgent cases.
+// hotline's receipt rc, their place in the queue or when staff are back.
+// Without one nothing filed the hand-off (the engine alone: /api/v1/ask,
+// botctl, the editors' preview), so nothing is promised: the text says
+// that staff can help and where to write to reach them. A phone number,
+// when the city has one, is offered for urgent cases.
 func HandoffText(category string, rc *Receipt, phone string) string {
 	var b strings.Builder
+	if rc == nil {
+		switch category {
+		case CategoryComplaint:
+			b.WriteString("Cảm ơn bạn đã phản ánh. Nội dung này cần tổng đài viên xem xét và trả lời.")
+		case CategoryStatus:
+			b.WriteString("Mình không xem được trạng thái hồ sơ của bạn; tổng đài viên có thể kiểm tra giúp bạn.")
+		case CategoryUnanswered:
+			b.WriteString("Mình chưa trả lời được câu hỏi này; tổng đài viên có thể hỗ trợ bạn.")
+		default:
+			b.WriteString("Việc này cần tổng đài viên hỗ trợ.")
+		}
+		b.WriteString(" Bạn nhắn \"gặp tổng đài viên\" trong khung trò chuyện của dịch vụ (trên trang web, Zalo hoặc Messenger) để được chuyển, tổng đài viên sẽ trả lời bạn tại đó.")
+		if phone != "" {
+			b.WriteString("\n\nNếu việc gấp, bạn có thể gọi tổng đài " + phone + ".")
+		}
+		return b.String()
+	}
 	switch category {
 	case CategoryComplaint:
 		b.WriteString("Cảm ơn bạn đã phản ánh. Mình đã chuyển nội dung này cho tổng đài viên để xem xét và trả lời bạn.")
@@ -112,8 +131,6 @@ func HandoffText(category string, rc *Receipt, phone string) string {
 		b.WriteString("Mình đã chuyển cuộc trò chuyện cho tổng đài viên.")
 	}
 	switch {
-	case rc == nil:
-		b.WriteString(" Tổng đài viên sẽ nhắn lại bạn tại đây.")
 	case rc.Open && rc.Position > 0:
 		fmt.Fprintf(&b, " Bạn đang ở vị trí số %d, tổng đài viên sẽ nhắn lại bạn tại đây sớm nhất.", rc.Position)
 	case rc.Open:
