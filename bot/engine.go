@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -345,37 +346,48 @@ const longQuestion = 10
 // focus). The result lists are merged, each guide keeping its best
 // relative score.
 func (e *Engine) find(ctx context.Context, text string, q *query) ([]knowledge.Hit, error) {
-	hits, err := e.search.Search(ctx, knowledge.Query{Text: text, Limit: e.SearchLimit})
-	if err != nil {
-		return nil, err
-	}
+	texts := []string{text}
 	if q.focusText != "" {
-		more, err := e.search.Search(ctx, knowledge.Query{Text: q.focusText, Limit: e.SearchLimit})
-		if err != nil {
-			return nil, err
-		}
-		hits = mergeHits(hits, more)
+		texts = append(texts, q.focusText)
 	}
-	st := e.stats.Load()
-	if st == nil || len(q.content) <= longQuestion {
-		return hits, nil
-	}
-	core := coreWords(q.content, st)
-	if len(core) == 0 {
-		for _, w := range q.content {
-			if st.names[w] && !slices.Contains(core, w) {
-				core = append(core, w)
+	if st := e.stats.Load(); st != nil && len(q.content) > longQuestion {
+		core := coreWords(q.content, st)
+		if len(core) == 0 {
+			for _, w := range q.content {
+				if st.names[w] && !slices.Contains(core, w) {
+					core = append(core, w)
+				}
 			}
 		}
+		if len(core) > 0 && len(core) < len(q.content) {
+			texts = append(texts, strings.Join(core, " "))
+		}
 	}
-	if len(core) == 0 || len(core) == len(q.content) {
-		return hits, nil
+	// The searches are independent: a long question's two or three run at
+	// once (its latency is then the slowest search's, not their sum); the
+	// hits are merged in the same order whatever finishes first.
+	results := make([][]knowledge.Hit, len(texts))
+	errs := make([]error, len(texts))
+	var wg sync.WaitGroup
+	for i, t := range texts[1:] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i+1], errs[i+1] = e.search.Search(ctx, knowledge.Query{Text: t, Limit: e.SearchLimit})
+		}()
 	}
-	more, err := e.search.Search(ctx, knowledge.Query{Text: strings.Join(core, " "), Limit: e.SearchLimit})
-	if err != nil {
-		return nil, err
+	results[0], errs[0] = e.search.Search(ctx, knowledge.Query{Text: texts[0], Limit: e.SearchLimit})
+	wg.Wait()
+	hits := results[0]
+	for i := range texts {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		if i > 0 {
+			hits = mergeHits(hits, results[i])
+		}
 	}
-	return mergeHits(hits, more), nil
+	return hits, nil
 }
 
 // coreWords returns the words of content that stand next to a word they
