@@ -110,9 +110,12 @@ func redeliver(t *testing.T, m *Main, js jetstream.JetStream, msg bot.Message) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := kv.Get(ctx, key); err != nil {
-		t.Fatalf("no record of the first delivery (%s): %v", key, err)
-	}
+	// The worker writes the record after it published the reply, so the
+	// reply may arrive first: wait for the record.
+	waitFor(t, 30*time.Second, func() bool {
+		_, err := kv.Get(ctx, key)
+		return err == nil
+	})
 	if err := kv.Delete(ctx, key); err != nil {
 		t.Fatal(err)
 	}
