@@ -80,6 +80,13 @@ type Index struct {
 	idx  bleve.Index
 	dir  string
 	dict atomic.Pointer[vntext.Dict]
+	// dfs caches document frequencies ("field\x00term" → uint64) between
+	// writes: every search plans with them (plan), a long question with
+	// dozens of dictionary lookups. A write replaces the map after the
+	// batch is applied; plan loads the map before it opens its reader, so a
+	// frequency is never cached in a map newer than the data it was read
+	// from.
+	dfs atomic.Pointer[sync.Map]
 }
 
 var _ knowledge.Index = (*Index)(nil)
@@ -260,8 +267,10 @@ func (x *Index) flush(ctx context.Context, b *bleve.Batch) error {
 		return fmt.Errorf("bleveindex: %w", err)
 	}
 	if err := x.idx.Batch(b); err != nil {
+		x.dfs.Store(new(sync.Map)) // part of the batch may have been applied
 		return fmt.Errorf("bleveindex: batch: %v", err)
 	}
+	x.dfs.Store(new(sync.Map))
 	b.Reset()
 	return nil
 }
@@ -460,6 +469,11 @@ const (
 // plan looks the question's words up in the index dictionaries.
 func (x *Index) plan(t vntext.QueryTerms) (queryPlan, error) {
 	var p queryPlan
+	dfs := x.dfs.Load()
+	if dfs == nil {
+		dfs = new(sync.Map)
+		x.dfs.CompareAndSwap(nil, dfs)
+	}
 	r, err := x.idx.Advanced()
 	if err != nil {
 		return p, fmt.Errorf("advanced: %v", err)
@@ -478,7 +492,7 @@ func (x *Index) plan(t vntext.QueryTerms) (queryPlan, error) {
 		p.commonHead = map[string]bool{}
 		limit := uint64(float64(n) * commonShare)
 		for _, w := range t.Folded {
-			df, err := docFreq(rd, fTitleF, w)
+			df, err := cachedDocFreq(dfs, rd, fTitleF, w)
 			if err != nil {
 				return p, err
 			}
@@ -491,7 +505,7 @@ func (x *Index) plan(t vntext.QueryTerms) (queryPlan, error) {
 			terms []string
 		}{{fBodyF, t.Folded}, {fBodyBi, t.Bigrams}} {
 			for _, w := range fw.terms {
-				df, err := docFreq(rd, fw.field, w)
+				df, err := cachedDocFreq(dfs, rd, fw.field, w)
 				if err != nil {
 					return p, err
 				}
@@ -553,6 +567,19 @@ func (x *Index) plan(t vntext.QueryTerms) (queryPlan, error) {
 }
 
 // docFreq returns how many guides hold term in field.
+// cachedDocFreq is docFreq through the cache of the index's current data.
+func cachedDocFreq(dfs *sync.Map, rd index.IndexReader, field, term string) (uint64, error) {
+	key := field + "\x00" + term
+	if v, ok := dfs.Load(key); ok {
+		return v.(uint64), nil
+	}
+	df, err := docFreq(rd, field, term)
+	if err == nil {
+		dfs.Store(key, df)
+	}
+	return df, err
+}
+
 func docFreq(rd index.IndexReader, field, term string) (uint64, error) {
 	d, err := rd.FieldDictRange(field, []byte(term), []byte(term))
 	if err != nil {

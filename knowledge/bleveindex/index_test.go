@@ -3,6 +3,7 @@ package bleveindex
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -245,5 +246,54 @@ func TestTelexLeftovers(t *testing.T) {
 		if slices.Contains(hits[0].Fields, "fuzzy") || !slices.Contains(hits[0].Fields, "title_phrase") {
 			t.Errorf("Search(%q) fields = %v: want the repaired words matched exactly (title_phrase), not fuzzily", q, hits[0].Fields)
 		}
+	}
+}
+
+// TestPlanSeesWrites: the plan's cached document frequencies follow the
+// index's writes: a word no title used is not common; once most titles use
+// it, it is, and after they are deleted it is not again.
+func TestPlanSeesWrites(t *testing.T) {
+	x, err := Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	ctx := context.Background()
+	var gs []knowledge.Guide
+	for i := range commonMinDocs {
+		gs = append(gs, knowledge.Guide{ID: fmt.Sprintf("g%d", i), Title: fmt.Sprintf("Thủ tục số %d", i), Source: knowledge.SourceCatalog})
+	}
+	if err := x.Upsert(ctx, gs...); err != nil {
+		t.Fatal(err)
+	}
+	common := func() bool {
+		t.Helper()
+		p, err := x.plan(vntext.AnalyzeQuery("xuất khẩu"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.commonHead["khau"]
+	}
+	if common() {
+		t.Fatal("'khẩu' common before any title has it")
+	}
+	var more []knowledge.Guide
+	var ids []string
+	for i := range commonMinDocs {
+		id := fmt.Sprintf("x%d", i)
+		more = append(more, knowledge.Guide{ID: id, Title: fmt.Sprintf("Cấp phép xuất khẩu loại %d", i), Source: knowledge.SourceCatalog})
+		ids = append(ids, id)
+	}
+	if err := x.Upsert(ctx, more...); err != nil {
+		t.Fatal(err)
+	}
+	if !common() {
+		t.Fatal("'khẩu' not common once half the titles have it (a frequency cached before the write?)")
+	}
+	if err := x.Delete(ctx, ids...); err != nil {
+		t.Fatal(err)
+	}
+	if common() {
+		t.Fatal("'khẩu' still common after its titles were deleted")
 	}
 }
