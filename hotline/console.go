@@ -540,7 +540,7 @@ func (c *Console) funcs() template.FuncMap {
 		"category": CategoryLabel,
 		"status":   StatusLabel,
 		"channel":  ChannelLabel,
-		"since":    func(t time.Time) string { return span(now().Sub(t)) },
+		"since":    func(t time.Time) string { return Span(now().Sub(t)) },
 		"clock": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
@@ -554,17 +554,8 @@ func (c *Console) funcs() template.FuncMap {
 			return t.UTC().Format(time.RFC3339)
 		},
 		"deadline": func(t Ticket) time.Time { return deadline(t, now()) },
-		"left": func(t Ticket) string {
-			d := deadline(t, now())
-			if d.IsZero() {
-				return "không giới hạn"
-			}
-			if l := d.Sub(now()); l > 0 {
-				return "còn " + span(l)
-			}
-			return "quá hạn " + span(now().Sub(d))
-		},
-		"urgency": func(t Ticket) string { return urgency(t, now()) },
+		"left":     func(t Ticket) string { return TimeLeft(t, now()) },
+		"urgency":  func(t Ticket) string { return urgency(t, now()) },
 		"pastStandard": func(t Ticket) string {
 			if t.Window.Standard.IsZero() || now().Before(t.Window.Standard) {
 				return ""
@@ -645,8 +636,22 @@ func urgency(t Ticket, now time.Time) string {
 	return "ok"
 }
 
-// span renders a duration in Vietnamese: "45 phút", "3 giờ 5 phút", "2 ngày 4 giờ".
-func span(d time.Duration) string {
+// TimeLeft says, as staff read it, how long a ticket has until its reply
+// window closes ("còn 3 giờ 5 phút", "quá hạn 2 ngày", "không giới hạn"):
+// the standard window, then the final one once the standard has passed.
+func TimeLeft(t Ticket, now time.Time) string {
+	d := deadline(t, now)
+	if d.IsZero() {
+		return "không giới hạn"
+	}
+	if l := d.Sub(now); l > 0 {
+		return "còn " + Span(l)
+	}
+	return "quá hạn " + Span(now.Sub(d))
+}
+
+// Span renders a duration in Vietnamese: "45 phút", "3 giờ 5 phút", "2 ngày 4 giờ".
+func Span(d time.Duration) string {
 	if d < time.Minute {
 		return "dưới 1 phút"
 	}

@@ -161,8 +161,8 @@ func TestSpan(t *testing.T) {
 		30 * time.Second: "dưới 1 phút", 45 * time.Minute: "45 phút", 3*time.Hour + 5*time.Minute: "3 giờ 5 phút",
 		2 * time.Hour: "2 giờ", 50 * time.Hour: "2 ngày 2 giờ", 48 * time.Hour: "2 ngày",
 	} {
-		if got := span(d); got != want {
-			t.Errorf("span(%v) = %q, want %q", d, got, want)
+		if got := Span(d); got != want {
+			t.Errorf("Span(%v) = %q, want %q", d, got, want)
 		}
 	}
 }

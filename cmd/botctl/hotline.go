@@ -244,46 +244,11 @@ func short(s string, n int) string {
 	return s
 }
 
-func left(t hotline.Ticket, now time.Time) string {
-	d := t.Window.Standard
-	if d.IsZero() {
-		return "không giới hạn"
-	}
-	if !now.Before(d) {
-		d = t.Window.Final
-	}
-	if l := d.Sub(now); l > 0 {
-		return "còn " + span(l)
-	}
-	return "quá hạn " + span(now.Sub(d))
-}
-
-// span says a duration in Vietnamese as the console does: "45 phút",
-// "3 giờ 5 phút", "2 ngày 4 giờ".
-func span(d time.Duration) string {
-	if d < time.Minute {
-		return "dưới 1 phút"
-	}
-	m := int(d.Minutes())
-	days, hours, mins := m/(24*60), m/60%24, m%60
-	switch {
-	case days > 0 && hours > 0:
-		return fmt.Sprintf("%d ngày %d giờ", days, hours)
-	case days > 0:
-		return fmt.Sprintf("%d ngày", days)
-	case hours > 0 && mins > 0:
-		return fmt.Sprintf("%d giờ %d phút", hours, mins)
-	case hours > 0:
-		return fmt.Sprintf("%d giờ", hours)
-	}
-	return fmt.Sprintf("%d phút", mins)
-}
-
 func printList(w io.Writer, ts []hotline.Ticket, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PHIẾU\tTRẠNG THÁI\tLOẠI\tKÊNH\tĐÃ CHỜ\tHẠN\tNGƯỜI NHẬN\tCHỦ ĐỀ")
 	for _, t := range ts {
-		wait, dl := span(t.Waiting(now)), left(t, now)
+		wait, dl := hotline.Span(t.Waiting(now)), hotline.TimeLeft(t, now)
 		if t.Status == hotline.StatusClosed {
 			wait, dl = "-", "-"
 		}
@@ -317,7 +282,7 @@ func printTicket(w io.Writer, raw []byte, full bool) error {
 	if !full {
 		return nil
 	}
-	fmt.Fprintf(w, "Chuyển đến: %s (giờ Hà Nội)\nChủ đề: %s\nTin chuyển đến: %s\nHạn trả lời: %s\n", clock(t.Created), topic(t), t.Question, left(t, time.Now()))
+	fmt.Fprintf(w, "Chuyển đến: %s (giờ Hà Nội)\nChủ đề: %s\nTin chuyển đến: %s\nHạn trả lời: %s\n", clock(t.Created), topic(t), t.Question, hotline.TimeLeft(t, time.Now()))
 	if t.GuideID != "" {
 		fmt.Fprintf(w, "Hướng dẫn: %s\n", t.GuideID)
 	}
