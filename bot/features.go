@@ -35,8 +35,12 @@ var FeatureNames = []string{
 	"action",       // +1 the question asks the action the title names ("đổi" for "Cấp đổi"), −1 another one, 0 neither
 }
 
-// featureLength is the index of "length" in FeatureNames.
-var featureLength = slices.Index(FeatureNames, "length")
+// The indexes in FeatureNames of the features the decision also reads.
+var (
+	featureName   = slices.Index(FeatureNames, "name")
+	featureQuery  = slices.Index(FeatureNames, "query")
+	featureLength = slices.Index(FeatureNames, "length")
+)
 
 // questionView is a question's content words prepared for measuring
 // candidates: the word set, the adjacent pairs, the total weight, and for a

@@ -132,6 +132,29 @@ type Ranked struct {
 	RivalName float64
 }
 
+// RankedOf is what the decision reads of candidates sorted best first, as
+// the engine ranks them and as botctl fit replays them: their
+// probabilities, families, whether the question alters each, their
+// feature vectors (FeatureNames order) and P(none of these). Levels of one
+// procedure count as one family (GroupFamilies); it also returns each
+// family's best member, an index into the candidates.
+func RankedOf(probs []float64, family []string, altered []bool, features [][]float64, none float64) (Ranked, []int) {
+	r := Ranked{None: none}
+	var reps []int
+	r.Probs, reps = GroupFamilies(probs, family)
+	for _, k := range reps {
+		r.Altered = append(r.Altered, altered[k])
+	}
+	if len(reps) > 0 {
+		f := features[reps[0]]
+		r.Length, r.Name, r.Query = f[featureLength], f[featureName], f[featureQuery]
+	}
+	if len(reps) > 1 {
+		r.RivalName = features[reps[1]][featureName]
+	}
+	return r, reps
+}
+
 // DecisionInputs are the inputs of the confidence, top-3 and off-corpus
 // models (probabilities of the best three, 0 where there are fewer).
 func DecisionInputs(r Ranked) (conf, top3, off []float64) {

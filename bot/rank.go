@@ -701,24 +701,17 @@ func (e *Engine) rank(q *query, hits []knowledge.Hit) []candidate {
 // the levels of one procedure counting as one (GroupFamilies). The
 // options it returns are indexes into cs.
 func (e *Engine) decide(cs []candidate) (Decision, []int) {
+	if len(cs) == 0 {
+		return e.model.Load().Decide(Ranked{}, e.MaxOptions), nil
+	}
 	probs := make([]float64, len(cs))
 	fams := make([]string, len(cs))
+	altered := make([]bool, len(cs))
+	features := make([][]float64, len(cs))
 	for i, c := range cs {
-		probs[i], fams[i] = c.prob, c.family
+		probs[i], fams[i], altered[i], features[i] = c.prob, c.family, c.altered, c.features
 	}
-	var r Ranked
-	var reps []int
-	r.Probs, reps = GroupFamilies(probs, fams)
-	for _, k := range reps {
-		r.Altered = append(r.Altered, cs[k].altered)
-	}
-	if len(reps) > 0 {
-		top := cs[reps[0]]
-		r.None, r.Length, r.Name, r.Query = top.none, top.features[featureLength], top.nameCov, top.queryCov
-	}
-	if len(reps) > 1 {
-		r.RivalName = cs[reps[1]].nameCov
-	}
+	r, reps := RankedOf(probs, fams, altered, features, cs[0].none)
 	return e.model.Load().Decide(r, e.MaxOptions), reps
 }
 

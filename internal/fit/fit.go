@@ -166,11 +166,10 @@ type view struct {
 
 func newView(e Example, p []float64) view {
 	var v view
-	v.ranked.None = 1
+	none := 1.0
 	for _, x := range p {
-		v.ranked.None -= x
+		none -= x
 	}
-	v.ranked.None = math.Max(v.ranked.None, 0)
 	v.order = make([]int, len(p))
 	for i := range v.order {
 		v.order[i] = i
@@ -178,20 +177,13 @@ func newView(e Example, p []float64) view {
 	sort.SliceStable(v.order, func(a, b int) bool { return p[v.order[a]] > p[v.order[b]] })
 	sorted := make([]float64, len(p))
 	fams := make([]string, len(p))
+	altered := make([]bool, len(p))
+	features := make([][]float64, len(p))
 	for i, k := range v.order {
-		sorted[i], fams[i] = p[k], e.Cands[k].Family
+		c := e.Cands[k]
+		sorted[i], fams[i], altered[i], features[i] = p[k], c.Family, c.Altered, c.Features
 	}
-	v.ranked.Probs, v.reps = bot.GroupFamilies(sorted, fams)
-	for _, k := range v.reps {
-		v.ranked.Altered = append(v.ranked.Altered, e.Cands[v.order[k]].Altered)
-	}
-	if len(v.reps) > 0 {
-		f := e.Cands[v.order[v.reps[0]]].Features
-		v.ranked.Length, v.ranked.Name, v.ranked.Query = f[featureIndex("length")], f[featureIndex("name")], f[featureIndex("query")]
-	}
-	if len(v.reps) > 1 {
-		v.ranked.RivalName = e.Cands[v.order[v.reps[1]]].Features[featureIndex("name")]
-	}
+	v.ranked, v.reps = bot.RankedOf(sorted, fams, altered, features, math.Max(none, 0))
 	return v
 }
 
