@@ -149,6 +149,7 @@ func newIndex(idx bleve.Index, dir string) (*Index, error) {
 
 func newIndexValue(idx bleve.Index, dir string) *Index {
 	x := &Index{idx: idx, dir: dir}
+	x.dfs.Store(new(sync.Map))
 	x.dict.Store(vntext.DefaultDict())
 	return x
 }
@@ -470,10 +471,6 @@ const (
 func (x *Index) plan(t vntext.QueryTerms) (queryPlan, error) {
 	var p queryPlan
 	dfs := x.dfs.Load()
-	if dfs == nil {
-		dfs = new(sync.Map)
-		x.dfs.CompareAndSwap(nil, dfs)
-	}
 	r, err := x.idx.Advanced()
 	if err != nil {
 		return p, fmt.Errorf("advanced: %v", err)
