@@ -103,34 +103,10 @@ func clarifyText(opts []Option) string {
 // when the city has one, is offered for urgent cases.
 func HandoffText(category string, rc *Receipt, phone string) string {
 	var b strings.Builder
-	if rc == nil {
-		switch category {
-		case CategoryComplaint:
-			b.WriteString("Cảm ơn bạn đã phản ánh. Nội dung này cần tổng đài viên xem xét và trả lời.")
-		case CategoryStatus:
-			b.WriteString("Mình không xem được trạng thái hồ sơ của bạn; tổng đài viên có thể kiểm tra giúp bạn.")
-		case CategoryUnanswered:
-			b.WriteString("Mình chưa trả lời được câu hỏi này; tổng đài viên có thể hỗ trợ bạn.")
-		default:
-			b.WriteString("Việc này cần tổng đài viên hỗ trợ.")
-		}
-		b.WriteString(" Bạn nhắn \"gặp tổng đài viên\" trong khung trò chuyện của dịch vụ (trên trang web, Zalo hoặc Messenger) để được chuyển, tổng đài viên sẽ trả lời bạn tại đó.")
-		if phone != "" {
-			b.WriteString("\n\nNếu việc gấp, bạn có thể gọi tổng đài " + phone + ".")
-		}
-		return b.String()
-	}
-	switch category {
-	case CategoryComplaint:
-		b.WriteString("Cảm ơn bạn đã phản ánh. Mình đã chuyển nội dung này cho tổng đài viên để xem xét và trả lời bạn.")
-	case CategoryStatus:
-		b.WriteString("Mình không xem được trạng thái hồ sơ của bạn, nên đã chuyển cho tổng đài viên kiểm tra giúp.")
-	case CategoryUnanswered:
-		b.WriteString("Mình chưa trả lời được câu hỏi này, nên đã chuyển cho tổng đài viên hỗ trợ bạn.")
-	default:
-		b.WriteString("Mình đã chuyển cuộc trò chuyện cho tổng đài viên.")
-	}
+	b.WriteString(handoffLead(category, rc != nil))
 	switch {
+	case rc == nil:
+		b.WriteString(" Bạn nhắn \"gặp tổng đài viên\" trong khung trò chuyện của dịch vụ (trên trang web, Zalo hoặc Messenger) để được chuyển, tổng đài viên sẽ trả lời bạn tại đó.")
 	case rc.Open && rc.Position > 0:
 		fmt.Fprintf(&b, " Bạn đang ở vị trí số %d, tổng đài viên sẽ nhắn lại bạn tại đây sớm nhất.", rc.Position)
 	case rc.Open:
@@ -150,6 +126,28 @@ func HandoffText(category string, rc *Receipt, phone string) string {
 		b.WriteString("\n\nNếu việc gấp, bạn có thể gọi tổng đài " + phone + ".")
 	}
 	return b.String()
+}
+
+// handoffLead is the first sentence of a hand-off's text: what was done
+// when the hand-off was filed, what staff can do when it was not.
+func handoffLead(category string, filed bool) string {
+	switch {
+	case category == CategoryComplaint && filed:
+		return "Cảm ơn bạn đã phản ánh. Mình đã chuyển nội dung này cho tổng đài viên để xem xét và trả lời bạn."
+	case category == CategoryComplaint:
+		return "Cảm ơn bạn đã phản ánh. Nội dung này cần tổng đài viên xem xét và trả lời."
+	case category == CategoryStatus && filed:
+		return "Mình không xem được trạng thái hồ sơ của bạn, nên đã chuyển cho tổng đài viên kiểm tra giúp."
+	case category == CategoryStatus:
+		return "Mình không xem được trạng thái hồ sơ của bạn; tổng đài viên có thể kiểm tra giúp bạn."
+	case category == CategoryUnanswered && filed:
+		return "Mình chưa trả lời được câu hỏi này, nên đã chuyển cho tổng đài viên hỗ trợ bạn."
+	case category == CategoryUnanswered:
+		return "Mình chưa trả lời được câu hỏi này; tổng đài viên có thể hỗ trợ bạn."
+	case filed:
+		return "Mình đã chuyển cuộc trò chuyện cho tổng đài viên."
+	}
+	return "Việc này cần tổng đài viên hỗ trợ."
 }
 
 // statusIntro opens the answer to a dossier status question: the bot cannot see dossiers,
