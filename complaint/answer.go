@@ -173,10 +173,8 @@ func (d *Desk) deliver(ctx context.Context, c Case, text, staff string) (bool, e
 		})
 		return err
 	}
-	if d.cfg.ReplyUntil != nil {
-		if until := d.cfg.ReplyUntil(c.Channel, last); !until.IsZero() && now.After(until) {
-			return false, hold()
-		}
+	if until := d.cfg.Channels.Window(c.Channel, last).Final; !until.IsZero() && now.After(until) {
+		return false, hold()
 	}
 	if err := d.send(ctx, c.Channel, c.UserID, c.Code, text, staff, last); err != nil {
 		// Not on its way: keep it for the citizen's next message, like an

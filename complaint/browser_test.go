@@ -45,7 +45,7 @@ func TestBrowserConsoleAndPublicPage(t *testing.T) {
 	out := &outbox{}
 	gs := bundled(t)
 	cfg := Config{Now: clk.Now, Guides: func() []knowledge.Guide { return gs },
-		ReplyUntil: func(ch bot.Channel, last time.Time) time.Time { return hotline.WindowFor(ch, last).Final }}
+		Channels: channels()}
 	if err := Declare(cfg).Reconcile(ctx, js); err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"botdvc/bot"
+	"botdvc/channel"
 	"botdvc/knowledge"
 )
 
@@ -55,10 +56,11 @@ type Config struct {
 	// current (post-2025) name, old names normalised. Without it the place
 	// is kept as the citizen wrote it.
 	Places func(text string) (string, bool)
-	// ReplyUntil returns the end of a channel's last reply window for a
-	// citizen who last wrote at lastUser (zero: no limit). An answer after
-	// it waits for the citizen's next message. Default: no limit.
-	ReplyUntil func(ch bot.Channel, lastUser time.Time) time.Time
+	// Channels are the channels the service carries: an answer after the
+	// end of its channel's reply window (channel.Window.Final) waits for
+	// the citizen's next message; the desk names a case's channel as the
+	// channel does (LongLabel, or Label). Nil: no limit, raw ids.
+	Channels *channel.Registry
 	// HTTP downloads attachments from the platforms; default a client
 	// with a 15 s timeout.
 	HTTP    *http.Client

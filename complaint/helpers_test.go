@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"botdvc/bot"
-	"botdvc/hotline"
 	"botdvc/internal/natstest"
 	"botdvc/knowledge"
 	"botdvc/knowledge/guides"
@@ -66,7 +65,7 @@ func MustOpenDesk(tb testing.TB, clk *clock) (*Desk, *outbox) {
 	out := &outbox{}
 	gs := bundled(tb)
 	cfg := Config{Now: clk.Now, Guides: func() []knowledge.Guide { return gs },
-		ReplyUntil: func(ch bot.Channel, last time.Time) time.Time { return hotline.WindowFor(ch, last).Final }}
+		Channels: channels()}
 	if err := Declare(cfg).Reconcile(context.Background(), js); err != nil {
 		tb.Fatal(err)
 	}

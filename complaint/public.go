@@ -333,12 +333,7 @@ func funcs(d *Desk) template.FuncMap {
 			}
 			return "ok"
 		},
-		"channel": func(ch bot.Channel) string {
-			if name, ok := channelName(ch); ok {
-				return name
-			}
-			return string(ch)
-		},
+		"channel": d.channelName,
 	}
 }
 
@@ -384,19 +379,15 @@ func (l *limiter) allow(key string) bool {
 	return true
 }
 
-// channelName names where a complaint came from, for staff ("" is the web
-// form). A new channel needs its name here (doc/architecture.md, "Adding a
-// channel"; TestEveryChannelIsKnown).
-func channelName(ch bot.Channel) (string, bool) {
-	switch ch {
-	case bot.Zalo:
-		return "Zalo", true
-	case bot.Messenger:
-		return "Messenger", true
-	case bot.Web:
-		return "Web chat", true
-	case "":
-		return "Biểu mẫu web", true
+// channelName names where a complaint came from, for staff: the
+// channel's long label ("Web chat" beside the web form), its label, or
+// its id; "" is the web form.
+func (d *Desk) channelName(ch bot.Channel) string {
+	if ch == "" {
+		return "Biểu mẫu web"
 	}
-	return "", false
+	if in, ok := d.cfg.Channels.Get(ch); ok && in.LongLabel != "" {
+		return in.LongLabel
+	}
+	return d.cfg.Channels.Label(ch)
 }

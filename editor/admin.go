@@ -19,6 +19,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"botdvc/bot"
+	"botdvc/channel"
 	"botdvc/knowledge"
 	"botdvc/knowledge/audit"
 	"botdvc/webauth"
@@ -65,6 +66,9 @@ type Admin struct {
 
 	// Complaints is the complaints desk, for the monthly report.
 	Complaints Complaints
+	// Channels are the channels the service carries: the charts show each
+	// in its own colour (channel.Info.Color).
+	Channels *channel.Registry
 	// Domain gives a guide's domain for the monthly report (cmd/botd: from
 	// the live library, catalogue records too); nil reads the editors' store.
 	Domain func(guideID string) string

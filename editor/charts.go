@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"botdvc/bot"
 	"botdvc/knowledge/vntext"
 )
 
@@ -15,19 +16,21 @@ func GroupKeyText(s string) string { return vntext.Fold(s) }
 
 func urlEscape(s string) string { return url.QueryEscape(s) }
 
-// channelColors gives each channel one colour in every chart (a new
-// channel needs one: doc/architecture.md, "Adding a channel").
-var channelColors = map[string]string{"zalo": "#0068ff", "messenger": "#a334fa", "web": "#1f9d55", "cli": "#888888"}
-
-func channelColor(ch string) string {
-	if c, ok := channelColors[ch]; ok {
-		return c
+// channelColor gives each channel one colour in every chart: the
+// channel's own (channel.Info.Color), grey for botctl's questions, amber
+// for any other.
+func (a *Admin) channelColor(ch string) string {
+	if in, ok := a.Channels.Get(bot.Channel(ch)); ok && in.Color != "" {
+		return in.Color
+	}
+	if ch == string(bot.CLI) {
+		return "#888888"
 	}
 	return "#c08a00"
 }
 
 // dayChart draws questions per day as stacked bars by channel, as inline SVG.
-func dayChart(s Summary) template.HTML {
+func (a *Admin) dayChart(s Summary) template.HTML {
 	const w, h, pad = 720, 220, 30
 	maxv := 1
 	chans := map[string]bool{}
@@ -59,7 +62,7 @@ func dayChart(s Summary) template.HTML {
 			bh := float64(v) / float64(maxv) * float64(h-20)
 			y -= bh
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s: %d</title></rect>`,
-				x+1, y, max(bw-2, 1), bh, channelColor(ch), d.Date, template.HTMLEscapeString(ch), v)
+				x+1, y, max(bw-2, 1), bh, a.channelColor(ch), d.Date, template.HTMLEscapeString(ch), v)
 		}
 		if n <= 14 || i%(n/7+1) == 0 {
 			fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="10" fill="#555">%s</text>`, x, h+14, d.Date[5:])
@@ -68,7 +71,7 @@ func dayChart(s Summary) template.HTML {
 	lx := pad
 	for _, ch := range names {
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="10" height="10" fill="%s"/><text x="%d" y="%d" font-size="11">%s</text>`,
-			lx, h+24, channelColor(ch), lx+14, h+33, template.HTMLEscapeString(ch))
+			lx, h+24, a.channelColor(ch), lx+14, h+33, template.HTMLEscapeString(ch))
 		lx += 100
 	}
 	b.WriteString(`</svg>`)

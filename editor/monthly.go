@@ -273,7 +273,7 @@ func (a *Admin) monthlyPage(c *fiber.Ctx) error {
 	}
 	from, _, _ := ParseMonth(month)
 	return a.render(c, "monthly.html", "Báo cáo tháng "+from.Format("01/2006"), fiber.Map{
-		"M": m, "Chart": dayChart(m.summary), "Actions": actionBars(m.summary), "Label": from.Format("01/2006"),
+		"M": m, "Chart": a.dayChart(m.summary), "Actions": actionBars(m.summary), "Label": from.Format("01/2006"),
 		"Prev": from.AddDate(0, -1, 0).Format("2006-01"), "Next": from.AddDate(0, 1, 0).Format("2006-01"),
 		"Domains": sortedKeys(m.Questions.ByDomain), "Channels": sortedKeys(m.Questions.ByChannel),
 		"Generated": a.Now(),

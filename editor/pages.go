@@ -604,7 +604,7 @@ func (a *Admin) summaryPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, "summary.html", "Tổng quan", fiber.Map{"S": s, "Chart": dayChart(s), "Actions": actionBars(s)})
+	return a.render(c, "summary.html", "Tổng quan", fiber.Map{"S": s, "Chart": a.dayChart(s), "Actions": actionBars(s)})
 }
 
 func (a *Admin) importPage(c *fiber.Ctx) error {

@@ -511,35 +511,12 @@ func (c *Console) events(f *fiber.Ctx) error {
 
 // ---- template helpers
 
-// ChannelLabel names a channel for staff as the console shows it (the
-// channel's id when it has no name).
-func ChannelLabel(ch bot.Channel) string {
-	if name, ok := channelName(ch); ok {
-		return name
-	}
-	return string(ch)
-}
-
-// channelName names a channel for staff. A new channel needs its name here
-// (doc/architecture.md, "Adding a channel"; TestEveryChannelIsKnown).
-func channelName(ch bot.Channel) (string, bool) {
-	switch ch {
-	case bot.Zalo:
-		return "Zalo", true
-	case bot.Messenger:
-		return "Messenger", true
-	case bot.Web:
-		return "Web", true
-	}
-	return "", false
-}
-
 func (c *Console) funcs() template.FuncMap {
 	now := func() time.Time { return c.q.cfg.Now() }
 	return template.FuncMap{
 		"category": CategoryLabel,
 		"status":   StatusLabel,
-		"channel":  ChannelLabel,
+		"channel":  c.q.cfg.Channels.Label,
 		"since":    func(t time.Time) string { return Span(now().Sub(t)) },
 		"clock": func(t time.Time) string {
 			if t.IsZero() {
@@ -556,35 +533,18 @@ func (c *Console) funcs() template.FuncMap {
 		"deadline": func(t Ticket) time.Time { return deadline(t, now()) },
 		"left":     func(t Ticket) string { return TimeLeft(t, now()) },
 		"urgency":  func(t Ticket) string { return urgency(t, now()) },
+		// What the channel says about the ticket's reply window: a tag
+		// once the standard window passed, a line on the ticket.
 		"pastStandard": func(t Ticket) string {
 			if t.Window.Standard.IsZero() || now().Before(t.Window.Standard) {
 				return ""
 			}
-			if t.Channel == bot.Messenger {
-				return "quá 24 giờ: gửi kèm HUMAN_AGENT"
-			}
-			return "quá 48 giờ: tin có thể bị tính phí"
+			in, _ := c.q.cfg.Channels.Get(t.Channel)
+			return in.PastStandard
 		},
 		"windowNote": func(t Ticket) string {
-			n := now()
-			switch {
-			case t.Window.Final.IsZero():
-				return "Kênh web: không có hạn trả lời của nền tảng."
-			case n.After(t.Window.Final):
-				return "Đã quá 7 ngày từ tin nhắn cuối của người dân: nền tảng không cho gửi thêm."
-			case t.Channel == bot.Messenger && n.After(t.Window.Standard):
-				return "Đã quá 24 giờ: trả lời được gửi kèm thẻ HUMAN_AGENT (chỉ cán bộ trả lời, tối đa 7 ngày)."
-			case t.Channel == bot.Messenger:
-				return "Messenger: trong 24 giờ trả lời bình thường; sau đó gửi kèm thẻ HUMAN_AGENT đến hết 7 ngày."
-			case t.Channel == bot.Zalo && n.After(t.Window.Standard):
-				return "Zalo: đã quá 48 giờ, tin tư vấn có thể bị tính phí; sau 7 ngày không gửi được."
-			case t.Channel == bot.Zalo:
-				if f := c.q.zaloFree.Load(); f != nil {
-					if left, ok := (*f)(t.UserID); ok {
-						return fmt.Sprintf("Zalo: còn %d/8 tin tư vấn miễn phí trong 48 giờ kể từ tin cuối của người dân.", left)
-					}
-				}
-				return "Zalo: trong 48 giờ được gửi tối đa 8 tin tư vấn miễn phí."
+			if in, ok := c.q.cfg.Channels.Get(t.Channel); ok && in.Note != nil {
+				return in.Note(t.UserID, t.Window, now())
 			}
 			return ""
 		},

@@ -41,13 +41,14 @@ func TestThroughPipeline(t *testing.T) {
 	e := MustOpenQueue(t)
 	ctx := context.Background()
 	pcfg := pipeline.Config{Partitions: 2, AckWait: time.Second, MaxDeliver: 3, SendAttempts: 3,
-		MaxBackoff: 20 * time.Millisecond, FetchWait: time.Second, RatePerMinute: 6000, Burst: 1000}
+		MaxBackoff: 20 * time.Millisecond, FetchWait: time.Second, RatePerMinute: 6000, Burst: 1000,
+		Channels: []bot.Channel{bot.Web, bot.Zalo, bot.Messenger}}
 	if err := pipeline.Reconcile(ctx, e.js, pipeline.Declare(pcfg)); err != nil {
 		t.Fatal(err)
 	}
 	var p *pipeline.Pipeline
 	q, err := New(e.js, OutboxFunc(func(ctx context.Context, o bot.Outbound) error { return p.Enqueue(ctx, o) }),
-		Config{Now: e.clock.Now}, nil)
+		Config{Now: e.clock.Now, Channels: channels(nil)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -192,7 +192,7 @@ func (q *Queue) forward(ctx context.Context, m bot.Message) (bool, error) {
 		if text := citizenText(m); text != "" {
 			t.addTurn(Turn{Turn: bot.Turn{From: bot.FromCitizen, Text: text, At: at}, MsgID: m.ID})
 		}
-		t.LastUser, t.Window = at, WindowFor(t.Channel, at)
+		t.LastUser, t.Window = at, q.cfg.Channels.Window(t.Channel, at)
 		return nil
 	})
 	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrClosed) {

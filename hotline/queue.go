@@ -9,13 +9,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"botdvc/bot"
+	"botdvc/channel"
 	"botdvc/knowledge"
 )
 
@@ -57,7 +57,12 @@ type Config struct {
 	// Tabs are further tabs of the console, shown after the queue's (the
 	// complaints desk: package complaint serves its own pages).
 	Tabs []Tab
-	Now  func() time.Time
+	// Channels are the channels the service carries: the console names a
+	// ticket's channel, computes its reply window and shows what the
+	// channel says about it (free messages left, window) by asking them.
+	// Nil: every channel is shown by its id, with no window.
+	Channels *channel.Registry
+	Now      func() time.Time
 }
 
 // Tab is a link in the console's tab row.
@@ -101,19 +106,12 @@ type Queue struct {
 	logger  *slog.Logger
 	metrics *metrics
 
-	zaloFree atomic.Pointer[func(userID string) (left int, ok bool)] // SetZaloFree
-	mu       sync.Mutex
-	cache    map[string]summary // every ticket's summary, from the KV watch
-	subs     map[chan Event]struct{}
-	cancel   context.CancelFunc
-	done     chan struct{}
+	mu     sync.Mutex
+	cache  map[string]summary // every ticket's summary, from the KV watch
+	subs   map[chan Event]struct{}
+	cancel context.CancelFunc
+	done   chan struct{}
 }
-
-// SetZaloFree gives the console the Zalo sender's count of free
-// consultation messages left for a user in the current 48-hour window (ok
-// false: unknown), shown on the ticket. cmd/botd sets it once the Zalo
-// client exists (the client is built after the queue).
-func (q *Queue) SetZaloFree(f func(userID string) (left int, ok bool)) { q.zaloFree.Store(&f) }
 
 var _ bot.Escalator = (*Queue)(nil)
 
@@ -402,7 +400,7 @@ func (q *Queue) escalate(ctx context.Context, e bot.Escalation) (Ticket, error) 
 			}
 			if !t.hasMsg(e.ID) && e.Question != "" {
 				t.addTurn(Turn{Turn: bot.Turn{From: bot.FromCitizen, Text: e.Question, At: e.LastUser}, MsgID: e.ID})
-				t.LastUser, t.Window = e.LastUser, WindowFor(t.Channel, e.LastUser)
+				t.LastUser, t.Window = e.LastUser, q.cfg.Channels.Window(t.Channel, e.LastUser)
 			}
 			if t.Topic == "" {
 				t.Topic = bot.Redact(topicOf(e, q.guideTitle))
@@ -430,7 +428,7 @@ func (q *Queue) escalate(ctx context.Context, e bot.Escalation) (Ticket, error) 
 	}
 	t := Ticket{ID: id, EscalationID: e.ID, Category: e.Category, Reason: e.Reason, Status: StatusOpen,
 		Channel: e.Channel, UserID: e.UserID, Conversation: conv, Question: e.Question,
-		Topic: bot.Redact(topicOf(e, q.guideTitle)), Candidates: e.Candidates, LastUser: e.LastUser, Window: WindowFor(e.Channel, e.LastUser), Created: e.Created}
+		Topic: bot.Redact(topicOf(e, q.guideTitle)), Candidates: e.Candidates, LastUser: e.LastUser, Window: q.cfg.Channels.Window(e.Channel, e.LastUser), Created: e.Created}
 	if t.Category == "" {
 		t.Category = bot.CategoryPerson
 	}

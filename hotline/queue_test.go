@@ -501,7 +501,7 @@ func TestMetrics(t *testing.T) {
 	js := MustConnect(t, ns)
 	clk := &fakeClock{t: tuesdayMorning}
 	reg := prometheus.NewRegistry()
-	q, err := New(js, &outbox{}, Config{Now: clk.Now, Registry: reg}, nil)
+	q, err := New(js, &outbox{}, Config{Now: clk.Now, Registry: reg, Channels: channels(nil)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -609,10 +609,10 @@ func BenchmarkEscalateAndClaim(b *testing.B) {
 
 func TestConsoleShowsZaloFreeMessages(t *testing.T) {
 	e := MustOpenQueue(t)
-	e.q.SetZaloFree(func(userID string) (int, bool) { return 5, userID == "zalo-user" })
+	e.q.cfg.Channels = channels(func(userID string) (int, bool) { return 5, userID == "zalo-user" })
 	note := e.q.Console(nil).funcs()["windowNote"].(func(Ticket) string)
 	now := e.clock.Now()
-	tk := Ticket{Channel: bot.Zalo, UserID: "zalo-user", Window: WindowFor(bot.Zalo, now)}
+	tk := Ticket{Channel: bot.Zalo, UserID: "zalo-user", Window: e.q.cfg.Channels.Window(bot.Zalo, now)}
 	if got := note(tk); !strings.Contains(got, "còn 5/8 tin tư vấn miễn phí") {
 		t.Errorf("window note = %q", got)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"botdvc/bot"
+	"botdvc/channel"
 )
 
 // Status is where a ticket is in its life.
@@ -38,33 +39,12 @@ type Note struct {
 }
 
 // Window is a channel's reply window for one ticket, counted from the
-// citizen's last message. Zero times mean no limit (web chat).
-type Window struct {
-	// Standard is the end of the ordinary window: Messenger 24 h (after it
-	// staff replies carry the HUMAN_AGENT tag), Zalo 48 h (after it a
-	// consultation message may be billed).
-	Standard time.Time `json:"standard,omitzero"`
-	// Final is the last moment a reply can be delivered at all: Messenger
-	// 7 days (HUMAN_AGENT), Zalo 7 days (error -230 after; see
-	// ../shared/spec/channels.md A7, B6). Replies after it are refused.
-	Final time.Time `json:"final,omitzero"`
-}
-
-// WindowFor returns the reply window of a channel for a citizen who last
-// wrote at lastUser. The web chat has none; a new channel whose platform
-// limits replies needs its window here (news uses it too) and its notes in
-// the console's windowNote and pastStandard (doc/architecture.md, "Adding a
-// channel").
-func WindowFor(ch bot.Channel, lastUser time.Time) Window {
-	switch ch {
-	case bot.Messenger:
-		return Window{Standard: lastUser.Add(24 * time.Hour), Final: lastUser.Add(7 * 24 * time.Hour)}
-	case bot.Zalo:
-		return Window{Standard: lastUser.Add(48 * time.Hour), Final: lastUser.Add(7 * 24 * time.Hour)}
-	default:
-		return Window{}
-	}
-}
+// citizen's last message (zero: no limit, as on the web chat). The
+// channel says what it is (Config.Channels): Messenger 24 hours, then the
+// HUMAN_AGENT tag until 7 days; Zalo 48 hours, then paid messages until 7
+// days (../shared/spec/channels.md A7, B6). Replies after Final are
+// refused.
+type Window = channel.Window
 
 // Ticket is one conversation handed to the hotline. It is stored as JSON in
 // BucketTickets under its ID. Texts are redacted; UserID is personal data

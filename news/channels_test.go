@@ -1,19 +1,14 @@
 package news
 
 import (
-	"testing"
-
-	"botdvc/pipeline"
+	"botdvc/channel"
+	"botdvc/webhooks/messenger"
+	"botdvc/webhooks/webchat"
+	"botdvc/webhooks/zalo"
 )
 
-// TestEveryChannelIsKnown: every channel the pipeline carries tells its
-// followers when an announcement reaches them (windowText, with the rule in
-// Service.inWindow; doc/architecture.md, "Adding a channel").
-func TestEveryChannelIsKnown(t *testing.T) {
-	unknown := windowText("")
-	for _, ch := range pipeline.Channels {
-		if windowText(ch) == unknown {
-			t.Errorf("channel %q has no delivery sentence (windowText) or rule (Service.inWindow); see doc/architecture.md, Adding a channel", ch)
-		}
-	}
+// channels are the service's channels as cmd/botd registers them, with
+// free as Zalo's count of free messages (nil: unknown).
+func channels(free func(userID string) (int, bool)) *channel.Registry {
+	return channel.NewRegistry(webchat.Info(), zalo.Info(free), messenger.Info())
 }

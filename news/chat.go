@@ -303,7 +303,7 @@ func (s *Service) followReply(ctx context.Context, m bot.Message, guide string, 
 	} else {
 		b.WriteString("Bạn đã theo dõi " + topic + " từ trước. ")
 	}
-	b.WriteString("Khi có bản tin mới, mình gửi cho bạn " + windowText(m.Channel) + "; nếu không, mình gửi kèm câu trả lời lần tới bạn nhắn tin. " +
+	b.WriteString("Khi có bản tin mới, mình gửi cho bạn " + s.pushNote(m.Channel) + "; nếu không, mình gửi kèm câu trả lời lần tới bạn nhắn tin. " +
 		"Mình không gửi tin quảng cáo. Nhắn \"hủy theo dõi\" để dừng.")
 	r := bot.Reply{Action: bot.ActionGreeting, Options: []bot.Option{{Label: "Hủy theo dõi", Payload: PayloadUnfollow}}}
 	var titles []string
@@ -319,17 +319,11 @@ func (s *Service) followReply(ctx context.Context, m bot.Message, guide string, 
 	return r, nil
 }
 
-// windowText says when an announcement reaches a follower at once. A new
-// channel needs its sentence here and its rule in Service.inWindow
-// (doc/architecture.md, "Adding a channel"; TestEveryChannelIsKnown).
-func windowText(ch bot.Channel) string {
-	switch ch {
-	case bot.Messenger:
-		return "ngay nếu bạn đã nhắn cho trang trong vòng 24 giờ trước đó"
-	case bot.Zalo:
-		return "ngay nếu bạn đã nhắn cho Zalo OA trong vòng 48 giờ trước đó"
-	case bot.Web:
-		return "ngay nếu bạn vừa hỏi trên trang này trong vòng 1 giờ"
+// pushNote says when an announcement reaches a follower on ch at once
+// (the channel's PushNote).
+func (s *Service) pushNote(ch bot.Channel) string {
+	if in, ok := s.cfg.Channels.Get(ch); ok && in.PushNote != "" {
+		return in.PushNote
 	}
 	return "khi bạn nhắn tin"
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"botdvc/bot"
-	"botdvc/hotline"
 )
 
 // AllGuides in Follower.Guides means every announcement.
@@ -170,34 +169,25 @@ func appendSeen(seen []string, id string) []string {
 	return seen
 }
 
-// inWindow reports whether a message sent to f now is within the
-// channel's free reply window, with the configured margin to spare:
-// Messenger 24 hours after their last message (standard messaging,
-// messaging_type RESPONSE; ../shared/spec/channels.md B6), Zalo 48 hours
-// and a free consultation message left (A7: 8 free replies within 48 hours
-// of their last message), the web chat while it keeps replies for the
-// browser (WebWindow). Anything else waits for their next message.
+// inWindow reports whether a message sent to f now reaches them at once,
+// with the configured margin to spare: before the end their channel gives
+// (channel.Info.Push: Messenger 24 hours after their last message,
+// standard messaging, ../shared/spec/channels.md B6; Zalo 48 hours, A7;
+// the web chat 1 hour, while the page is likely open) and, where the
+// channel counts free messages (Zalo: 8 within 48 hours), with one left.
+// Anything else waits for their next message.
 func (s *Service) inWindow(f Follower, now time.Time) bool {
-	end := now.Add(s.cfg.Margin)
-	switch f.Channel {
-	case bot.Messenger, bot.Zalo:
-		w := hotline.WindowFor(f.Channel, f.LastUser)
-		if w.Standard.IsZero() || !end.Before(w.Standard) {
+	in, ok := s.cfg.Channels.Get(f.Channel)
+	if !ok || in.Push == nil {
+		return false
+	}
+	if until := in.Push(f.LastUser); until.IsZero() || !now.Add(s.cfg.Margin).Before(until) {
+		return false
+	}
+	if in.FreeLeft != nil {
+		if left, known := in.FreeLeft(f.UserID); known && left < 1 {
 			return false
 		}
-		if f.Channel == bot.Zalo {
-			s.mu.RLock()
-			free := s.zaloFree
-			s.mu.RUnlock()
-			if free != nil {
-				if left, known := free(f.UserID); known && left < 1 {
-					return false
-				}
-			}
-		}
-		return true
-	case bot.Web:
-		return end.Before(f.LastUser.Add(s.cfg.WebWindow))
 	}
-	return false
+	return true
 }

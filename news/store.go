@@ -15,6 +15,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"botdvc/bot"
+	"botdvc/channel"
 	"botdvc/pipeline"
 )
 
@@ -80,10 +81,11 @@ type Config struct {
 	// Sessions is the engine's session store: "theo dõi" follows the guide
 	// of the conversation's last answer.
 	Sessions bot.SessionStore
-	// WebWindow is how long after a web chat citizen's last message an
-	// announcement is still sent at once: the web chat keeps replies for
-	// the browser that long (BOT_WEBCHAT, 1 hour).
-	WebWindow time.Duration
+	// Channels are the channels the service carries: each says until when
+	// an announcement reaches a follower at once (channel.Info.Push,
+	// FreeLeft) and how to tell them (PushNote). Nil: announcements wait
+	// for the follower's next message.
+	Channels *channel.Registry
 	// Margin is kept before a window closes: a send this close to the end
 	// waits for the citizen's next message instead (5 minutes).
 	Margin time.Duration
@@ -103,11 +105,10 @@ type Service struct {
 	news      jetstream.KeyValue
 	followers jetstream.KeyValue
 
-	mu       sync.RWMutex
-	all      map[string]Announcement // snapshot, kept by Run's watch and local writes
-	outbox   Outbox
-	zaloFree func(userID string) (left int, known bool)
-	wake     chan struct{}
+	mu     sync.RWMutex
+	all    map[string]Announcement // snapshot, kept by Run's watch and local writes
+	outbox Outbox
+	wake   chan struct{}
 }
 
 // Open binds to the buckets (declared by Buckets and Streams, reconciled
@@ -115,9 +116,6 @@ type Service struct {
 func Open(ctx context.Context, js jetstream.JetStream, cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
-	}
-	if cfg.WebWindow <= 0 {
-		cfg.WebWindow = time.Hour
 	}
 	if cfg.Margin <= 0 {
 		cfg.Margin = 5 * time.Minute
@@ -153,14 +151,6 @@ func (s *Service) SetOutbox(o Outbox) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.outbox = o
-}
-
-// SetZaloFree gives the service the Zalo sender's count of free replies
-// left for a citizen (known only on the instance that saw them write).
-func (s *Service) SetZaloFree(f func(userID string) (left int, known bool)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.zaloFree = f
 }
 
 // List returns every announcement (past, current and future), newest From first.

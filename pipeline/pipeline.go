@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -213,7 +214,7 @@ func (p *Pipeline) refuse(ctx context.Context, m bot.Message, reason, notice str
 // is stored once. An empty ID gets a fresh one. The hotline uses Enqueue for
 // staff replies.
 func (p *Pipeline) Enqueue(ctx context.Context, o bot.Outbound) error {
-	if o.UserID == "" || !knownChannel(o.Channel) {
+	if o.UserID == "" || !slices.Contains(p.cfg.Channels, o.Channel) {
 		return fmt.Errorf("pipeline.Enqueue: %w: unknown channel %q or empty user id", ErrInvalid, o.Channel)
 	}
 	if o.ID == "" {
@@ -235,15 +236,6 @@ func (p *Pipeline) Enqueue(ctx context.Context, o bot.Outbound) error {
 	}
 	p.Metrics.Out.WithLabelValues(string(o.Channel), "enqueued").Inc()
 	return nil
-}
-
-func knownChannel(ch bot.Channel) bool {
-	for _, c := range Channels {
-		if c == ch {
-			return true
-		}
-	}
-	return false
 }
 
 // Start runs one worker per partition and one sender per channel (with a
@@ -278,7 +270,7 @@ func (p *Pipeline) Start(ctx context.Context) error {
 			defer func() { <-p.slots }()
 			p.work(m)
 		}})
-		for _, ch := range Channels {
+		for _, ch := range p.cfg.Channels {
 			s := p.Senders[ch]
 			if s == nil {
 				continue

@@ -55,6 +55,7 @@ func testConfig() Config {
 		Partitions: 4, AckWait: time.Second, MaxDeliver: 3, SendAttempts: 3,
 		MaxBackoff: 20 * time.Millisecond, FetchWait: 200 * time.Millisecond,
 		RatePerMinute: 6000, Burst: 1000,
+		Channels: []bot.Channel{bot.Web, bot.Zalo, bot.Messenger},
 	}
 }
 

@@ -42,9 +42,6 @@ const (
 	HeaderDeliveries = "Bot-Dead-Deliveries"
 )
 
-// Channels lists the channels the outbound stream has subjects for.
-var Channels = []bot.Channel{bot.Web, bot.Zalo, bot.Messenger}
-
 // Config holds the pipeline's tunables. Zero values take the defaults of
 // DefaultConfig.
 type Config struct {
@@ -70,6 +67,11 @@ type Config struct {
 	// slot is kept from redelivery with InProgress. Senders are not capped:
 	// they wait on the platforms' APIs, not on the CPU.
 	Workers int
+	// Channels are the channels replies go out on: each has its outbound
+	// subjects, a sender consumer per partition, and Enqueue refuses any
+	// other. cmd/botd fills it from the channels it opens
+	// (webhooks.ChannelOpener), in their registration order.
+	Channels []bot.Channel
 }
 
 // DefaultConfig returns the defaults.
@@ -256,7 +258,7 @@ func Declare(c Config) Topology {
 			MaxDeliver:    -1, // parking is decided by the worker, with the reason
 			DeliverPolicy: jetstream.DeliverAllPolicy,
 		})
-		for _, ch := range Channels {
+		for _, ch := range c.Channels {
 			t.Consumers[OutboundStream] = append(t.Consumers[OutboundStream], jetstream.ConsumerConfig{
 				Durable:       senderName(ch, p),
 				FilterSubject: outboundSubject(ch, p),

@@ -15,7 +15,11 @@ import (
 	"time"
 
 	"botdvc/bot"
+	"botdvc/channel"
 	"botdvc/hotline"
+	"botdvc/webhooks/messenger"
+	"botdvc/webhooks/webchat"
+	"botdvc/webhooks/zalo"
 )
 
 const hotlineUsage = `usage: botctl hotline [--url URL] [--user NAME] [--password-file FILE] [--json] COMMAND [ARGS]
@@ -244,6 +248,11 @@ func short(s string, n int) string {
 	return s
 }
 
+// channels names a ticket's channel as the console does: each channel's
+// own label (a channel missing here is shown by its id; botd's list is
+// Main.channelList).
+var channels = channel.NewRegistry(webchat.Info(), zalo.Info(nil), messenger.Info())
+
 func printList(w io.Writer, ts []hotline.Ticket, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PHIẾU\tTRẠNG THÁI\tLOẠI\tKÊNH\tĐÃ CHỜ\tHẠN\tNGƯỜI NHẬN\tCHỦ ĐỀ")
@@ -253,7 +262,7 @@ func printList(w io.Writer, ts []hotline.Ticket, now time.Time) error {
 			wait, dl = "-", "-"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, hotline.StatusLabel(t.Status), hotline.CategoryLabel(t.Category),
-			hotline.ChannelLabel(t.Channel), wait, dl, t.Assignee, topic(t))
+			channels.Label(t.Channel), wait, dl, t.Assignee, topic(t))
 	}
 	return tw.Flush()
 }
@@ -274,7 +283,7 @@ func printTicket(w io.Writer, raw []byte, full bool) error {
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return fmt.Errorf("decode answer: %w", err)
 	}
-	fmt.Fprintf(w, "%s  %s  %s  %s", t.ID, hotline.StatusLabel(t.Status), hotline.CategoryLabel(t.Category), hotline.ChannelLabel(t.Channel))
+	fmt.Fprintf(w, "%s  %s  %s  %s", t.ID, hotline.StatusLabel(t.Status), hotline.CategoryLabel(t.Category), channels.Label(t.Channel))
 	if t.Assignee != "" {
 		fmt.Fprintf(w, "  người nhận: %s", t.Assignee)
 	}

@@ -8,8 +8,8 @@
 // (this file) reads as the table of contents, building the parts in order
 // with one method each (parts.go), and Close closes them in reverse order.
 // Cycles are closed by named setters (pipeline.Pipeline.SetHandler,
-// hotline.Queue.SetZaloFree, news.Service.SetOutbox), not by closures over
-// variables assigned later.
+// news.Service.SetOutbox), not by closures over variables assigned later.
+// The channels are opened in one loop over channelList (channels.go).
 package main
 
 import (
@@ -41,10 +41,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"botdvc/bot"
+	"botdvc/channel"
 	"botdvc/complaint"
 	"botdvc/dvhc"
 	"botdvc/editor"
-	"botdvc/hotline"
 	"botdvc/internal/jsretry"
 	"botdvc/knowledge"
 	"botdvc/knowledge/audit"
@@ -110,6 +110,9 @@ type Main struct {
 	// Handler, when set before Run, answers instead of the engine (tests);
 	// the hotline middleware still runs in front of it.
 	Handler bot.HandlerFunc
+	// Channels, when set before Run, are opened after the service's own
+	// channels (tests' stand-ins; channelList).
+	Channels []webhooks.ChannelOpener
 
 	Registry *prometheus.Registry
 	Topology pipeline.Topology // every stream, consumer and bucket, reconciled at start
@@ -197,9 +200,16 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("botd: jetstream: %w", err)
 	}
+	// The channels (channels.go): their ids declare the pipeline's outbound
+	// subjects; the web chat takes its part of the front's guards.
+	f, err := m.openFront(js)
+	if err != nil {
+		return err
+	}
+	channels := m.channelList(f)
 	pcfg := pipeline.Config{
 		Partitions: c.Partitions, Replicas: c.NATSReplicas, MaxText: c.MaxText, Workers: c.Workers,
-		RatePerMinute: c.RatePerMinute, Burst: c.Burst,
+		RatePerMinute: c.RatePerMinute, Burst: c.Burst, Channels: channelIDs(channels),
 	}
 	m.Topology = declare(c, pcfg)
 	if err := reconcile(ctx, js, m.Topology, log); err != nil {
@@ -212,12 +222,18 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	// 3. The pipeline first (its handler is set once the chain exists):
-	// the hotline, the complaints desk and the announcements send through it.
+	// the channels accept into it; the hotline, the complaints desk and the
+	// announcements send through it. Then the channels, which those parts
+	// and the editors' charts ask about themselves (labels, windows).
 	p, err := m.openPipeline(js, pcfg)
 	if err != nil {
 		return err
 	}
-	q, err := m.openHotline(js, p, lib)
+	ch, err := m.openChannels(ctx, channels, webhooks.ChannelEnv{JS: js, NATS: m.NATS, Inbox: p, Backlog: f.backlog, Logger: log, Metrics: m.Registry}, p)
+	if err != nil {
+		return err
+	}
+	q, err := m.openHotline(js, p, lib, ch.registry)
 	if err != nil {
 		return err
 	}
@@ -225,11 +241,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("botd: %w", err)
 	}
-	a, err := m.openAnswer(ctx, js, p, index, lib, sessions, units)
+	a, err := m.openAnswer(ctx, js, p, index, lib, sessions, units, ch.registry)
 	if err != nil {
 		return err
 	}
-	desk, err := m.openComplaints(ctx, js, lib, units, p)
+	desk, err := m.openComplaints(ctx, js, lib, units, p, ch.registry)
 	if err != nil {
 		return err
 	}
@@ -242,11 +258,7 @@ func (m *Main) Run(ctx context.Context) error {
 	// following, the engine.
 	p.SetHandler(bot.Chain(a.answer, bot.Remember(sessions), q.Middleware(), desk.Intake(), a.editor.recorder.Middleware(), a.news.Middleware()))
 
-	// 4. Channels, then workers and senders.
-	mounts, err := m.openChannels(ctx, js, p, q, a.news)
-	if err != nil {
-		return err
-	}
+	// 4. Workers and senders.
 	if c.AcceptOnly {
 		log.Info("accept-only instance: workers and senders run elsewhere")
 	} else {
@@ -263,15 +275,14 @@ func (m *Main) Run(ctx context.Context) error {
 	m.background("web chat janitor", func(ctx context.Context) { webJanitor(js, log, q, desk).Run(ctx, time.Hour) })
 
 	// 5. HTTP.
-	srv, err := m.openServer(ctx, js, p, index)
-	if err != nil {
+	if err := m.openServer(js, f, index); err != nil {
 		return err
 	}
 	askRoute := webhooks.NewAsk(a.ask)
 	askRoute.MaxText = c.MaxText // BOT_MAX_TEXT, as for the channels' messages
-	askRoute.ClientRate = srv.clientRate
-	m.Server.Mount(srv.chat, askRoute, &dvhc.Page{Dir: units}, a.news.Pages())
-	m.Server.Mount(mounts...)     // channel webhooks: they take p as webhooks.Inbox
+	askRoute.ClientRate = f.clientRate
+	m.Server.Mount(ch.mounts...) // the web chat's page and API, the webhooks: they take p as webhooks.Inbox
+	m.Server.Mount(askRoute, &dvhc.Page{Dir: units}, a.news.Pages())
 	m.Server.Mount(desk.Public()) // complaints, public: /api/v1/complaints, /phan-anh
 	if c.StaffFile != "" {
 		auth, err := m.openAuth(ctx, js, c.StaffFile, "hotline", "botdvc_session")
@@ -288,11 +299,11 @@ func (m *Main) Run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("botd: BOT_EDITOR_FILE: %w", err)
 		}
-		m.Server.Mount(m.admin(auth, a, q, desk, lib, index)) // /admin and the editors' API
+		m.Server.Mount(m.admin(auth, a, q, desk, lib, index, ch.registry)) // /admin and the editors' API
 	} else {
 		log.Warn("admin pages off: BOT_EDITOR_FILE is not set (published changes are still followed)")
 	}
-	return m.listen(started, srv.chat, q)
+	return m.listen(started, ch.closers, q)
 }
 
 // openAuth opens the sign-in of one site: accounts from the htpasswd file
@@ -494,8 +505,8 @@ func (m *Main) openEditor(ctx context.Context, js jetstream.JetStream, lib *know
 
 // openComplaints opens the complaints desk: deadlines in working days, the
 // curated guides' names for recognising procedures, the communes and wards
-// after the 2025 merger, the hotline's reply windows.
-func (m *Main) openComplaints(ctx context.Context, js jetstream.JetStream, lib *knowledge.Library, units *dvhc.Directory, outbox complaint.Outbox) (*complaint.Desk, error) {
+// after the 2025 merger, the channels' reply windows.
+func (m *Main) openComplaints(ctx context.Context, js jetstream.JetStream, lib *knowledge.Library, units *dvhc.Directory, outbox complaint.Outbox, channels *channel.Registry) (*complaint.Desk, error) {
 	c := m.Config
 	holidays, err := complaint.ParseHolidays(c.Holidays)
 	if err != nil {
@@ -503,9 +514,9 @@ func (m *Main) openComplaints(ctx context.Context, js jetstream.JetStream, lib *
 	}
 	desk, err := complaint.Open(ctx, js, outbox, complaint.Config{
 		Days: c.ComplaintDays, Calendar: complaint.Calendar{Holidays: holidays}, Retention: c.Retention, Replicas: c.NATSReplicas,
-		Guides:     lib.All,
-		Places:     wardOf(units), // today's commune or ward, old names normalised
-		ReplyUntil: func(ch bot.Channel, last time.Time) time.Time { return hotline.WindowFor(ch, last).Final },
+		Guides:   lib.All,
+		Places:   wardOf(units), // today's commune or ward, old names normalised
+		Channels: channels,      // an answer after the reply window waits for the citizen's next message
 	}, m.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("botd: %w", err)

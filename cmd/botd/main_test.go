@@ -23,6 +23,13 @@ import (
 // the default configuration otherwise (embedded NATS, bundled corpus).
 func MustRunMain(tb testing.TB, dataDir string, env map[string]string) *Main {
 	tb.Helper()
+	return mustRunMainWith(tb, dataDir, env, nil)
+}
+
+// mustRunMainWith is MustRunMain with set called on the Main before Run
+// (a test's stand-in channel, a handler).
+func mustRunMainWith(tb testing.TB, dataDir string, env map[string]string, set func(*Main)) *Main {
+	tb.Helper()
 	if env == nil {
 		env = map[string]string{}
 	}
@@ -37,6 +44,9 @@ func MustRunMain(tb testing.TB, dataDir string, env map[string]string) *Main {
 		tb.Fatal(err)
 	}
 	m := NewMain(cfg)
+	if set != nil {
+		set(m)
+	}
 	var logs bytes.Buffer
 	m.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	if err := m.Run(context.Background()); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"botdvc/bot"
+	"botdvc/channel"
 	"botdvc/complaint"
 	"botdvc/dvhc"
 	"botdvc/editor"
@@ -25,9 +26,7 @@ import (
 	"botdvc/ratelimit"
 	"botdvc/webauth"
 	"botdvc/webhooks"
-	"botdvc/webhooks/messenger"
 	"botdvc/webhooks/webchat"
-	"botdvc/webhooks/zalo"
 )
 
 // The parts Run builds, one method each, in the order Run calls them.
@@ -42,8 +41,8 @@ func (m *Main) background(name string, fn func(ctx context.Context)) {
 }
 
 // openPipeline returns the pipeline, without its handler yet (set with
-// SetHandler once the chain exists): metrics, the accepting path's own
-// connections, the web chat's sender.
+// SetHandler once the chain exists) nor senders (each channel's, set by
+// openChannels): metrics, the accepting path's own connections.
 func (m *Main) openPipeline(js jetstream.JetStream, pcfg pipeline.Config) (*pipeline.Pipeline, error) {
 	p := pipeline.New(js, nil, m.Logger.With("component", "pipeline"), pcfg)
 	p.Metrics = pipeline.NewMetrics(m.Registry)
@@ -59,17 +58,16 @@ func (m *Main) openPipeline(js jetstream.JetStream, pcfg pipeline.Config) (*pipe
 		}
 		p.Publishers = append(p.Publishers, pjs)
 	}
-	p.Senders[bot.Web] = webchat.NewSender(js)
 	m.Pipeline = p
 	return p, nil
 }
 
 // openHotline opens the hotline queue: staff replies go out through p;
 // staff's guide ids are checked against the live guides.
-func (m *Main) openHotline(js jetstream.JetStream, p *pipeline.Pipeline, lib *knowledge.Library) (*hotline.Queue, error) {
+func (m *Main) openHotline(js jetstream.JetStream, p *pipeline.Pipeline, lib *knowledge.Library, channels *channel.Registry) (*hotline.Queue, error) {
 	c := m.Config
 	hcfg := hotline.Config{Registry: m.Registry, Replicas: c.NATSReplicas, Retention: c.Retention,
-		Guides: lib, Phone: c.HotlinePhone,
+		Guides: lib, Phone: c.HotlinePhone, Channels: channels,
 		Tabs: []hotline.Tab{{Label: "Phản ánh, kiến nghị", URL: "/hotline/complaints/"}}}
 	var err error
 	if c.HotlineHours != "" { // checked by Config.Validate already
@@ -105,7 +103,7 @@ type answerParts struct {
 // editors' preview: it only decides), the announcements, and the editors'
 // store, whose published changes (from any instance) are applied to the
 // library, the index and the engine before botd serves.
-func (m *Main) openAnswer(ctx context.Context, js jetstream.JetStream, p *pipeline.Pipeline, index searchIndex, lib *knowledge.Library, sessions bot.SessionStore, units *dvhc.Directory) (answerParts, error) {
+func (m *Main) openAnswer(ctx context.Context, js jetstream.JetStream, p *pipeline.Pipeline, index searchIndex, lib *knowledge.Library, sessions bot.SessionStore, units *dvhc.Directory, channels *channel.Registry) (answerParts, error) {
 	log := m.Logger
 	log.Info("preparing the answer engine", "guides", lib.Len()) // word weights over every guide: seconds with the catalogue
 	engine := bot.NewEngine(index, lib, sessions)
@@ -117,7 +115,7 @@ func (m *Main) openAnswer(ctx context.Context, js jetstream.JetStream, p *pipeli
 	// Announcements (bản tin): their line on answers, "tin mới", following
 	// topics; delivered to followers by news.Service.Run.
 	var err error
-	a.news, err = news.Open(ctx, js, news.Config{Sessions: sessions, Logger: log.With("component", "news"),
+	a.news, err = news.Open(ctx, js, news.Config{Sessions: sessions, Logger: log.With("component", "news"), Channels: channels,
 		Guides: func(id string) (string, bool) { g, ok := lib.Get(id); return g.Title, ok }})
 	if err != nil {
 		return a, fmt.Errorf("botd: %w", err)
@@ -146,46 +144,49 @@ func (m *Main) openAnswer(ctx context.Context, js jetstream.JetStream, p *pipeli
 	return a, err
 }
 
-// openChannels builds the Messenger and Zalo adapters that are configured
-// (a channel with no secret is off: its webhook is not mounted, 404): their
-// senders go to p, their webhooks are returned for mounting.
-func (m *Main) openChannels(ctx context.Context, js jetstream.JetStream, p *pipeline.Pipeline, q *hotline.Queue, bulletins *news.Service) ([]webhooks.Mounter, error) {
-	c, log := m.Config, m.Logger
-	var mounts []webhooks.Mounter
-	fb := messenger.Config{AppSecret: c.FBAppSecret, VerifyToken: c.FBVerifyToken,
-		PageToken: c.FBPageToken, GraphURL: c.FBGraphURL, Metrics: m.Registry}
-	if fb.Enabled() {
-		fc := messenger.NewClient(fb)
-		fc.Logger = log.With("component", "messenger")
-		p.Senders[bot.Messenger] = fc
-		mounts = append(mounts, messenger.NewHandler(fb, p, log)) // the adapters name their component in their logs
-	}
-	za := zalo.Config{AppID: c.ZaloAppID, AppSecret: c.ZaloAppSecret, OASecret: c.ZaloOASecret,
-		AccessToken: c.ZaloAccessToken, RefreshToken: c.ZaloRefreshToken,
-		APIURL: c.ZaloAPIURL, OAuthURL: c.ZaloOAuthURL, SiteVerification: c.ZaloSiteVerify, Buttons: c.ZaloButtons,
-		AckBadSignature: c.ZaloAckBadSig,
-		Metrics:         m.Registry}
-	if za.Enabled() {
-		store, err := zalo.OpenKVTokens(ctx, js, zalo.DefaultTokenBucket, za.AppID)
+// channelParts are the opened channels: the registry hotline, news,
+// complaints and the editors ask about them, their routes, and what to
+// close when HTTP stops.
+type channelParts struct {
+	registry *channel.Registry
+	mounts   []webhooks.Mounter
+	closers  []func() error
+}
+
+// openChannels opens every channel of list, each from its own config (a
+// channel that is not configured is off: its webhook is not mounted, 404,
+// and its replies wait): their senders go to p, their background work runs
+// until Close.
+func (m *Main) openChannels(ctx context.Context, list []webhooks.ChannelOpener, env webhooks.ChannelEnv, p *pipeline.Pipeline) (channelParts, error) {
+	var parts channelParts
+	var infos []channel.Info
+	var on []any
+	for _, o := range list {
+		ch, err := o.Open(ctx, env)
 		if err != nil {
-			return nil, fmt.Errorf("botd: %w", err)
+			return parts, fmt.Errorf("botd: %w", err)
 		}
-		zc := zalo.NewClient(za, store)
-		if zc.Echoes, err = zalo.OpenKVEchoes(ctx, js); err != nil { // echoes known on every instance
-			return nil, fmt.Errorf("botd: %w", err)
+		if ch.ID != o.ID {
+			return parts, fmt.Errorf("botd: channel %q opened as %q", o.ID, ch.ID)
 		}
-		zc.SetLogger(log)
-		free := func(userID string) (int, bool) { w, ok := zc.Window(userID); return w.FreeLeft, ok }
-		q.SetZaloFree(free) // the console shows the free messages left
-		bulletins.SetZaloFree(free)
-		m.background("zalo tokens", func(ctx context.Context) { zc.Tokens().Run(ctx, 10*time.Minute) })
-		zh := zalo.NewHandler(za, p, log)
-		zh.Tracker = zc
-		p.Senders[bot.Zalo] = zc
-		mounts = append(mounts, zh)
+		infos = append(infos, ch.Info)
+		if ch.Sender != nil {
+			p.Senders[ch.ID] = ch.Sender
+		}
+		if ch.Routes != nil {
+			parts.mounts = append(parts.mounts, ch.Routes)
+		}
+		if ch.Run != nil {
+			m.background(string(ch.ID), ch.Run)
+		}
+		if ch.Close != nil {
+			parts.closers = append(parts.closers, ch.Close)
+		}
+		on = append(on, string(ch.ID), ch.Sender != nil)
 	}
-	log.Info("channels", "web", true, "messenger", fb.Enabled(), "zalo", za.Enabled())
-	return mounts, nil
+	m.Logger.Info("channels", on...)
+	parts.registry = channel.NewRegistry(infos...)
+	return parts, nil
 }
 
 // webJanitor keeps web chat conversations 30 days after their last turn,
@@ -205,19 +206,25 @@ func webJanitor(js jetstream.JetStream, log *slog.Logger, q *hotline.Queue, desk
 		}}
 }
 
-// serverParts is what the HTTP server's routes share.
-type serverParts struct {
-	chat       *webchat.Handler
-	clientRate *ratelimit.Window // per client address: web chat messages and /api/v1/ask
+// front is what guards the HTTP front, built before the channels (the
+// web chat takes its part): connection caps and trusted proxies, the
+// per-client-address limits of the web chat and /api/v1/ask, the inbound
+// backlog the web chat sheds load on, the cap on event streams.
+type front struct {
+	proxies                    *clientaddr.Proxies
+	conns                      webhooks.ConnLimits
+	clientRate, clientSessions *ratelimit.Window
+	backlog                    *pipeline.Backlog
+	streams                    *webhooks.Streams
 }
 
-// openServer builds the HTTP server (m.Server) with its connection caps,
-// readiness checks and the web chat.
-func (m *Main) openServer(ctx context.Context, js jetstream.JetStream, p *pipeline.Pipeline, index searchIndex) (serverParts, error) {
+// openFront builds the front's guards. They bind to their streams lazily:
+// it runs before the topology is reconciled.
+func (m *Main) openFront(js jetstream.JetStream) (front, error) {
 	c, log := m.Config, m.Logger
 	proxies, err := clientaddr.ParseProxies(c.TrustedProxies)
 	if err != nil {
-		return serverParts{}, fmt.Errorf("botd: BOT_TRUSTED_PROXIES: %w", err)
+		return front{}, fmt.Errorf("botd: BOT_TRUSTED_PROXIES: %w", err)
 	}
 	conns, streamsMax, streamsPerClient := connLimits(c, log)
 	conns.Proxies = proxies
@@ -225,28 +232,31 @@ func (m *Main) openServer(ctx context.Context, js jetstream.JetStream, p *pipeli
 	limits := webhooks.ClientLimitStreams(c.ClientRate, c.ClientSessions, c.NATSReplicas)
 	clientRate := ratelimit.New(js, limits[0])
 	clientRate.Remember = clientRate.Span // a flood from one address costs no round trip per request
-	backlog := pipeline.NewBacklog(js)
-	m.background("backlog", backlog.Run)
-	chat := webchat.NewHandler(p, m.NATS, js, log.With("component", "webchat"))
 	clientSessions := ratelimit.New(js, limits[1])
 	clientSessions.Remember = clientSessions.Span
 	clientSessions.RememberAllowed = clientSessions.Span / 2 // a known session is a duplicate: no round trip
-	chat.ClientRate, chat.ClientSessions = clientRate, clientSessions
-	chat.Backlog, chat.MaxBacklog = backlog, c.WebMaxBacklog
-	chat.Streams = webhooks.NewStreams(streamsMax, streamsPerClient, m.Registry)
+	return front{proxies: proxies, conns: conns, clientRate: clientRate, clientSessions: clientSessions,
+		backlog: pipeline.NewBacklog(js), streams: webhooks.NewStreams(streamsMax, streamsPerClient, m.Registry)}, nil
+}
+
+// openServer builds the HTTP server (m.Server) with its connection caps
+// and readiness checks, and starts reading the inbound backlog.
+func (m *Main) openServer(js jetstream.JetStream, f front, index searchIndex) error {
+	c, log := m.Config, m.Logger
+	m.background("backlog", f.backlog.Run)
 	m.Server = webhooks.NewServer(log.With("component", "http"), webhooks.ServerConfig{
 		BodyLimit: c.BodyLimit, RequestTimeout: c.RequestTimeout, Registry: m.Registry, AccessLog: c.AccessLog,
-		Proxies: proxies, Conns: conns, MetricsToken: c.MetricsToken,
+		Proxies: f.proxies, Conns: f.conns, MetricsToken: c.MetricsToken,
 		Ready: m.readyChecks(js, index),
 	})
 	if c.MetricsAddr != "" {
 		if err := m.serveMetrics(c.MetricsAddr); err != nil {
-			return serverParts{}, err
+			return err
 		}
 	} else if c.MetricsToken == "" {
 		log.Info("metrics: GET /metrics is refused until BOT_METRICS_TOKEN or BOT_METRICS_ADDR is set")
 	}
-	return serverParts{chat: chat, clientRate: clientRate}, nil
+	return nil
 }
 
 // readyChecks are /readyz's: the NATS connection, JetStream, a non-empty index.
@@ -273,9 +283,9 @@ func (m *Main) readyChecks(js jetstream.JetStream, index searchIndex) []webhooks
 }
 
 // admin returns the editors' pages and API.
-func (m *Main) admin(auth *webauth.Auth, a answerParts, q *hotline.Queue, desk *complaint.Desk, lib *knowledge.Library, index searchIndex) *editor.Admin {
+func (m *Main) admin(auth *webauth.Auth, a answerParts, q *hotline.Queue, desk *complaint.Desk, lib *knowledge.Library, index searchIndex, channels *channel.Registry) *editor.Admin {
 	return &editor.Admin{
-		News:  a.news,
+		News: a.news, Channels: channels,
 		Store: a.editor.store, Recorder: a.editor.recorder, Tickets: hotlineTickets{q}, Auth: auth, Logger: m.Logger.With("component", "admin"),
 		Complaints: complaintStats{desk}, Domain: func(id string) string { g, _ := lib.Get(id); return g.Domain },
 		CheckSynonyms: func(rules string) error { _, err := vntext.DefaultDict().With(rules); return err },
@@ -293,9 +303,10 @@ func (m *Main) admin(auth *webauth.Auth, a answerParts, q *hotline.Queue, desk *
 }
 
 // listen opens the HTTP listener and serves until Close, which ends the
-// event streams (web chat, hotline console) first, or they would hold the
-// shutdown; the hotline's store stays usable for the workers.
-func (m *Main) listen(started time.Time, chat *webchat.Handler, q *hotline.Queue) error {
+// event streams (the channels' closers: the web chat's; the hotline
+// console's) first, or they would hold the shutdown; the hotline's store
+// stays usable for the workers.
+func (m *Main) listen(started time.Time, closers []func() error, q *hotline.Queue) error {
 	c, log := m.Config, m.Logger
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -308,7 +319,9 @@ func (m *Main) listen(started time.Time, chat *webchat.Handler, q *hotline.Queue
 		}
 	}()
 	m.onClose("http", func(ctx context.Context) error {
-		_ = chat.Close()
+		for _, fn := range closers {
+			_ = fn()
+		}
 		_ = q.Close()
 		return m.Server.Shutdown(ctx)
 	})

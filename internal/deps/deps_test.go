@@ -64,6 +64,12 @@ func TestDependencyDirection(t *testing.T) {
 		{mod + "bot", []string{"github.com/gofiber", "github.com/nats-io", "github.com/blevesearch", "github.com/meilisearch", mod + "webhooks", mod + "pipeline", mod + "hotline"}, "the domain never imports an adapter or its library"},
 		{mod + "pipeline", []string{"github.com/gofiber", mod + "webhooks", mod + "hotline"}, "the pipeline needs no web framework (RefusedError is bot's)"},
 		{mod + "hotline", []string{mod + "webhooks", mod + "pipeline"}, "hotline must not import webhooks; staff replies go through its Outbox"},
+		// A channel is one unit: its adapter package (webhooks/NAME) opens
+		// it; the domain asks it through package channel, a leaf.
+		{mod + "channel", []string{"github.com/gofiber", "github.com/nats-io", "github.com/blevesearch", "github.com/meilisearch", "github.com/prometheus", mod + "webhooks", mod + "pipeline", mod + "hotline", mod + "news", mod + "complaint", mod + "editor"}, "channel is a leaf: the standard library and bot"},
+		{mod + "news", []string{mod + "webhooks", mod + "hotline"}, "news asks a channel through package channel, never its adapter"},
+		{mod + "complaint", []string{mod + "webhooks", mod + "hotline"}, "the complaints desk asks a channel through package channel, never its adapter"},
+		{mod + "editor", []string{mod + "webhooks", mod + "hotline"}, "the editors' pages ask a channel through package channel, never its adapter"},
 	} {
 		for dep := range needs(rule.pkg) {
 			if dep == rule.pkg {
@@ -83,6 +89,14 @@ func TestDependencyDirection(t *testing.T) {
 		{mod + "knowledge/bleveindex", mod + "knowledge/meiliindex"},
 	}
 	for pkg, imports := range direct {
+		if pkg == mod+"channel" {
+			for imp := range imports {
+				std := !strings.HasPrefix(imp, mod) && !strings.Contains(strings.Split(imp, "/")[0], ".")
+				if !std && imp != mod+"bot" {
+					t.Errorf("%s imports %s: channel imports only the standard library and bot", pkg, imp)
+				}
+			}
+		}
 		if strings.HasPrefix(pkg, mod+"webhooks") {
 			for imp := range imports {
 				if strings.HasPrefix(imp, mod+"knowledge") || strings.HasPrefix(imp, mod+"hotline") || strings.HasPrefix(imp, mod+"pipeline") {

@@ -49,6 +49,7 @@ func echo(_ context.Context, m bot.Message) (bot.Reply, error) {
 
 func mustEnv(t *testing.T, pc pipeline.Config) *env {
 	t.Helper()
+	pc.Channels = []bot.Channel{bot.Web}
 	ns, err := pipeline.StartEmbedded(pipeline.EmbedOptions{StoreDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
