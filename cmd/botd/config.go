@@ -54,7 +54,7 @@ type Config struct {
 	Catalog    string // BOT_CATALOG: national catalogue file loaded beside the guides
 	GuidesDir  string // BOT_GUIDES: guide directory; empty serves the bundled corpus
 
-	HotlineHours string        // BOT_HOTLINE_HOURS: staff hours, e.g. "Mon-Fri 07:30-17:00; Sat 07:30-11:30"
+	HotlineHours Hours         // BOT_HOTLINE_HOURS: staff hours, e.g. "Mon-Fri 07:30-17:00; Sat 07:30-11:30", parsed when read
 	HotlinePhone string        // BOT_HOTLINE_PHONE: phone number the bot offers; empty offers none
 	CannedFile   string        // BOT_CANNED_FILE: staff canned replies (Markdown, see doc/hotline.md)
 	Retention    time.Duration // BOT_RETENTION: how long question records and tickets are kept
@@ -159,7 +159,14 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	str(&c.EditorFile, "editor-file", "BOT_EDITOR_FILE", "", "htpasswd file (bcrypt) of editors")
 	str(&c.Catalog, "catalog", "BOT_CATALOG", "", "national procedure catalogue to load beside the guides")
 	str(&c.GuidesDir, "guides", "BOT_GUIDES", "", "guide directory; empty serves the bundled corpus")
-	str(&c.HotlineHours, "hotline-hours", "BOT_HOTLINE_HOURS", hotline.DefaultHoursSpec, "hotline staff hours (Hà Nội time)")
+	v := getenv("BOT_HOTLINE_HOURS")
+	if v == "" {
+		v = hotline.DefaultHoursSpec
+	}
+	if err := c.HotlineHours.Set(v); err != nil {
+		envErrs = append(envErrs, fmt.Errorf("BOT_HOTLINE_HOURS=%q: %v", v, err))
+	}
+	fs.Var(&c.HotlineHours, "hotline-hours", "hotline staff hours (Hà Nội time) ($BOT_HOTLINE_HOURS)")
 	str(&c.HotlinePhone, "hotline-phone", "BOT_HOTLINE_PHONE", "", "hotline phone number the bot offers citizens; empty offers none")
 	str(&c.CannedFile, "canned-file", "BOT_CANNED_FILE", "", "staff canned replies file (default: the bundled set)")
 	dur(&c.Retention, "retention", "BOT_RETENTION", 90*24*time.Hour, "how long redacted question records and hotline tickets are kept")
@@ -280,11 +287,6 @@ func (c Config) Validate() error {
 	if c.NATSListen != "" {
 		if _, _, err := net.SplitHostPort(c.NATSListen); err != nil {
 			bad("BOT_NATS_LISTEN %q: want host:port, e.g. 127.0.0.1:4222", c.NATSListen)
-		}
-	}
-	if c.HotlineHours != "" {
-		if _, err := hotline.ParseHours(c.HotlineHours); err != nil {
-			bad("BOT_HOTLINE_HOURS %q: %v", c.HotlineHours, err)
 		}
 	}
 	if c.ComplaintDays < 1 || c.ComplaintDays > 60 {
@@ -448,7 +450,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("zalo_site_verification", c.ZaloSiteVerify),
 		slog.Bool("zalo_buttons", c.ZaloButtons),
 		slog.Bool("zalo_ack_bad_signature", c.ZaloAckBadSig),
-		slog.String("hotline_hours", c.HotlineHours),
+		slog.String("hotline_hours", c.HotlineHours.Spec),
 		slog.String("hotline_phone", c.HotlinePhone),
 		slog.String("canned_file", c.CannedFile),
 		slog.Duration("retention", c.Retention),
@@ -523,4 +525,26 @@ func parseLevel(s string) (slog.Level, error) {
 	var l slog.Level
 	err := l.UnmarshalText([]byte(s))
 	return l, err
+}
+
+// Hours is the hotline's staff hours as configured (BOT_HOTLINE_HOURS,
+// -hotline-hours): parsed once, when read (a flag.Value), so an error is
+// reported with the other configuration errors and the hotline gets the
+// parsed hours. The zero value is the hotline's default hours.
+type Hours struct {
+	Spec  string        // as configured, for the log
+	Hours hotline.Hours // parsed
+}
+
+// String implements flag.Value.
+func (h *Hours) String() string { return h.Spec }
+
+// Set implements flag.Value.
+func (h *Hours) Set(s string) error {
+	hs, err := hotline.ParseHours(s)
+	if err != nil {
+		return err
+	}
+	*h = Hours{Spec: s, Hours: hs}
+	return nil
 }

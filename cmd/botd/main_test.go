@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"botdvc/bot"
+	"botdvc/hotline"
 )
 
 // MustRunMain runs the whole program on a free port with a temp data dir and
@@ -278,6 +279,10 @@ func TestConfig(t *testing.T) {
 	if c.NATSURL != env["NATS_URL"] || c.FBGraphURL != DefaultFBGraphURL || c.Partitions != 16 {
 		t.Errorf("config %+v", c)
 	}
+	// The hours are read once, parsed, into what the hotline takes.
+	if h := c.HotlineHours; h.Spec != hotline.DefaultHoursSpec || h.Hours.String() != hotline.DefaultHours().String() {
+		t.Errorf("hotline hours %q: %s", h.Spec, h.Hours)
+	}
 	if err := c.Validate(); err != nil {
 		t.Errorf("valid config: %v", err)
 	}
@@ -308,6 +313,7 @@ func TestConfigErrors(t *testing.T) {
 		{env: map[string]string{"BOT_PARTITIONS": "0"}, want: "BOT_PARTITIONS"},
 		{env: map[string]string{"BOT_LOG_LEVEL": "loud"}, want: "BOT_LOG_LEVEL"},
 		{args: []string{"-partitions", "5000"}, want: "BOT_PARTITIONS 5000"},
+		{env: map[string]string{"BOT_HOTLINE_HOURS": "Mon 07:30-25:00"}, want: "BOT_HOTLINE_HOURS"},
 	} {
 		c, err := LoadConfig(tc.args, func(k string) string { return tc.env[k] }, io.Discard)
 		if err == nil {
@@ -325,6 +331,11 @@ func TestConfigErrors(t *testing.T) {
 	}
 	if _, err := LoadConfig([]string{"-nope"}, func(string) string { return "" }, io.Discard); err != errUsage {
 		t.Errorf("unknown flag: %v", err)
+	}
+	var usage bytes.Buffer
+	if _, err := LoadConfig([]string{"-hotline-hours", "Mon 07:30-25:00"}, func(string) string { return "" }, &usage); err != errUsage ||
+		!strings.Contains(usage.String(), `invalid value "Mon 07:30-25:00" for flag -hotline-hours`) {
+		t.Errorf("bad -hotline-hours: %v\n%s", err, usage.String())
 	}
 }
 

@@ -69,12 +69,8 @@ func (m *Main) openHotline(js jetstream.JetStream, p *pipeline.Pipeline, lib *kn
 	hcfg := hotline.Config{Registry: m.Registry, Replicas: c.NATSReplicas, Retention: c.Retention,
 		Guides: lib, Phone: c.HotlinePhone, Channels: channels,
 		Tabs: []hotline.Tab{{Label: "Phản ánh, kiến nghị", URL: "/hotline/complaints/"}}}
+	hcfg.Hours = c.HotlineHours.Hours // parsed when the configuration was read; zero: the default hours
 	var err error
-	if c.HotlineHours != "" { // checked by Config.Validate already
-		if hcfg.Hours, err = hotline.ParseHours(c.HotlineHours); err != nil {
-			return nil, fmt.Errorf("botd: BOT_HOTLINE_HOURS: %w", err)
-		}
-	}
 	if c.CannedFile != "" {
 		if hcfg.Canned, err = hotline.LoadCanned(c.CannedFile); err != nil {
 			return nil, fmt.Errorf("botd: BOT_CANNED_FILE: %w", err)
