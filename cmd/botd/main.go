@@ -45,6 +45,7 @@ import (
 	"botdvc/complaint"
 	"botdvc/dvhc"
 	"botdvc/editor"
+	"botdvc/hotline"
 	"botdvc/internal/jsretry"
 	"botdvc/knowledge"
 	"botdvc/knowledge/audit"
@@ -168,23 +169,11 @@ func (m *Main) URL() string {
 // Run builds and starts everything, then returns; the server keeps running
 // until Close. On error the parts already started are left for Close.
 func (m *Main) Run(ctx context.Context) error {
-	c := m.Config
-	if m.Logger == nil {
-		m.Logger = newLogger(c, os.Stderr)
-	}
-	log := m.Logger
-	started := time.Now()
-	log.Info("botd starting", "config", c)
-	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
-		return fmt.Errorf("botd: data dir: %w", err)
-	}
-	release, err := lockDataDir(c.DataDir)
-	if err != nil {
+	c, started := m.Config, time.Now()
+	if err := m.prepare(); err != nil {
 		return err
 	}
-	m.onClose("data dir lock", func(context.Context) error { release(); return nil }) // closed last
-	m.Registry = prometheus.NewRegistry()
-	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	log := m.Logger
 
 	// 1. Knowledge: guides, catalogue, search index.
 	lib, index, err := m.openKnowledge(ctx)
@@ -193,12 +182,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	// 2. NATS: embedded, or the external cluster.
-	if err := m.connectNATS(ctx); err != nil {
-		return err
-	}
-	js, err := jetstream.New(m.NATS)
+	js, err := m.connectNATS(ctx)
 	if err != nil {
-		return fmt.Errorf("botd: jetstream: %w", err)
+		return err
 	}
 	// The channels (channels.go): their ids declare the pipeline's outbound
 	// subjects; the web chat takes its part of the front's guards.
@@ -284,6 +270,42 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Server.Mount(ch.mounts...) // the web chat's page and API, the webhooks: they take p as webhooks.Inbox
 	m.Server.Mount(askRoute, &dvhc.Page{Dir: units}, a.news.Pages())
 	m.Server.Mount(desk.Public()) // complaints, public: /api/v1/complaints, /phan-anh
+	if err := m.mountConsoles(ctx, js, q, desk, func(auth *webauth.Auth) *editor.Admin {
+		return m.admin(auth, a, q, desk, lib, index, ch.registry)
+	}); err != nil {
+		return err
+	}
+	return m.listen(started, ch.closers, q)
+}
+
+// prepare sets up what every part uses: the logger (unless a test set
+// one), the data directory and its lock (released last), the metrics
+// registry.
+func (m *Main) prepare() error {
+	c := m.Config
+	if m.Logger == nil {
+		m.Logger = newLogger(c, os.Stderr)
+	}
+	m.Logger.Info("botd starting", "config", c)
+	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+		return fmt.Errorf("botd: data dir: %w", err)
+	}
+	release, err := lockDataDir(c.DataDir)
+	if err != nil {
+		return err
+	}
+	m.onClose("data dir lock", func(context.Context) error { release(); return nil }) // closed last
+	m.Registry = prometheus.NewRegistry()
+	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return nil
+}
+
+// mountConsoles mounts the staff pages when BOT_STAFF_FILE is set (the
+// hotline console and the complaints desk, one sign-in) and the editors'
+// pages when BOT_EDITOR_FILE is (admin builds them; mounted last: their
+// /api/v1 group requires sign-in for any route registered after it).
+func (m *Main) mountConsoles(ctx context.Context, js jetstream.JetStream, q *hotline.Queue, desk *complaint.Desk, admin func(*webauth.Auth) *editor.Admin) error {
+	c, log := m.Config, m.Logger
 	if c.StaffFile != "" {
 		auth, err := m.openAuth(ctx, js, c.StaffFile, "hotline", "botdvc_session")
 		if err != nil {
@@ -299,11 +321,11 @@ func (m *Main) Run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("botd: BOT_EDITOR_FILE: %w", err)
 		}
-		m.Server.Mount(m.admin(auth, a, q, desk, lib, index, ch.registry)) // /admin and the editors' API
+		m.Server.Mount(admin(auth)) // /admin and the editors' API
 	} else {
 		log.Warn("admin pages off: BOT_EDITOR_FILE is not set (published changes are still followed)")
 	}
-	return m.listen(started, ch.closers, q)
+	return nil
 }
 
 // openAuth opens the sign-in of one site: accounts from the htpasswd file
@@ -556,16 +578,16 @@ func previewAsker(ctx context.Context, live *knowledge.Library, drafts []knowled
 // publishes (see pipeline.Pipeline.Publishers).
 const publishConns = 4
 
-// connectNATS embeds a server under DataDir/nats (or uses NATS_URL) and
-// opens the main connection.
-func (m *Main) connectNATS(ctx context.Context) error {
+// connectNATS embeds a server under DataDir/nats (or uses NATS_URL),
+// opens the main connection (m.NATS) and returns its JetStream.
+func (m *Main) connectNATS(ctx context.Context) (jetstream.JetStream, error) {
 	c := m.Config
 	if c.NATSURL == "" {
 		ns, err := pipeline.StartEmbedded(pipeline.EmbedOptions{
 			StoreDir: filepath.Join(c.DataDir, "nats"), Listen: c.NATSListen, Logger: m.Logger.With("component", "nats-server"),
 		})
 		if err != nil {
-			return fmt.Errorf("botd: %w", err)
+			return nil, fmt.Errorf("botd: %w", err)
 		}
 		m.ns = ns
 		m.onClose("nats-server", func(context.Context) error {
@@ -576,10 +598,14 @@ func (m *Main) connectNATS(ctx context.Context) error {
 	}
 	nc, err := m.connect("botd")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	m.NATS = nc
-	return nil
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("botd: jetstream: %w", err)
+	}
+	return js, nil
 }
 
 // connect opens one client connection, drained at Close (before the
