@@ -85,9 +85,15 @@ func aspectNoun(a Aspect) string {
 	}
 }
 
+// clarifyText asks back: which of several procedures, or, with one, whether
+// it is the one meant (a yes picks it: confirms).
 func clarifyText(opts []Option) string {
 	var b strings.Builder
-	b.WriteString("Câu hỏi của bạn khớp với vài thủ tục. Bạn hỏi về thủ tục nào? Nhắn số thứ tự hoặc bấm chọn:\n")
+	if len(opts) == 1 {
+		b.WriteString("Có phải bạn hỏi về thủ tục dưới đây? Bấm chọn hoặc nhắn \"đúng\" để xem hướng dẫn; nếu không phải, bạn nhắn lại tên thủ tục giúp mình:\n")
+	} else {
+		b.WriteString("Câu hỏi của bạn khớp với vài thủ tục. Bạn hỏi về thủ tục nào? Nhắn số thứ tự hoặc bấm chọn:\n")
+	}
 	for i, o := range opts {
 		fmt.Fprintf(&b, "\n%d. %s", i+1, o.Label)
 	}

@@ -247,3 +247,38 @@ func TestMalformedTapsAreHarmless(t *testing.T) {
 		t.Errorf("more past the end: %s %s", r.Action, r.Aspect)
 	}
 }
+
+// TestYesPicksTheOnlyOption: asked "is it this procedure?", a citizen who
+// says yes gets it; "không phải" is no yes, and with two options a yes
+// picks nothing.
+func TestYesPicksTheOnlyOption(t *testing.T) {
+	ctx := context.Background()
+	sessions := bot.NewMemorySessions(time.Hour)
+	e := MustOpenEngine(t, fixtureGuides(), sessions)
+	key := bot.Message{Channel: bot.Web, UserID: "y"}.Conversation()
+	pending := func(opts ...string) {
+		t.Helper()
+		if err := sessions.Save(ctx, key, bot.Session{Options: opts}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, yes := range []string{"đúng", "vâng ạ", "ừ đúng rồi", "Có", "ok nhé"} {
+		pending(bot.PayloadGuide + "dang-ky-khai-sinh")
+		c := &chat{t: t, e: e, user: "y"}
+		if r := c.say(yes); r.Action != bot.ActionAnswer || r.GuideID != "dang-ky-khai-sinh" {
+			t.Errorf("%q after one option: %s %s, want the option answered", yes, r.Action, r.GuideID)
+		}
+	}
+	for _, no := range []string{"không phải", "phải không", "sai rồi"} {
+		pending(bot.PayloadGuide + "dang-ky-khai-sinh")
+		c := &chat{t: t, e: e, user: "y", n: 10}
+		if r := c.say(no); r.Action == bot.ActionAnswer && r.GuideID == "dang-ky-khai-sinh" {
+			t.Errorf("%q answered the option", no)
+		}
+	}
+	pending(bot.PayloadGuide+"dang-ky-khai-sinh", bot.PayloadGuide+"dang-ky-ket-hon")
+	c := &chat{t: t, e: e, user: "y", n: 20}
+	if r := c.say("đúng"); r.Action == bot.ActionAnswer {
+		t.Errorf("a yes to two options answered %s", r.GuideID)
+	}
+}

@@ -223,7 +223,11 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 	}
 
 	typed, q := e.read(text)
-	// A number picks one of the options offered last.
+	// A number picks one of the options offered last; a yes picks the only
+	// one ("Có phải bạn hỏi về thủ tục …?" "đúng rồi").
+	if len(s.Options) == 1 && confirms(text) {
+		q.number = 1
+	}
 	if q.number > 0 && q.number <= len(s.Options) {
 		if p := s.Options[q.number-1]; strings.Contains(p, ":") || p == PayloadPerson || p == PayloadMenu {
 			return e.respond(ctx, s, m, p)
@@ -447,10 +451,16 @@ func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float
 		// lại, mã 1.013080): that is the case asked, so its answer leads
 		// (the guide's aspects are offered) and its code is the answer's.
 		quote, g.Code, asked = ps.text, ps.codes[0], false
-	case ps != nil:
-		quote, g.Code = ps.text, e.codeFor(g, q)
 	default:
-		g.Code = e.codeFor(g, q)
+		code, cs := e.codeFor(g, q)
+		switch {
+		case cs != nil: // the case asked is a FAQ entry's: as above
+			quote, g.Code, asked = cs.text, code, false
+		case ps != nil:
+			quote, g.Code = ps.text, code
+		default:
+			g.Code = code
+		}
 	}
 	if q != nil && len(q.subject) > 0 {
 		s.Who = whoIn(q.text) // a follow-up keeps whom the conversation is about
@@ -471,33 +481,94 @@ func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float
 }
 
 // codeFor returns the national code of the case the question asks about
-// when g covers several (its OtherCodes, named in CodeNames when the
-// catalogue is loaded): the code whose catalogue name the question holds
-// best, the guide's own code unless another one matches better.
-func (e *Engine) codeFor(g knowledge.Guide, q *query) string {
-	if q == nil || len(g.CodeNames) == 0 {
-		return g.Code
+// when g covers several: the guide's own code, its OtherCodes (named in
+// CodeNames when the catalogue is loaded) and the codes its FAQ answers
+// name ("tìm lại hộ chiếu đã báo mất" is khôi phục, mã 1.010384; the
+// entry's question describes that case). A case is measured by what sets
+// it apart from the guide: the words of its name (or FAQ question) that
+// the guide's title does not hold ("đã báo mất … lại tìm thấy" of a
+// passport guide); the words all cases share say nothing about which one
+// is asked. Another case than the guide's own is named when the question
+// holds at least half of what sets it apart (by word weight: a majority)
+// and holds it better than any other case; the guide's title names its
+// own case, so its own code stays otherwise. A question of several
+// sentences is matched on the sentences that ask as much as on the whole
+// story. When the case is a FAQ entry's, that entry is returned too, to be
+// quoted.
+func (e *Engine) codeFor(g knowledge.Guide, q *query) (string, *passage) {
+	if q == nil {
+		return g.Code, nil
 	}
 	st := e.stats.Load()
-	qset, qpairs, _ := wordSets(q.content, st)
 	dict := e.dict.Load()
-	name := func(code string) string {
-		if n, ok := g.CodeNames[code]; ok {
-			return n
-		}
-		return g.Title
+	whole, _, _ := wordSets(q.content, st)
+	var focus map[string]bool
+	if len(q.focus) > 0 {
+		focus, _, _ = wordSets(q.focus, st)
 	}
-	best, bestScore := g.Code, matchName(contentWords(dict, name(g.Code)), qset, qpairs, st)
+	title := contentWords(dict, g.Title)
+	score := func(name []string) float64 {
+		var w []string
+		for _, x := range name {
+			if !slices.Contains(title, x) {
+				w = append(w, x)
+			}
+		}
+		if len(w) == 0 {
+			return 0
+		}
+		sc := heldShare(w, whole, st)
+		if focus != nil {
+			sc = (sc + heldShare(w, focus, st)) / 2
+		}
+		return sc
+	}
+	best, bestScore := g.Code, caseMajority
+	var quote *passage
+	if n, ok := g.CodeNames[g.Code]; ok {
+		bestScore = max(bestScore, score(contentWords(dict, n)))
+	}
 	for _, c := range g.OtherCodes {
-		if _, ok := g.CodeNames[c]; !ok {
+		if n, ok := g.CodeNames[c]; ok {
+			if sc := score(contentWords(dict, n)); sc > bestScore {
+				best, bestScore = c, sc
+			}
+		}
+	}
+	p := e.profiles().get(g)
+	for i := range p.passages {
+		if ps := &p.passages[i]; ps.faq && len(ps.codes) > 0 {
+			if sc := score(ps.head); sc > bestScore {
+				best, bestScore, quote = ps.codes[0], sc, ps
+			}
+		}
+	}
+	return best, quote
+}
+
+// heldShare is the share of words (by weight, each counted once) that set
+// holds.
+func heldShare(words []string, set map[string]bool, st *stats) float64 {
+	var all, got float64
+	for i, w := range words {
+		if slices.Contains(words[:i], w) {
 			continue
 		}
-		if sc := matchName(contentWords(dict, name(c)), qset, qpairs, st); sc > bestScore {
-			best, bestScore = c, sc
+		wt := st.weight(w)
+		all += wt
+		if set[w] {
+			got += wt
 		}
 	}
-	return best
+	if all == 0 {
+		return 0
+	}
+	return got / all
 }
+
+// caseMajority is the share of what sets a case apart from its guide
+// (codeFor) that a question must hold to be about that case: a majority.
+const caseMajority = 0.5
 
 func guideLinks(g knowledge.Guide) []Link {
 	if g.SourceURL == "" {

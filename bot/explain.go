@@ -21,7 +21,7 @@ type Explanation struct {
 // Explained is one ranked candidate.
 type Explained struct {
 	GuideID  string
-	Code     string
+	Code     string // the code an answer with this candidate names (the case asked)
 	Curated  bool
 	Altered  bool
 	Family   string    // the procedure whatever its level: candidates of one family count as one
@@ -39,9 +39,10 @@ func (e *Engine) Explain(ctx context.Context, text string) (Explanation, error) 
 		return ex, err
 	}
 	for _, c := range cs {
+		code, _ := e.codeFor(c.guide, q) // the code an answer with it names
 		ex.Candidates = append(ex.Candidates, Explained{
 			GuideID:  c.guide.ID,
-			Code:     c.guide.Code,
+			Code:     code,
 			Curated:  c.guide.Source != knowledge.SourceCatalog,
 			Altered:  c.altered,
 			Family:   c.family,

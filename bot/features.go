@@ -211,20 +211,30 @@ func b2f(b bool) float64 {
 var pastMarks = map[string]bool{"đã": true, "từng": true, "vừa": true, "mới": true}
 
 // pastOnly reports whether every mention of name in the question (accented
-// tokens toks, folded words) follows a past mark within three words.
+// tokens toks, folded words) follows a past mark within three words or is
+// followed by "rồi" ("làm khai sinh rồi", already done). A
+// mention is found by the name's last two words, where Vietnamese names
+// put what tells procedures apart ("đăng ký khai sinh", "đăng ký khai
+// tử"): "đã đăng ký khai sinh … có phải làm khai tử không" mentions khai
+// sinh as done and asks about khai tử.
 func pastOnly(name, words, toks []string) bool {
 	if len(name) == 0 {
 		return false
 	}
+	tail := name[max(0, len(name)-2):]
 	found := false
-	for k, w := range words {
-		if w != name[0] || !hasPrefixAt(words, k, name[:min(2, len(name))]) {
+	for k := range words {
+		if !hasPrefixAt(words, k, tail) {
 			continue
 		}
 		found = true
+		start := max(0, k-(len(name)-len(tail))) // where the whole name would begin
 		marked := false
-		for j := max(0, k-3); j < k; j++ {
+		for j := max(0, start-3); j < k; j++ {
 			marked = marked || pastMarks[toks[j]]
+		}
+		if end := k + len(tail); end < len(toks) {
+			marked = marked || toks[end] == "rồi" // "làm khai sinh rồi": done
 		}
 		if !marked {
 			return false

@@ -219,7 +219,7 @@ func (m *Model) Decide(r Ranked, maxOptions int) Decision {
 		}
 	}
 	clarify := math.Inf(-1)
-	if len(opts) >= 2 {
+	if len(opts) >= 1 {
 		clarify = 0.5 * d.Top3
 	}
 	switch {

@@ -50,7 +50,10 @@ func TestDecide(t *testing.T) {
 		{"clear answer", []float64{0.8, 0.1}, VerdictAnswer, 0},
 		{"close call", []float64{0.5, 0.45, 0.1}, VerdictClarify, 2},
 		{"low", []float64{0.05, 0.04, 0.01}, VerdictFallback, 0},
-		{"one option is no question", []float64{0.3, 0.05}, VerdictFallback, 0},
+		{"one weak option falls back", []float64{0.3, 0.05}, VerdictFallback, 0},
+		// P(right) 0.83 is under the 3-in-4 line a cost of 3 draws, and
+		// the rival is too far behind to offer: "is it this one?"
+		{"one likely option is asked about", []float64{0.55, 0.2}, VerdictClarify, 1},
 	}
 	if d := m.Decide(Ranked{Probs: []float64{0.6, 0.35, 0.3}, Altered: []bool{true, false, false}}, 5); d.Verdict != VerdictClarify || !slices.Equal(d.Options, []int{1, 2}) {
 		t.Errorf("altered best: %v with options %v, want clarify with [1 2]: never answered nor offered", d.Verdict, d.Options)

@@ -434,3 +434,27 @@ func anyMatch(ps []pattern, ws []string) bool {
 	}
 	return false
 }
+
+// yesWords say yes to a question back; yesFillers may stand beside them
+// ("đúng rồi ạ", "vâng ạ", "ok nhé"). Folded: "có" is "co", "dạ" "da".
+var (
+	yesWords   = map[string]bool{"dung": true, "phai": true, "vang": true, "u": true, "uh": true, "um": true, "co": true, "ok": true, "oke": true, "okay": true, "chuan": true, "yes": true, "da": true}
+	yesFillers = map[string]bool{"roi": true, "vay": true, "a": true, "nhe": true, "nha": true, "ah": true, "the": true, "ban": true, "oi": true}
+)
+
+// confirms reports whether text only says yes ("đúng", "vâng ạ", "ừ đúng
+// rồi"): a word of yes and nothing else but fillers; "phải không" and
+// "không phải" are not yes.
+func confirms(text string) bool {
+	yes := false
+	for _, w := range vntext.FoldTokens(vntext.Tokens(text)) {
+		switch {
+		case yesWords[w]:
+			yes = true
+		case yesFillers[w]:
+		default:
+			return false
+		}
+	}
+	return yes
+}

@@ -35,12 +35,13 @@ func runFit(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fs := flag.NewFlagSet("fit", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: botctl fit [--sets FILE] [--catalog FILE] [--folds N] [--write bot/model.json] [--dump FILE] [--show-misses SET]")
+		fmt.Fprintln(fs.Output(), "usage: botctl fit [--sets FILE] [--catalog FILE] [--folds N] [--repeats N] [--write bot/model.json] [--dump FILE] [--show-misses SET]")
 		fs.PrintDefaults()
 	}
 	manifest := fs.String("sets", "internal/fit/sets.tsv", "manifest of question sets: name, path, catalogue yes/no, labels guide_id/code")
 	catalogPath := fs.String("catalog", "../shared/data/dvcqg-procedures.jsonl.gz", "national catalogue for the sets asked with it")
 	folds := fs.Int("folds", 5, "cross-validation folds (0: no cross-validation)")
+	repeats := fs.Int("repeats", 1, "repeat the cross-validation with this many fold assignments and report the mean (misses and --dump: the first)")
 	write := fs.String("write", "", "write the model fitted on all sets here (e.g. bot/model.json)")
 	o := fit.DefaultOptions
 	fs.Float64Var(&o.L2, "l2", o.L2, "ridge penalty of the rank regression")
@@ -97,37 +98,44 @@ func runFit(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		return out, nil
 	}
-	cv := make([][]bot.AskResult, len(sets))
-	for i := range sets {
-		cv[i] = make([]bot.AskResult, len(sets[i].rows))
-	}
-	for k := 0; k < *folds; k++ {
-		var train []fit.Example
-		for _, e := range all {
-			if e.Fold(*folds) != k {
-				train = append(train, e)
-			}
+	// cvs[r][i][j] is row j of set i answered by a model fitted without
+	// its fold in the r-th fold assignment.
+	cvs := make([][][]bot.AskResult, max(1, *repeats))
+	for rep := range cvs {
+		cv := make([][]bot.AskResult, len(sets))
+		for i := range sets {
+			cv[i] = make([]bot.AskResult, len(sets[i].rows))
 		}
-		m, err := fit.Model(train, o)
-		if err != nil {
-			return fmt.Errorf("fold %d: %w", k, err)
-		}
-		for i, s := range sets {
-			var idx []int
-			for j, e := range exs[i] {
-				if e.Fold(*folds) == k {
-					idx = append(idx, j)
+		for k := 0; k < *folds; k++ {
+			var train []fit.Example
+			for _, e := range all {
+				if e.FoldSalted(*folds, rep) != k {
+					train = append(train, e)
 				}
 			}
-			got, err := answer(s, m, fmt.Sprint("cv", k), idx)
+			m, err := fit.Model(train, o)
 			if err != nil {
-				return err
+				return fmt.Errorf("fold %d: %w", k, err)
 			}
-			for j, a := range got {
-				cv[i][j] = a
+			for i, s := range sets {
+				var idx []int
+				for j, e := range exs[i] {
+					if e.FoldSalted(*folds, rep) == k {
+						idx = append(idx, j)
+					}
+				}
+				got, err := answer(s, m, fmt.Sprint("cv", rep, "-", k), idx)
+				if err != nil {
+					return err
+				}
+				for j, a := range got {
+					cv[i][j] = a
+				}
 			}
 		}
+		cvs[rep] = cv
 	}
+	cv := cvs[0]
 	if *dump != "" {
 		if err := dumpAnswers(*dump, sets, cv); err != nil {
 			return err
@@ -156,9 +164,12 @@ func runFit(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		line := fmt.Sprintf("%-18s %4d  %5.3f %5.3f %-16s", s.name, p.N, p.Accuracy, p.Wrong, offCorpus(p))
 		fig := fmt.Sprintf("plain %.3f wrong %.3f", p.Accuracy, p.Wrong)
 		if *folds > 0 {
-			c := evalset.Summarize(nil, s.rows, cv[i], s.by, false)
+			c := meanSummary(s, cvs, i)
 			line += fmt.Sprintf("  %5.3f %5.3f %-12s top1 %.2f top3 %.2f", c.Accuracy, c.Wrong, offCorpus(c), c.Top1, c.Top3)
 			fig += fmt.Sprintf("; %d-fold CV %.3f wrong %.3f", *folds, c.Accuracy, c.Wrong)
+			if *repeats > 1 {
+				fig += fmt.Sprintf(" (mean of %d fold assignments)", *repeats)
+			}
 			if *show == s.name {
 				defer evalset.Summarize(stdout, s.rows, cv[i], s.by, true)
 			}
@@ -179,6 +190,24 @@ func runFit(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	return os.WriteFile(*write, append(b, '\n'), 0o644)
+}
+
+// meanSummary averages set i's cross-validated figures over the fold
+// assignments of cvs.
+func meanSummary(s fitSet, cvs [][][]bot.AskResult, i int) evalset.Summary {
+	var m evalset.Summary
+	for _, cv := range cvs {
+		c := evalset.Summarize(nil, s.rows, cv[i], s.by, false)
+		m.N, m.OffCorpus = c.N, c.OffCorpus
+		m.Accuracy += c.Accuracy
+		m.Wrong += c.Wrong
+		m.Top1 += c.Top1
+		m.Top3 += c.Top3
+		m.OffNotAnswer += c.OffNotAnswer
+	}
+	n := float64(len(cvs))
+	m.Accuracy, m.Wrong, m.Top1, m.Top3, m.OffNotAnswer = m.Accuracy/n, m.Wrong/n, m.Top1/n, m.Top3/n, m.OffNotAnswer/n
+	return m
 }
 
 func offCorpus(s evalset.Summary) string {
