@@ -88,3 +88,24 @@ func benchAnswer(b *testing.B, gs []knowledge.Guide, set string) {
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 }
+
+// BenchmarkReweigh measures what a published guide change costs an
+// instance: botd builds one engine (channels, /api/v1/ask, botctl and the
+// editors' preview share it), so one Reweigh per change.
+//
+//	go test ./bot -run '^$' -bench Reweigh -benchtime 5x
+func BenchmarkReweigh(b *testing.B) {
+	curated, err := guides.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cat, _, err := catalog.ReadFile("../../shared/data/dvcqg-procedures.jsonl.gz", nil)
+	if err != nil {
+		b.Skipf("catalogue: %v", err)
+	}
+	e := MustOpenEngine(b, knowledge.Merge(curated, cat), bot.NewMemorySessions(time.Hour))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.Reweigh()
+	}
+}
