@@ -334,6 +334,15 @@ func (e *Engine) ranked(ctx context.Context, typed string, q *query) ([]candidat
 	if err != nil {
 		return nil, fmt.Errorf("bot.Answer: search: %w", err)
 	}
+	// A curated guide whose name the question holds whole is a candidate
+	// even when the search ranks it low: with the catalogue loaded, short
+	// catalogue titles ("Đổi tên …" of associations and firms) outrank
+	// "đổi tên cho con", an alias among thirty of a long guide.
+	for _, id := range e.stats.Load().heldPhrases(q.content) {
+		if !slices.ContainsFunc(hits, func(h knowledge.Hit) bool { return h.GuideID == id }) {
+			hits = append(hits, knowledge.Hit{GuideID: id})
+		}
+	}
 	return e.rank(q, hits), nil
 }
 

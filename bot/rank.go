@@ -73,6 +73,13 @@ type stats struct {
 	// catalogue loaded nearly every word is in some title, pairs still
 	// tell "đăng ký tạm trú" from "chuyển ra Hà Nội làm việc".
 	namePairs map[[2]string]bool
+	// phrases maps the content words of a curated guide's title or alias
+	// of two words or more, joined by spaces, to the guides that have it
+	// (held): a question that holds one whole is about that guide
+	// whatever the search ranks first.
+	phrases map[string][]string
+	// longestPhrase is the most words a phrase has.
+	longestPhrase int
 }
 
 // weight is the inverse document frequency of a word among guides; a word
@@ -343,7 +350,7 @@ func (p *profile) pairShare(words []string) float64 {
 // content when typed without accents ("cua", "thi", "moi") occur in most
 // guides and so weigh little; words no guide uses ("thời tiết") weigh most.
 func (ps *profiles) buildStats(guides []knowledge.Guide) *stats {
-	s := &stats{docs: len(guides), df: map[string]int{}, names: map[string]bool{}, namePairs: map[[2]string]bool{}}
+	s := &stats{docs: len(guides), df: map[string]int{}, names: map[string]bool{}, namePairs: map[[2]string]bool{}, phrases: map[string][]string{}}
 	for _, g := range guides {
 		for w := range guideWords(guideText(g)) {
 			s.df[w]++
@@ -355,6 +362,10 @@ func (ps *profiles) buildStats(guides []knowledge.Guide) *stats {
 				if i+1 < len(ws) {
 					s.namePairs[[2]string{w, ws[i+1]}] = true
 				}
+			}
+			if k := strings.Join(ws, " "); len(ws) >= 2 && g.Source != knowledge.SourceCatalog && !slices.Contains(s.phrases[k], g.ID) {
+				s.phrases[k] = append(s.phrases[k], g.ID)
+				s.longestPhrase = max(s.longestPhrase, len(ws))
 			}
 		}
 	}
@@ -516,7 +527,8 @@ const grammarShare = 0.8
 // guides, at most rareShare of the library): common words after a name are
 // the citizen's story ("mất", "lần đầu", "ngoài chợ"); words no guide uses
 // are names, brands or typos ("đăng ký xe vinfast"); words of one or two
-// letters are left alone (numbers, initials).
+// letters are left alone (numbers, initials), and so are the words for
+// whom (personWords).
 func (p *profile) alters(name, content []string, st *stats) bool {
 	if len(name) < 2 || st == nil || st.docs == 0 {
 		return false
@@ -527,7 +539,7 @@ func (p *profile) alters(name, content []string, st *stats) bool {
 				continue
 			}
 			next := content[k+1]
-			if p.all[next] || len(next) < 3 || isNumber(next) || cueWords[next] || st.df[next] == 0 || float64(st.df[next]) > rareShare*float64(st.docs) {
+			if p.all[next] || len(next) < 3 || isNumber(next) || cueWords[next] || personWords[next] || st.df[next] == 0 || float64(st.df[next]) > rareShare*float64(st.docs) {
 				continue
 			}
 			if i+1 == len(name) {
@@ -546,6 +558,12 @@ func (p *profile) alters(name, content []string, st *stats) bool {
 	}
 	return false
 }
+
+// personWords (folded) name for whom a procedure is done ("đổi tên cháu",
+// "làm căn cước mẹ tôi"): after a name they are the citizen's story, never
+// a word that makes it another procedure.
+var personWords = map[string]bool{"con": true, "be": true, "chau": true, "bo": true, "cha": true, "me": true, "ma": true,
+	"vo": true, "chong": true, "ong": true, "anh": true, "chi": true, "em": true, "toi": true, "minh": true}
 
 // cueWords are the words of the aspect cues ("gồm", "mấy", "thời hạn"):
 // they ask about the procedure named before them, they do not alter it
@@ -716,3 +734,22 @@ func (e *Engine) decide(cs []candidate) (Decision, []int) {
 }
 
 func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
+
+// heldPhrases returns the curated guides one of whose names (title or
+// alias, two words or more) the content words hold whole and in order.
+func (s *stats) heldPhrases(content []string) []string {
+	if s == nil {
+		return nil
+	}
+	var ids []string
+	for i := range content {
+		for n := 2; n <= s.longestPhrase && i+n <= len(content); n++ {
+			for _, id := range s.phrases[strings.Join(content[i:i+n], " ")] {
+				if !slices.Contains(ids, id) {
+					ids = append(ids, id)
+				}
+			}
+		}
+	}
+	return ids
+}
