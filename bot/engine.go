@@ -453,23 +453,20 @@ func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float
 	ps := e.passageFor(g, q)
 	var quote string
 	asked := askedAspect(q, a)
+	// The code is the case asked (codeFor). When that case is a FAQ
+	// entry's ("mất cà vẹt" is cấp lại, mã 1.013080), its answer leads
+	// (the guide's aspects are offered); a matched passage that names
+	// another procedure in passing does not name the answer's code.
+	code, cs := e.codeFor(g, q)
 	switch {
+	case cs != nil:
+		quote, g.Code, asked = cs.text, code, false
 	case ps != nil && len(ps.codes) > 0:
-		// The FAQ entry the question matches is a case of the guide with
-		// its own procedure, named in its answer ("mất cà vẹt" is cấp
-		// lại, mã 1.013080): that is the case asked, so its answer leads
-		// (the guide's aspects are offered) and its code is the answer's.
-		quote, g.Code, asked = ps.text, ps.codes[0], false
+		quote, g.Code, asked = ps.text, code, false
+	case ps != nil:
+		quote, g.Code = ps.text, code
 	default:
-		code, cs := e.codeFor(g, q)
-		switch {
-		case cs != nil: // the case asked is a FAQ entry's: as above
-			quote, g.Code, asked = cs.text, code, false
-		case ps != nil:
-			quote, g.Code = ps.text, code
-		default:
-			g.Code = code
-		}
+		g.Code = code
 	}
 	if q != nil && len(q.subject) > 0 {
 		s.Who = whoIn(q.text) // a follow-up keeps whom the conversation is about

@@ -181,3 +181,27 @@ func readRows(t *testing.T, path string) []evalset.Row {
 	}
 	return rows
 }
+
+// TestCodeOfTheCase: an answer names the code of the case asked: a FAQ
+// entry's case when the question holds most of what sets it apart from
+// the guide (and that entry leads), the guide's own code otherwise.
+func TestCodeOfTheCase(t *testing.T) {
+	gs, err := guides.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := MustOpenEngine(t, gs, bot.NewMemorySessions(time.Hour))
+	for i, tt := range []struct{ q, guide, code, lead string }{
+		{"mất cà vẹt xe thì làm lại thế nào", "dang-ky-xe", "1.013080", "Mất cà vẹt xe"},
+		{"tìm lại được hộ chiếu đã báo mất thì làm sao", "cap-ho-chieu-pho-thong", "1.010384", "Đã báo mất hộ chiếu"},
+		{"làm hộ chiếu lần đầu cần gì", "cap-ho-chieu-pho-thong", "1.001456", ""},
+	} {
+		r := (&chat{t: t, e: e, user: fmt.Sprint("case", i)}).say(tt.q)
+		if r.GuideID != tt.guide || r.Code != tt.code {
+			t.Errorf("%q: %s %s code %s, want %s code %s", tt.q, r.Action, r.GuideID, r.Code, tt.guide, tt.code)
+		}
+		if tt.lead != "" && !strings.Contains(r.Text, tt.lead) {
+			t.Errorf("%q: the case's entry does not lead:\n%s", tt.q, r.Text)
+		}
+	}
+}
