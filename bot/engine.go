@@ -211,7 +211,14 @@ func (e *Engine) respond(ctx context.Context, s *Session, m Message, text string
 	case strings.HasPrefix(text, PayloadGuide):
 		id := strings.TrimPrefix(text, PayloadGuide)
 		if g, ok := e.lib.Get(id); ok {
-			return e.answerGuide(s, g, s.LastAspect, 1, nil, "", nil), nil
+			// A pick after asking back answers the question asked: the
+			// case it describes names the code and its FAQ entry leads.
+			var asked *query
+			if slices.Contains(s.Options, text) && s.Asked != "" {
+				_, asked = e.read(s.Asked)
+			}
+			s.Asked = ""
+			return e.answerGuide(s, g, s.LastAspect, 1, nil, "", asked), nil
 		}
 		text = ""
 	case strings.HasPrefix(text, PayloadAsk):
@@ -591,6 +598,7 @@ func (e *Engine) clarify(s *Session, q *query, opts []candidate, conf float64, c
 	}
 	s.LastAspect = q.aspectFor(nil)
 	s.Who = whoIn(q.text) // the pick is answered for whom this question is about
+	s.Asked = Redact(q.text) // and about its case ("tìm lại hộ chiếu đã báo mất": khôi phục)
 	r.Text = clarifyText(r.Options)
 	return r
 }

@@ -205,3 +205,25 @@ func TestCodeOfTheCase(t *testing.T) {
 		}
 	}
 }
+
+// TestPickAnswersTheQuestionAsked: picking the option of an ask-back
+// answers the question that was asked back about, its case included.
+func TestPickAnswersTheQuestionAsked(t *testing.T) {
+	gs, err := guides.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions := bot.NewMemorySessions(time.Hour)
+	e := MustOpenEngine(t, gs, sessions)
+	key := bot.Message{Channel: bot.Web, UserID: "pick"}.Conversation()
+	for i, reply := range []string{"đúng", "1"} {
+		s := bot.Session{Options: []string{bot.PayloadGuide + "cap-ho-chieu-pho-thong"}, Asked: "tìm lại được hộ chiếu đã báo mất thì làm sao"}
+		if err := sessions.Save(context.Background(), key, s); err != nil {
+			t.Fatal(err)
+		}
+		r := (&chat{t: t, e: e, user: "pick", n: 10 * i}).say(reply)
+		if r.Action != bot.ActionAnswer || r.Code != "1.010384" || !strings.Contains(r.Text, "Đã báo mất hộ chiếu") {
+			t.Errorf("%q after asking back: %s %s code %s, want the khôi phục case (1.010384) leading:\n%s", reply, r.Action, r.GuideID, r.Code, r.Text)
+		}
+	}
+}

@@ -18,6 +18,7 @@ type Session struct {
 	Who        string    `json:"who,omitempty"`         // whom the questions are about when not the asker ("con bạn")
 	More       string    `json:"more,omitempty"`        // payload of the rest of the last answer ("xem tiếp")
 	Question   string    `json:"question,omitempty"`    // the last typed question answered, redacted: what feedback is about
+	Asked      string    `json:"asked,omitempty"`       // the question a clarify asked back about, redacted: a pick answers it
 	Voted      bool      `json:"voted,omitempty"`       // the last answer got a feedback tap
 	Downs      int       `json:"downs,omitempty"`       // "not helpful" taps in a row
 	Transcript []Turn    `json:"transcript,omitempty"`  // last turns, redacted
