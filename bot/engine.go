@@ -597,7 +597,7 @@ func (e *Engine) clarify(s *Session, q *query, opts []candidate, conf float64, c
 		r.Options = append(r.Options, Option{Label: c.guide.Title, Payload: PayloadGuide + c.guide.ID})
 	}
 	s.LastAspect = q.aspectFor(nil)
-	s.Who = whoIn(q.text) // the pick is answered for whom this question is about
+	s.Who = whoIn(q.text)    // the pick is answered for whom this question is about
 	s.Asked = Redact(q.text) // and about its case ("tìm lại hộ chiếu đã báo mất": khôi phục)
 	r.Text = clarifyText(r.Options)
 	return r
