@@ -95,15 +95,8 @@ func benchAnswer(b *testing.B, gs []knowledge.Guide, set string) {
 //
 //	go test ./bot -run '^$' -bench Reweigh -benchtime 5x
 func BenchmarkReweigh(b *testing.B) {
-	curated, err := guides.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cat, _, err := catalog.ReadFile("../../shared/data/dvcqg-procedures.jsonl.gz", nil)
-	if err != nil {
-		b.Skipf("catalogue: %v", err)
-	}
-	e := MustOpenEngine(b, knowledge.Merge(curated, cat), bot.NewMemorySessions(time.Hour))
+	_, all := withCatalogue(b)
+	e := MustOpenEngine(b, all, bot.NewMemorySessions(time.Hour))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		e.Reweigh()

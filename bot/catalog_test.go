@@ -5,9 +5,6 @@ import (
 	"time"
 
 	"botdvc/bot"
-	"botdvc/knowledge"
-	"botdvc/knowledge/catalog"
-	"botdvc/knowledge/guides"
 )
 
 // TestWithCatalogue loads the bundled corpus and the national catalogue
@@ -17,15 +14,8 @@ func TestWithCatalogue(t *testing.T) {
 	if testing.Short() {
 		t.Skip("indexes 2,600 catalogue records")
 	}
-	curated, err := guides.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, _, err := catalog.ReadFile("../../shared/data/dvcqg-procedures.jsonl.gz", nil)
-	if err != nil {
-		t.Skipf("catalogue: %v", err)
-	}
-	e := MustOpenEngine(t, knowledge.Merge(curated, cat), bot.NewMemorySessions(time.Hour))
+	_, all := withCatalogue(t)
+	e := MustOpenEngine(t, all, bot.NewMemorySessions(time.Hour))
 	tests := []struct {
 		q, guide string
 		// orAsk: asking back with the guide first is right too. "sổ đỏ"

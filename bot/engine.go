@@ -559,26 +559,6 @@ func (e *Engine) codeFor(g knowledge.Guide, q *query) (string, *passage) {
 	return best, quote
 }
 
-// heldShare is the share of words (by weight, each counted once) that set
-// holds.
-func heldShare(words []string, set map[string]bool, st *stats) float64 {
-	var all, got float64
-	for i, w := range words {
-		if slices.Contains(words[:i], w) {
-			continue
-		}
-		wt := st.weight(w)
-		all += wt
-		if set[w] {
-			got += wt
-		}
-	}
-	if all == 0 {
-		return 0
-	}
-	return got / all
-}
-
 // caseMajority is the share of what sets a case apart from its guide
 // (codeFor) that a question must hold to be about that case: a majority.
 const caseMajority = 0.5

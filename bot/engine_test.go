@@ -11,6 +11,8 @@ import (
 	"botdvc/bot"
 	"botdvc/knowledge"
 	"botdvc/knowledge/bleveindex"
+	"botdvc/knowledge/catalog"
+	"botdvc/knowledge/guides"
 )
 
 // fixtureGuides is a small corpus with the shapes that matter: three guides
@@ -384,4 +386,20 @@ func FuzzAnswer(f *testing.F) {
 			t.Fatalf("Answer(%q) = %s with text %q", text, r.Action, r.Text)
 		}
 	})
+}
+
+// withCatalogue returns the bundled guides and the same merged with the
+// national catalogue of ../shared/data; it skips when the catalogue is not
+// there.
+func withCatalogue(tb testing.TB) (curated, all []knowledge.Guide) {
+	tb.Helper()
+	curated, err := guides.Load()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cat, _, err := catalog.ReadFile("../../shared/data/dvcqg-procedures.jsonl.gz", nil)
+	if err != nil {
+		tb.Skipf("catalogue: %v", err)
+	}
+	return curated, knowledge.Merge(curated, cat)
 }

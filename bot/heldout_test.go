@@ -10,8 +10,6 @@ import (
 
 	"botdvc/bot"
 	"botdvc/internal/evalset"
-	"botdvc/knowledge"
-	"botdvc/knowledge/catalog"
 	"botdvc/knowledge/guides"
 )
 
@@ -67,15 +65,8 @@ func TestHeldoutWithCatalogue(t *testing.T) {
 	if testing.Short() {
 		t.Skip("indexes 2,600 catalogue records")
 	}
-	curated, err := guides.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, _, err := catalog.ReadFile("../../shared/data/dvcqg-procedures.jsonl.gz", nil)
-	if err != nil {
-		t.Skipf("catalogue: %v", err)
-	}
-	e := MustOpenEngine(t, knowledge.Merge(curated, cat), bot.NewMemorySessions(time.Hour))
+	curated, all := withCatalogue(t)
+	e := MustOpenEngine(t, all, bot.NewMemorySessions(time.Hour))
 	// With the catalogue "riêng" is a rare word (a few records use it),
 	// so the altered-name rule looks at it: it must take "trong" of "…
 	// phổ thông trong nước" for the name's grammar, not a word "riêng"

@@ -382,21 +382,7 @@ func (ps *profiles) buildStats(guides []knowledge.Guide) *stats {
 const namePower = 1.5
 
 func matchName(name []string, qset map[string]bool, qpairs map[[2]string]bool, st *stats) float64 {
-	var all, got float64
-	for i, w := range name {
-		if slices.Contains(name[:i], w) {
-			continue // names are short: a scan beats a map
-		}
-		wt := st.weight(w)
-		all += wt
-		if qset[w] {
-			got += wt
-		}
-	}
-	if all == 0 {
-		return 0
-	}
-	cov := got / all
+	cov := heldShare(name, qset, st)
 	if len(name) < 2 {
 		return 0.8 * cov // one word says less than a phrase
 	}
@@ -407,6 +393,26 @@ func matchName(name []string, qset map[string]bool, qpairs map[[2]string]bool, s
 		}
 	}
 	return math.Pow(cov, namePower) * (0.5 + 0.5*float64(pairs)/float64(len(name)-1))
+}
+
+// heldShare is the share of words (by weight, each counted once) that set
+// holds.
+func heldShare(words []string, set map[string]bool, st *stats) float64 {
+	var all, got float64
+	for i, w := range words {
+		if slices.Contains(words[:i], w) {
+			continue // names are short: a scan beats a map
+		}
+		wt := st.weight(w)
+		all += wt
+		if set[w] {
+			got += wt
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return got / all
 }
 
 // wordSets returns the words of a question, its adjacent word pairs and
