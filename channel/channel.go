@@ -1,7 +1,7 @@
 // Package channel describes a channel (Zalo OA, Messenger, the web chat…)
 // to the parts of the service that are not its adapter: the hotline
 // console, the announcements, the complaints desk, the editors' charts and
-// the pipeline's list of outbound subjects. Each adapter package returns
+// the pipeline (its outbound subjects, its dedup ids). Each adapter package returns
 // its Info when it opens (webhooks.Channel); cmd/botd collects them into a
 // Registry and hands it to those parts, which ask it instead of switching
 // on a channel's id. It imports only the standard library and bot, so the
@@ -32,6 +32,14 @@ type Window struct {
 // free-message count).
 type Info struct {
 	ID bot.Channel
+	// UniqueIDs tells that the platform makes its message ids unique
+	// across all the channel's users (Zalo's msg_id, Messenger's mid), so
+	// the pipeline drops a redelivered message by channel and id alone
+	// (its dedup id "zalo:<msg_id>"). False, the safe default, is for ids
+	// a client chooses (the web chat's browser), unique only per user: the
+	// dedup id then also holds a hash of the user id, so two users may both
+	// send a message "1".
+	UniqueIDs bool
 	// Label names the channel for staff: the hotline console, botctl, the
 	// complaints desk ("Zalo").
 	Label string

@@ -108,18 +108,21 @@ func (p *Pipeline) SetHandler(h bot.HandlerFunc) { p.handler = h }
 // Config returns the effective configuration (defaults filled).
 func (p *Pipeline) Config() Config { return p.cfg }
 
-// dedupID is the inbound message's Nats-Msg-Id: channel and message id.
-// The platforms' message ids are unique across users; the web chat's are
-// chosen by the browser and unique only within its session, so for the web
-// the id is scoped by (a hash of) the session: two sessions may both send
-// a message "1".
-func dedupID(m bot.Message) string {
-	if m.Channel == bot.Web {
-		h := sha256.Sum256([]byte(m.UserID))
-		return "web:" + hex.EncodeToString(h[:8]) + ":" + m.ID
+// dedupID is the inbound message's Nats-Msg-Id: channel and message id,
+// scoped by (a hash of) the user id unless m's channel is one of unique,
+// whose ids are unique across their users (Config.UniqueIDs). The web
+// chat's ids are chosen by the browser and unique only within its session:
+// "web:<hash>:1".
+func dedupID(m bot.Message, unique ...bot.Channel) string {
+	if slices.Contains(unique, m.Channel) {
+		return string(m.Channel) + ":" + m.ID
 	}
-	return string(m.Channel) + ":" + m.ID
+	h := sha256.Sum256([]byte(m.UserID))
+	return string(m.Channel) + ":" + hex.EncodeToString(h[:8]) + ":" + m.ID
 }
+
+// dedupID is m's dedup id under p's configuration.
+func (p *Pipeline) dedupID(m bot.Message) string { return dedupID(m, p.cfg.UniqueIDs...) }
 
 // Accept implements webhooks.Inbox (the channels' adapters take it): it stores m in the inbound stream and
 // returns once JetStream acked it. A message already stored under the same
@@ -152,7 +155,7 @@ func (p *Pipeline) Accept(ctx context.Context, m bot.Message) error {
 			p.Metrics.In.WithLabelValues(string(m.Channel), "refused_size").Inc()
 			return p.refuse(ctx, m, "size", fmt.Sprintf(noticeSize, p.cfg.MaxText), ErrTooLong)
 		}
-		ok, err := p.rate.Allow(ctx, conv, dedupID(m))
+		ok, err := p.rate.Allow(ctx, conv, p.dedupID(m))
 		if err != nil {
 			p.Metrics.Errors.WithLabelValues("rate_limit").Inc() // failed open: the message goes through
 		}
@@ -166,7 +169,7 @@ func (p *Pipeline) Accept(ctx context.Context, m bot.Message) error {
 		return fmt.Errorf("pipeline.Accept: encode: %w", err)
 	}
 	msg := &nats.Msg{Subject: inboundSubject(Partition(conv, p.cfg.Partitions)), Data: data, Header: nats.Header{}}
-	msg.Header.Set(nats.MsgIdHdr, dedupID(m))
+	msg.Header.Set(nats.MsgIdHdr, p.dedupID(m))
 	js := p.js
 	if n := len(p.Publishers); n > 0 {
 		js = p.Publishers[p.next.Add(1)%uint64(n)]
@@ -197,7 +200,7 @@ func (p *Pipeline) refuse(ctx context.Context, m bot.Message, reason, notice str
 	}
 	if notify {
 		o := bot.Outbound{
-			ID: dedupID(m) + ":refused", Channel: m.Channel, UserID: m.UserID, InReplyTo: m.ID,
+			ID: p.dedupID(m) + ":refused", Channel: m.Channel, UserID: m.UserID, InReplyTo: m.ID,
 			Reply:    bot.Reply{Action: bot.ActionFallback, Text: notice},
 			LastUser: m.Time, Created: p.Now(),
 		}
@@ -457,7 +460,7 @@ func (p *Pipeline) work(msg jetstream.Msg) {
 	// between the reply's publish and the ack) is only acked: the handler's
 	// effects (session, ticket, outcome record) are not repeated.
 	rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
-	rec, err := p.dl.get(rctx, inKey(dedupID(m)))
+	rec, err := p.dl.get(rctx, inKey(p.dedupID(m)))
 	rcancel()
 	if err != nil {
 		p.Metrics.Errors.WithLabelValues("delivery_record").Inc()
@@ -501,7 +504,7 @@ func (p *Pipeline) work(msg jetstream.Msg) {
 	result := "silent"
 	if reply.Action != bot.ActionSilent && (reply.Text != "" || len(reply.Options) > 0 || len(reply.Links) > 0) {
 		o := bot.Outbound{
-			ID: dedupID(m) + ":r", Channel: m.Channel, UserID: m.UserID, InReplyTo: m.ID,
+			ID: p.dedupID(m) + ":r", Channel: m.Channel, UserID: m.UserID, InReplyTo: m.ID,
 			Reply: reply, LastUser: m.Time, Created: p.Now(),
 		}
 		if err := p.Enqueue(ctx, o); err != nil {
@@ -512,7 +515,7 @@ func (p *Pipeline) work(msg jetstream.Msg) {
 		}
 		result = "replied"
 	}
-	if err := p.record(inKey(dedupID(m)), record{Done: true, At: p.Now().UTC()}); err != nil {
+	if err := p.record(inKey(p.dedupID(m)), record{Done: true, At: p.Now().UTC()}); err != nil {
 		// The reply's id still makes JetStream drop a second copy; only the
 		// handler's effects would repeat on a redelivery.
 		p.Metrics.Errors.WithLabelValues("delivery_record").Inc()
@@ -539,7 +542,7 @@ func (p *Pipeline) parkInbound(msg jetstream.Msg, m bot.Message, deliveries uint
 	defer cancel()
 	if m.Kind != bot.KindAgentEcho {
 		o := bot.Outbound{
-			ID: dedupID(m) + ":failed", Channel: m.Channel, UserID: m.UserID, InReplyTo: m.ID,
+			ID: p.dedupID(m) + ":failed", Channel: m.Channel, UserID: m.UserID, InReplyTo: m.ID,
 			Reply: bot.Reply{Action: bot.ActionFallback, Text: NoticeFailed}, LastUser: m.Time, Created: p.Now(),
 		}
 		if err := p.Enqueue(ctx, o); err != nil {

@@ -72,6 +72,14 @@ type Config struct {
 	// other. cmd/botd fills it from the channels it opens
 	// (webhooks.ChannelOpener), in their registration order.
 	Channels []bot.Channel
+	// UniqueIDs are the channels whose message ids the platform makes
+	// unique across all their users: a message's dedup id (its Nats-Msg-Id,
+	// the key of its delivery record, its replies' ids) is "channel:id".
+	// Any other channel's ids are taken as chosen by a client and unique
+	// only per user (the web chat's, from the browser): its dedup id is
+	// "channel:<hash of the user id>:id", so two users may both send "1".
+	// cmd/botd fills it from the channels' channel.Info.UniqueIDs.
+	UniqueIDs []bot.Channel
 }
 
 // DefaultConfig returns the defaults.

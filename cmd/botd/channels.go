@@ -33,3 +33,17 @@ func channelIDs(list []webhooks.ChannelOpener) []bot.Channel {
 	}
 	return ids
 }
+
+// uniqueIDs are the ids of the channels of list whose message ids the
+// platform makes unique across users (channel.Info.UniqueIDs): the
+// pipeline's dedup id for them is "channel:id", for the others it is
+// scoped by the user.
+func uniqueIDs(list []webhooks.ChannelOpener) []bot.Channel {
+	var ids []bot.Channel
+	for _, o := range list {
+		if o.UniqueIDs {
+			ids = append(ids, o.ID)
+		}
+	}
+	return ids
+}

@@ -195,7 +195,7 @@ func (m *Main) Run(ctx context.Context) error {
 	channels := m.channelList(f)
 	pcfg := pipeline.Config{
 		Partitions: c.Partitions, Replicas: c.NATSReplicas, MaxText: c.MaxText, Workers: c.Workers,
-		RatePerMinute: c.RatePerMinute, Burst: c.Burst, Channels: channelIDs(channels),
+		RatePerMinute: c.RatePerMinute, Burst: c.Burst, Channels: channelIDs(channels), UniqueIDs: uniqueIDs(channels),
 	}
 	m.Topology = declare(c, pcfg)
 	if err := reconcile(ctx, js, m.Topology, log); err != nil {

@@ -217,3 +217,15 @@ func TestEveryChannelDescribesItself(t *testing.T) {
 		}
 	}
 }
+
+// TestDedupScopes: the platforms declare their message ids unique across
+// users, so their dedup ids stay "zalo:<msg_id>" and "messenger:<mid>";
+// the web chat (ids from the browser) and a stand-in that declares
+// nothing are scoped by the user in the pipeline botd builds.
+func TestDedupScopes(t *testing.T) {
+	m := NewMain(Config{})
+	list := append(m.channelList(front{}), (&kiosk{}).opener())
+	if got := fmt.Sprint(uniqueIDs(list)); got != "[zalo messenger]" {
+		t.Errorf("channels with unique ids %s, want [zalo messenger]", got)
+	}
+}

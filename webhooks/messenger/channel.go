@@ -16,7 +16,7 @@ import (
 // the HUMAN_AGENT tag until 7 days.
 func Info() channel.Info {
 	return channel.Info{
-		ID: bot.Messenger, Label: "Messenger", Color: "#a334fa",
+		ID: bot.Messenger, UniqueIDs: true, Label: "Messenger", Color: "#a334fa",
 		Window: func(last time.Time) channel.Window {
 			return channel.Window{Standard: last.Add(responseWindow), Final: last.Add(humanAgentLimit)}
 		},

@@ -19,7 +19,7 @@ import (
 // nil: unknown (the channel is off).
 func Info(free func(userID string) (left int, known bool)) channel.Info {
 	return channel.Info{
-		ID: bot.Zalo, Label: "Zalo", Color: "#0068ff",
+		ID: bot.Zalo, UniqueIDs: true, Label: "Zalo", Color: "#0068ff",
 		Window: func(last time.Time) channel.Window {
 			return channel.Window{Standard: last.Add(freeWindow), Final: last.Add(hardWindow)}
 		},
