@@ -255,6 +255,10 @@ type answerSpec struct {
 	intro   string // a first paragraph (dossier status), or ""
 	who     string // whom the question is about when not the asker ("con bạn"), or ""
 	from    int    // > 0: the rest of a long answer, from this item
+	// otherCase: the passage is a case of the guide with its own procedure
+	// (g.Code is that case's): the guide's fee or time are not that
+	// procedure's, so no line on what matters next.
+	otherCase bool
 }
 
 // composeAnswer writes the answer about guide g:
@@ -340,7 +344,7 @@ func composeAnswer(g knowledge.Guide, sp answerSpec) composed {
 			". Bạn xem trên trang chính thức hoặc hỏi nơi tiếp nhận hồ sơ.")
 	}
 	var tail []string
-	if line := nextLine(g, a); line != "" {
+	if line := nextLine(g, a); line != "" && !sp.otherCase {
 		tail = append(tail, line)
 	}
 	if g.Code != "" {
@@ -697,8 +701,10 @@ var nextFor = map[Aspect][]Aspect{
 }
 
 // nextLine is one short line on what matters after aspect a: the first of
-// nextFor whose first paragraph fits nextRunes whole (legal references in
-// brackets left out), or "".
+// nextFor that is one paragraph and fits nextRunes whole (legal references
+// in brackets left out), or "". An aspect of several paragraphs is not cut
+// to its first: a fee whose second paragraph halves it until 31/12/2026
+// would read as the full fee.
 func nextLine(g knowledge.Guide, a Aspect) string {
 	for _, o := range nextFor[a] {
 		var text string
@@ -712,7 +718,9 @@ func nextLine(g knowledge.Guide, a Aspect) string {
 		case AspectOnline:
 			text = onlineShort(g)
 		}
-		text, _, _ = strings.Cut(strings.TrimSpace(text), "\n")
+		if strings.Contains(strings.TrimSpace(text), "\n") {
+			continue
+		}
 		text = strings.TrimSpace(reLegalRef.ReplaceAllString(text, ""))
 		if text == "" || strings.HasSuffix(text, ":") || utf8.RuneCountInString(text) > nextRunes {
 			continue

@@ -465,6 +465,7 @@ func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float
 	// (the guide's aspects are offered); a matched passage that names
 	// another procedure in passing does not name the answer's code.
 	code, cs := e.codeFor(g, q)
+	otherCase := cs != nil && code != g.Code
 	switch {
 	case cs != nil:
 		quote, g.Code, asked = cs.text, code, false
@@ -478,7 +479,7 @@ func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float
 	if q != nil && len(q.subject) > 0 {
 		s.Who = whoIn(q.text) // a follow-up keeps whom the conversation is about
 	}
-	c := composeAnswer(g, answerSpec{aspect: a, asked: asked, passage: quote, intro: intro, who: s.Who})
+	c := composeAnswer(g, answerSpec{aspect: a, asked: asked, passage: quote, intro: intro, who: s.Who, otherCase: otherCase})
 	s.More, s.Voted = c.more, false
 	return Reply{
 		Action:     ActionAnswer,
