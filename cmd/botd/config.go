@@ -59,8 +59,8 @@ type Config struct {
 	CannedFile   string        // BOT_CANNED_FILE: staff canned replies (Markdown, see doc/hotline.md)
 	Retention    time.Duration // BOT_RETENTION: how long question records and tickets are kept
 
-	ComplaintDays int    // BOT_COMPLAINT_DAYS: working days to answer a complaint
-	Holidays      string // BOT_HOLIDAYS: public holidays (YYYY-MM-DD, comma-separated) not counted as working days
+	ComplaintDays int      // BOT_COMPLAINT_DAYS: working days to answer a complaint
+	Holidays      Holidays // BOT_HOLIDAYS: public holidays (YYYY-MM-DD, comma-separated) not counted as working days, parsed when read
 
 	Partitions      int           // BOT_PARTITIONS: conversation partitions (same on every instance)
 	Workers         int           // BOT_WORKERS: messages answered at once by this instance; 0 = CPUs - 1 (at least 1)
@@ -76,15 +76,15 @@ type Config struct {
 	AccessLog       bool          // BOT_ACCESS_LOG: log every request at info
 
 	// Security (doc/operations.md, "Security").
-	TrustedProxies    string // BOT_TRUSTED_PROXIES: addresses/CIDRs that may set X-Forwarded-For and -Proto
-	CookieSecure      string // BOT_COOKIE_SECURE: auto, always or never
-	MetricsToken      string // BOT_METRICS_TOKEN: bearer token for GET /metrics on the main listener
-	MetricsAddr       string // BOT_METRICS_ADDR: serve /metrics on this separate listener instead
-	ClientRate        int    // BOT_CLIENT_RATE: web chat messages and asks a minute per client address
-	ClientSessions    int    // BOT_CLIENT_SESSIONS: new web chat sessions per client address in ten minutes
-	WebMaxBacklog     int    // BOT_WEB_MAX_BACKLOG: inbound backlog above which the web chat answers 503
-	MaxConns          int    // BOT_MAX_CONNS: HTTP connections held at once; 0 = from the descriptor limit
-	MaxConnsPerClient int    // BOT_MAX_CONNS_PER_CLIENT: per client address; 0 = from BOT_MAX_CONNS
+	TrustedProxies    Proxies // BOT_TRUSTED_PROXIES: addresses/CIDRs that may set X-Forwarded-For and -Proto, parsed when read
+	CookieSecure      string  // BOT_COOKIE_SECURE: auto, always or never
+	MetricsToken      string  // BOT_METRICS_TOKEN: bearer token for GET /metrics on the main listener
+	MetricsAddr       string  // BOT_METRICS_ADDR: serve /metrics on this separate listener instead
+	ClientRate        int     // BOT_CLIENT_RATE: web chat messages and asks a minute per client address
+	ClientSessions    int     // BOT_CLIENT_SESSIONS: new web chat sessions per client address in ten minutes
+	WebMaxBacklog     int     // BOT_WEB_MAX_BACKLOG: inbound backlog above which the web chat answers 503
+	MaxConns          int     // BOT_MAX_CONNS: HTTP connections held at once; 0 = from the descriptor limit
+	MaxConnsPerClient int     // BOT_MAX_CONNS_PER_CLIENT: per client address; 0 = from BOT_MAX_CONNS
 }
 
 // Default values.
@@ -171,7 +171,15 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	str(&c.CannedFile, "canned-file", "BOT_CANNED_FILE", "", "staff canned replies file (default: the bundled set)")
 	dur(&c.Retention, "retention", "BOT_RETENTION", 90*24*time.Hour, "how long redacted question records and hotline tickets are kept")
 	integer(&c.ComplaintDays, "complaint-days", "BOT_COMPLAINT_DAYS", 10, "working days to answer a complaint (phản ánh, kiến nghị)")
-	str(&c.Holidays, "holidays", "BOT_HOLIDAYS", "", "public holidays not counted as working days: YYYY-MM-DD, comma-separated")
+	parsed := func(p flag.Value, name, env, usage string, msg func(v string, err error) error) {
+		v := getenv(env)
+		if err := p.Set(v); err != nil {
+			envErrs = append(envErrs, msg(v, err))
+		}
+		fs.Var(p, name, usage+" ($"+env+")")
+	}
+	parsed(&c.Holidays, "holidays", "BOT_HOLIDAYS", "public holidays not counted as working days: YYYY-MM-DD, comma-separated",
+		func(_ string, err error) error { return fmt.Errorf("BOT_HOLIDAYS: %v", err) })
 	integer(&c.Partitions, "partitions", "BOT_PARTITIONS", 16, "conversation partitions (same on every instance)")
 	integer(&c.Workers, "workers", "BOT_WORKERS", 0, "messages answered at once by this instance (0: CPUs-1, at least 1)")
 	integer(&c.MaxText, "max-text", "BOT_MAX_TEXT", 2000, "longest inbound message, characters")
@@ -179,7 +187,8 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	integer(&c.BodyLimit, "body-limit", "BOT_BODY_LIMIT", 1<<20, "largest HTTP request body, bytes")
 	dur(&c.RequestTimeout, "request-timeout", "BOT_REQUEST_TIMEOUT", 10*time.Second, "deadline of one HTTP request")
 	dur(&c.ShutdownTimeout, "shutdown-timeout", "BOT_SHUTDOWN_TIMEOUT", 25*time.Second, "how long shutdown waits for work in flight")
-	str(&c.TrustedProxies, "trusted-proxies", "BOT_TRUSTED_PROXIES", "", "proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto are believed")
+	parsed(&c.TrustedProxies, "trusted-proxies", "BOT_TRUSTED_PROXIES", "proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto are believed",
+		func(v string, err error) error { return fmt.Errorf("BOT_TRUSTED_PROXIES %q: %v", v, err) })
 	str(&c.CookieSecure, "cookie-secure", "BOT_COOKIE_SECURE", "auto", "Secure sign-in cookies: auto (over HTTPS or when a trusted proxy says https), always or never")
 	str(&c.MetricsToken, "metrics-token", "BOT_METRICS_TOKEN", "", "bearer token that GET /metrics requires on the main listener")
 	str(&c.MetricsAddr, "metrics-addr", "BOT_METRICS_ADDR", "", "serve /metrics (no token) on this separate host:port, e.g. 127.0.0.1:9464")
@@ -292,9 +301,6 @@ func (c Config) Validate() error {
 	if c.ComplaintDays < 1 || c.ComplaintDays > 60 {
 		bad("BOT_COMPLAINT_DAYS %d: want 1 to 60 working days", c.ComplaintDays)
 	}
-	if _, err := complaint.ParseHolidays(c.Holidays); err != nil {
-		bad("BOT_HOLIDAYS: %v", err)
-	}
 	if c.Retention < 24*time.Hour {
 		bad("BOT_RETENTION %s: want at least 24h", c.Retention)
 	}
@@ -370,9 +376,6 @@ func (c Config) Validate() error {
 	}
 	if c.RequestTimeout <= 0 {
 		bad("BOT_REQUEST_TIMEOUT %v: want a positive duration", c.RequestTimeout)
-	}
-	if _, err := clientaddr.ParseProxies(c.TrustedProxies); err != nil {
-		bad("BOT_TRUSTED_PROXIES %q: %v", c.TrustedProxies, err)
 	}
 	if _, err := webauth.ParseSecureMode(c.CookieSecure); err != nil {
 		bad("BOT_COOKIE_SECURE %q: want auto, always or never", c.CookieSecure)
@@ -455,7 +458,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("canned_file", c.CannedFile),
 		slog.Duration("retention", c.Retention),
 		slog.Int("complaint_days", c.ComplaintDays),
-		slog.String("holidays", c.Holidays),
+		slog.String("holidays", c.Holidays.Spec),
 		slog.Int("partitions", c.Partitions),
 		slog.Int("workers", c.EffectiveWorkers()),
 		slog.Bool("accept_only", c.AcceptOnly),
@@ -468,7 +471,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_level", c.LogLevel),
 		slog.String("log_format", c.LogFormat),
 		slog.Bool("access_log", c.AccessLog),
-		slog.String("trusted_proxies", c.TrustedProxies),
+		slog.String("trusted_proxies", c.TrustedProxies.Spec),
 		slog.String("cookie_secure", c.CookieSecure),
 		slog.String("metrics_token", secret(c.MetricsToken)),
 		slog.String("metrics_addr", c.MetricsAddr),
@@ -546,5 +549,48 @@ func (h *Hours) Set(s string) error {
 		return err
 	}
 	*h = Hours{Spec: s, Hours: hs}
+	return nil
+}
+
+// Holidays is the public holidays as configured (BOT_HOLIDAYS, -holidays):
+// parsed once, when read (a flag.Value), so an error is reported with the
+// other configuration errors and the complaints desk gets the parsed days.
+// The zero value is no holidays.
+type Holidays struct {
+	Spec string          // as configured, for the log
+	Days map[string]bool // parsed (complaint.Calendar's Holidays)
+}
+
+// String implements flag.Value.
+func (h *Holidays) String() string { return h.Spec }
+
+// Set implements flag.Value.
+func (h *Holidays) Set(s string) error {
+	days, err := complaint.ParseHolidays(s)
+	if err != nil {
+		return err
+	}
+	*h = Holidays{Spec: s, Days: days}
+	return nil
+}
+
+// Proxies is the trusted reverse proxies as configured
+// (BOT_TRUSTED_PROXIES, -trusted-proxies): parsed once, when read (a
+// flag.Value), like Holidays. The zero value trusts no proxy.
+type Proxies struct {
+	Spec    string              // as configured, for the log
+	Proxies *clientaddr.Proxies // parsed; nil trusts none
+}
+
+// String implements flag.Value.
+func (p *Proxies) String() string { return p.Spec }
+
+// Set implements flag.Value.
+func (p *Proxies) Set(s string) error {
+	ps, err := clientaddr.ParseProxies(s)
+	if err != nil {
+		return err
+	}
+	*p = Proxies{Spec: s, Proxies: ps}
 	return nil
 }

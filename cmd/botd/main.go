@@ -530,12 +530,8 @@ func (m *Main) openEditor(ctx context.Context, js jetstream.JetStream, lib *know
 // after the 2025 merger, the channels' reply windows.
 func (m *Main) openComplaints(ctx context.Context, js jetstream.JetStream, lib *knowledge.Library, units *dvhc.Directory, outbox complaint.Outbox, channels *channel.Registry) (*complaint.Desk, error) {
 	c := m.Config
-	holidays, err := complaint.ParseHolidays(c.Holidays)
-	if err != nil {
-		return nil, fmt.Errorf("botd: BOT_HOLIDAYS: %w", err)
-	}
 	desk, err := complaint.Open(ctx, js, outbox, complaint.Config{
-		Days: c.ComplaintDays, Calendar: complaint.Calendar{Holidays: holidays}, Retention: c.Retention, Replicas: c.NATSReplicas,
+		Days: c.ComplaintDays, Calendar: complaint.Calendar{Holidays: c.Holidays.Days}, // parsed when the configuration was read Retention: c.Retention, Replicas: c.NATSReplicas,
 		Guides:   lib.All,
 		Places:   wardOf(units), // today's commune or ward, old names normalised
 		Channels: channels,      // an answer after the reply window waits for the citizen's next message

@@ -298,6 +298,63 @@ func TestConfig(t *testing.T) {
 	}
 }
 
+// BOT_HOLIDAYS and BOT_TRUSTED_PROXIES are parsed once, when the
+// configuration is read, into what the complaints desk and the front take;
+// a flag wins over the environment.
+func TestConfigParsedWhenRead(t *testing.T) {
+	env := map[string]string{"BOT_HOLIDAYS": "2026-04-30, 2026-05-01 # Giải phóng miền Nam, Quốc tế Lao động", "BOT_TRUSTED_PROXIES": "10.0.0.0/8, ::1"}
+	getenv := func(k string) string { return env[k] }
+	c, err := LoadConfig(nil, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Holidays.Days; len(d) != 2 || !d["2026-04-30"] || !d["2026-05-01"] || c.Holidays.Spec != env["BOT_HOLIDAYS"] {
+		t.Errorf("holidays from the environment: %+v", c.Holidays)
+	}
+	if p := c.TrustedProxies.Proxies; !p.Trusted("10.1.2.3") || !p.Trusted("::1") || p.Trusted("127.0.0.1") || c.TrustedProxies.Spec != env["BOT_TRUSTED_PROXIES"] {
+		t.Errorf("proxies from the environment: %+v", c.TrustedProxies)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("valid config: %v", err)
+	}
+	c, err = LoadConfig([]string{"-holidays", "2026-09-02", "-trusted-proxies", "127.0.0.1"}, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Holidays.Days; len(d) != 1 || !d["2026-09-02"] {
+		t.Errorf("holidays from the flag: %+v", c.Holidays)
+	}
+	if p := c.TrustedProxies.Proxies; !p.Trusted("127.0.0.1") || p.Trusted("10.1.2.3") {
+		t.Errorf("proxies from the flag: %+v", c.TrustedProxies)
+	}
+	c, err = LoadConfig(nil, func(string) string { return "" }, io.Discard)
+	if err != nil || len(c.Holidays.Days) != 0 || c.TrustedProxies.Proxies == nil || !c.TrustedProxies.Proxies.Empty() {
+		t.Errorf("defaults: %v %+v %+v", err, c.Holidays, c.TrustedProxies)
+	}
+}
+
+// A bad BOT_HOLIDAYS or BOT_TRUSTED_PROXIES is reported when the
+// configuration is read, with the message Validate gave before; a bad
+// flag value is a usage error that names the flag.
+func TestConfigBadParsedValues(t *testing.T) {
+	for env, want := range map[string]string{
+		"BOT_HOLIDAYS":        `BOT_HOLIDAYS: complaint.ParseHolidays: line 2: "2026-13-45" is not a date YYYY-MM-DD`,
+		"BOT_TRUSTED_PROXIES": `BOT_TRUSTED_PROXIES "10.0.0.0/33": clientaddr: "10.0.0.0/33": not an address or CIDR prefix`,
+	} {
+		v := map[string]string{"BOT_HOLIDAYS": "2026-04-30\n2026-13-45", "BOT_TRUSTED_PROXIES": "10.0.0.0/33"}[env]
+		if _, err := LoadConfig(nil, func(k string) string { return map[string]string{env: v}[k] }, io.Discard); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s=%q: got %v, want an error %s", env, v, err, want)
+		}
+	}
+	for flagName, v := range map[string]string{"-holidays": "30/04/2026", "-trusted-proxies": "proxy.local"} {
+		var usage bytes.Buffer
+		if _, err := LoadConfig([]string{flagName, v}, func(string) string { return "" }, &usage); err != errUsage ||
+			!strings.Contains(usage.String(), fmt.Sprintf("invalid value %q for flag %s", v, flagName)) {
+			t.Errorf("bad %s: %v\n%s", flagName, err, usage.String())
+		}
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	for _, tc := range []struct {
 		env  map[string]string

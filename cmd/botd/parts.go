@@ -218,10 +218,7 @@ type front struct {
 // it runs before the topology is reconciled.
 func (m *Main) openFront(js jetstream.JetStream) (front, error) {
 	c, log := m.Config, m.Logger
-	proxies, err := clientaddr.ParseProxies(c.TrustedProxies)
-	if err != nil {
-		return front{}, fmt.Errorf("botd: BOT_TRUSTED_PROXIES: %w", err)
-	}
+	proxies := c.TrustedProxies.Proxies // parsed when the configuration was read; nil trusts none
 	conns, streamsMax, streamsPerClient := connLimits(c, log)
 	conns.Proxies = proxies
 	log.Info("connection caps", "conns", conns.Max, "per_client", conns.MaxPerClient, "streams", streamsMax, "streams_per_client", streamsPerClient)
