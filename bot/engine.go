@@ -466,16 +466,14 @@ func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float
 	// another procedure in passing does not name the answer's code.
 	code, cs := e.codeFor(g, q)
 	otherCase := cs != nil && code != g.Code
-	switch {
-	case cs != nil:
-		quote, g.Code, asked = cs.text, code, false
-	case ps != nil && len(ps.codes) > 0:
-		quote, g.Code, asked = ps.text, code, false
-	case ps != nil:
-		quote, g.Code = ps.text, code
-	default:
-		g.Code = code
+	if cs != nil {
+		ps = cs
 	}
+	if ps != nil {
+		quote = ps.text
+		asked = asked && len(ps.codes) == 0
+	}
+	g.Code = code
 	if q != nil && len(q.subject) > 0 {
 		s.Who = whoIn(q.text) // a follow-up keeps whom the conversation is about
 	}
@@ -514,47 +512,20 @@ func (e *Engine) codeFor(g knowledge.Guide, q *query) (string, *passage) {
 		return g.Code, nil
 	}
 	st := e.stats.Load()
-	dict := e.dict.Load()
 	whole, _, _ := wordSets(q.content, st)
 	var focus map[string]bool
 	if len(q.focus) > 0 {
 		focus, _, _ = wordSets(q.focus, st)
 	}
-	title := contentWords(dict, g.Title)
-	score := func(name []string) float64 {
-		var w []string
-		for _, x := range name {
-			if !slices.Contains(title, x) {
-				w = append(w, x)
-			}
-		}
-		if len(w) == 0 {
-			return 0
-		}
-		sc := heldShare(w, whole, st)
-		if focus != nil {
-			sc = (sc + heldShare(w, focus, st)) / 2
-		}
-		return sc
-	}
 	best, bestScore := g.Code, caseMajority
 	var quote *passage
-	if n, ok := g.CodeNames[g.Code]; ok {
-		bestScore = max(bestScore, score(contentWords(dict, n)))
-	}
-	for _, c := range g.OtherCodes {
-		if n, ok := g.CodeNames[c]; ok {
-			if sc := score(contentWords(dict, n)); sc > bestScore {
-				best, bestScore = c, sc
-			}
+	for _, c := range e.profiles().get(g).cases {
+		sc := heldShare(c.apart, whole, st)
+		if focus != nil {
+			sc = (sc + heldShare(c.apart, focus, st)) / 2
 		}
-	}
-	p := e.profiles().get(g)
-	for i := range p.passages {
-		if ps := &p.passages[i]; ps.faq && len(ps.codes) > 0 {
-			if sc := score(ps.head); sc > bestScore {
-				best, bestScore, quote = ps.codes[0], sc, ps
-			}
+		if sc > bestScore {
+			best, bestScore, quote = c.code, sc, c.passage
 		}
 	}
 	return best, quote

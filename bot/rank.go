@@ -61,6 +61,17 @@ type profile struct {
 	textPairs []uint64
 	actions   []int  // the action words of the title (features.go)
 	family    string // familyOf the guide
+	cases     []guideCase
+}
+
+// guideCase is one procedure a guide covers besides its main case
+// (codeFor): its code, the words of its name or FAQ question that the
+// guide's title does not hold (what sets it apart), and the FAQ entry
+// that describes it, if that is where it comes from.
+type guideCase struct {
+	code    string
+	apart   []string
+	passage *passage
 }
 
 // stats holds document frequencies of words over the library, for
@@ -104,7 +115,7 @@ func signature(g knowledge.Guide) string {
 	b.WriteString(g.Title)
 	b.WriteString(g.Reviewed.String())
 	b.WriteString(g.Source)
-	for _, n := range []int{len(g.Aliases), len(g.FAQ), len(g.Body), len(g.Steps), len(g.Documents), len(g.Fee), len(g.Where)} {
+	for _, n := range []int{len(g.Aliases), len(g.FAQ), len(g.Body), len(g.Steps), len(g.Documents), len(g.Fee), len(g.Where), len(g.OtherCodes), len(g.CodeNames)} {
 		b.WriteByte(byte(n))
 		b.WriteByte(byte(n >> 8))
 	}
@@ -160,7 +171,40 @@ func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
 	for _, sec := range bodySections(g.Body) {
 		p.passages = append(p.passages, newPassage(ps.dict, false, sec.heading, sec.text, sec.heading+":\n"+sec.text))
 	}
+	p.cases = guideCases(ps.dict, g, p.passages)
 	return p
+}
+
+// guideCases lists the cases of g in the order codeFor weighs them: the
+// catalogue's name of its own code, its other codes, the codes its FAQ
+// answers name.
+func guideCases(dict *vntext.Dict, g knowledge.Guide, passages []passage) []guideCase {
+	title := contentWords(dict, g.Title)
+	apart := func(name []string) []string {
+		var w []string
+		for _, x := range name {
+			if !slices.Contains(title, x) {
+				w = append(w, x)
+			}
+		}
+		return w
+	}
+	var cs []guideCase
+	for _, c := range append([]string{g.Code}, g.OtherCodes...) {
+		if n, ok := g.CodeNames[c]; ok {
+			if w := apart(contentWords(dict, n)); len(w) > 0 {
+				cs = append(cs, guideCase{code: c, apart: w})
+			}
+		}
+	}
+	for i := range passages {
+		if ps := &passages[i]; ps.faq && len(ps.codes) > 0 {
+			if w := apart(ps.head); len(w) > 0 {
+				cs = append(cs, guideCase{code: ps.codes[0], apart: w, passage: ps})
+			}
+		}
+	}
+	return cs
 }
 
 // passage is a quotable piece of a guide: a FAQ entry (head is its
