@@ -790,6 +790,15 @@ func onlineShort(g knowledge.Guide) string {
 // (catalogue steps read "1. Gửi hồ sơ..."), which the reply replaces.
 var reEnum = regexp.MustCompile(`^(?:(?:[Bb]ước\s*)?\d{1,2}\s*[.):]\s*|[-•+*]\s+)`)
 
+// The words for whom a procedure is done: the asker, a child, kin (with
+// how an answer names them). whoIn tells whom a question is about;
+// personWords (rank.go) keeps them from altering a procedure's name.
+var (
+	ownerWords = []string{"tôi", "em", "mình", "tui", "tớ"}
+	childWords = []string{"con", "bé", "cháu"}
+	kinOf      = map[string]string{"bố": "bố bạn", "cha": "bố bạn", "mẹ": "mẹ bạn", "má": "mẹ bạn", "vợ": "vợ bạn", "chồng": "chồng bạn"}
+)
+
 // whoIn tells whom a question is about when it is not the asker: "con
 // bạn" for "làm căn cước cho con", "bố bạn" for "khai tử cho bố tôi"; ""
 // otherwise. Without diacritics only the child is recognised ("bo" may be
@@ -802,15 +811,10 @@ func whoIn(text string) string {
 			words[i] = vntext.Fold(words[i])
 		}
 	}
-	owner := func(w string) bool {
-		switch w {
-		case "tôi", "em", "mình", "tui", "tớ", "toi", "minh":
-			return true
-		}
-		return false
+	owner := func(w string) bool { return slices.Contains(ownerWords, w) } // read only with accents
+	child := func(w string) bool {
+		return slices.Contains(childWords, w) || !accents && (w == "be" || w == "chau")
 	}
-	child := map[string]bool{"con": true, "bé": true, "cháu": true, "be": !accents, "chau": !accents}
-	kin := map[string]string{"bố": "bố bạn", "cha": "bố bạn", "mẹ": "mẹ bạn", "má": "mẹ bạn", "vợ": "vợ bạn", "chồng": "chồng bạn"}
 	for i, w := range words {
 		var prev, next string
 		if i > 0 {
@@ -822,7 +826,7 @@ func whoIn(text string) string {
 		forWhom := prev == "cho" || prev == "của" || prev == "cua"
 		// Without diacritics "con tôi", "con mình" may be "còn tôi", "còn
 		// mình" ("and me?"): only the unambiguous forms count.
-		if child[w] && (forWhom || accents && (owner(next) || next == "nhà") || isNumber(next) ||
+		if child(w) && (forWhom || accents && (owner(next) || next == "nhà") || isNumber(next) ||
 			w == "con" && (next == "trai" || next == "gái" || next == "gai")) {
 			return "con bạn"
 		}
@@ -832,7 +836,7 @@ func whoIn(text string) string {
 		if !accents {
 			continue
 		}
-		if k, ok := kin[w]; ok && (forWhom || owner(next)) {
+		if k, ok := kinOf[w]; ok && (forWhom || owner(next)) {
 			if w == "bố" && next == "mẹ" || w == "cha" && next == "mẹ" {
 				return "bố mẹ bạn"
 			}

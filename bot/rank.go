@@ -611,9 +611,19 @@ func (p *profile) alters(name, content []string, st *stats) bool {
 
 // personWords (folded) name for whom a procedure is done ("đổi tên cháu",
 // "làm căn cước mẹ tôi"): after a name they are the citizen's story, never
-// a word that makes it another procedure.
-var personWords = map[string]bool{"con": true, "be": true, "chau": true, "bo": true, "cha": true, "me": true, "ma": true,
-	"vo": true, "chong": true, "ong": true, "anh": true, "chi": true, "em": true, "toi": true, "minh": true}
+// a word that makes it another procedure. They are whoIn's words and the
+// kin it does not name in answers.
+var personWords = func() map[string]bool {
+	m := map[string]bool{}
+	words := append(append(slices.Clone(ownerWords), childWords...), "ông", "anh", "chị")
+	for k := range kinOf {
+		words = append(words, k)
+	}
+	for _, w := range words {
+		m[vntext.Fold(w)] = true
+	}
+	return m
+}()
 
 // cueWords are the words of the aspect cues ("gồm", "mấy", "thời hạn"):
 // they ask about the procedure named before them, they do not alter it
