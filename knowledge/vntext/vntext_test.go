@@ -140,6 +140,13 @@ func TestExpand(t *testing.T) {
 		{"lltp gpxd mst sdt", "lltp gpxd mst sdt", "lý lịch tư pháp giấy phép xây dựng mã số thuế số điện thoại"},
 		{"đc", "có đc không", "có được không"},
 		{"khai sanh", "giấy khai sanh", "giấy khai sinh"},
+		{"rút with words between", "rút được tiền bảo hiểm xã hội", "hưởng bảo hiểm xã hội một lần được tiền bảo hiểm xã hội"},
+		{"rút tiền bhxh", "rút tiền bhxh", "hưởng bảo hiểm xã hội một lần tiền bảo hiểm xã hội"},
+		{"rút without insurance untouched", "rút hồ sơ đăng ký xe", "rút hồ sơ đăng ký xe"},
+		{"nhận lương hưu", "chuyển nơi nhận lương hưu", "chuyển nơi hưởng lương hưu"},
+		{"lĩnh trợ cấp", "lĩnh trợ cấp thất nghiệp", "hưởng trợ cấp thất nghiệp"},
+		{"gia hạn a licence", "gia hạn bằng lái b2", "đổi giấy phép lái xe b2"},
+		{"gia hạn tạm trú untouched", "gia hạn tạm trú", "gia hạn tạm trú"},
 		{"nothing", "", ""},
 	}
 	for _, tt := range tests {
