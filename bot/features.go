@@ -272,6 +272,22 @@ func familyOf(g knowledge.Guide) string {
 	return strings.Join(strings.Fields(strings.Trim(t, " .;,")), " ")
 }
 
+// spokenName is a catalogue record's name as citizens say it: its family
+// (the title without its level and a leading "Thủ tục") without the
+// administrative head "Giải quyết" / "Thực hiện" that 34 and more titles
+// open with ("Giải quyết hưởng chế độ thai sản": "hưởng chế độ thai
+// sản"); "" for a curated guide, whose aliases say it.
+func spokenName(g knowledge.Guide) string {
+	if g.Source != knowledge.SourceCatalog {
+		return ""
+	}
+	f := familyOf(g)
+	for _, head := range []string{"giai quyet ", "thuc hien "} {
+		f = strings.TrimPrefix(f, head)
+	}
+	return f
+}
+
 // actionWords are what a procedure's title says is done, besides its
 // object: the most frequent openings of the national catalogue's titles
 // ("cấp lại" 165 titles, "gia hạn" 58, "điều chỉnh" 51, "thay đổi" 44,

@@ -145,7 +145,7 @@ func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
 	p := &profile{sig: sig, all: guideWords(text), pairs: map[[2]string]bool{}, nameWords: map[string]bool{}, textPairs: textPairs(ps.dict, text)}
 	t := analyse(ps.dict, g.Title)
 	p.title, p.actions, p.family = t.folded, actions(t.toks, t.folded), familyOf(g)
-	for _, n := range append([]string{g.Title}, g.Aliases...) {
+	for _, n := range append([]string{g.Title, spokenName(g)}, g.Aliases...) {
 		if ws := contentWords(ps.dict, n); len(ws) > 0 {
 			p.names = append(p.names, ws)
 			for i, w := range ws {
