@@ -862,6 +862,15 @@ func fieldsEnd(s string, m int) int {
 	return len(s)
 }
 
+// askedFirmly reports whether q named aspect a by a firm cue, not only a
+// weak one ("… được không" reads as eligibility).
+func askedFirmly(q *query, a Aspect) bool {
+	if q == nil {
+		return true
+	}
+	return slices.ContainsFunc(q.cues, func(c aspectCue) bool { return c.aspect == a && !c.weak })
+}
+
 // askedAspect reports whether question q named aspect a; a tap or a
 // follow-up (q nil) always did.
 func askedAspect(q *query, a Aspect) bool {

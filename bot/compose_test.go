@@ -282,3 +282,27 @@ func TestYesPicksTheOnlyOption(t *testing.T) {
 		t.Errorf("a yes to two options answered %s", r.GuideID)
 	}
 }
+
+// TestFAQLeadsOverAWeakCue: a question its guide's FAQ entry asks, read as
+// an eligibility question only from "… được không", leads with that
+// entry; named firmly ("điều kiện"), the aspect leads.
+func TestFAQLeadsOverAWeakCue(t *testing.T) {
+	gs := fixtureGuides()
+	const answer = "Được làm lại khi thẻ hỏng, thẻ cũ nộp lại khi nhận thẻ mới."
+	gs[2].FAQ = []knowledge.FAQ{{Q: "Thẻ căn cước bị gãy có làm lại được không?", A: answer}}
+	gs[2].Eligibility = strings.Repeat("Công dân Việt Nam đã có thẻ căn cước bị mất hoặc hư hỏng. ", 8)
+	e := MustOpenEngine(t, gs, bot.NewMemorySessions(time.Hour))
+	c := &chat{t: t, e: e, user: "weak-cue"}
+	r := c.say("thẻ căn cước bị gãy có làm lại được không")
+	if r.Action != bot.ActionAnswer || r.GuideID != "cap-lai-the-can-cuoc" {
+		t.Fatalf("got %s %s", r.Action, r.GuideID)
+	}
+	if lead, _, _ := strings.Cut(r.Text, "\n\n"); !strings.Contains(lead, answer) {
+		t.Errorf("the FAQ entry does not lead:\n%s", r.Text)
+	}
+	c = &chat{t: t, e: e, user: "firm-cue"}
+	r = c.say("điều kiện làm lại thẻ căn cước bị gãy")
+	if lead, _, _ := strings.Cut(r.Text, "\n\n"); !strings.Contains(lead, "đã có thẻ căn cước bị mất") {
+		t.Errorf("the asked aspect does not lead:\n%s", r.Text)
+	}
+}

@@ -472,6 +472,10 @@ func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float
 	if ps != nil {
 		quote = ps.text
 		asked = asked && len(ps.codes) == 0
+		// A FAQ entry the question matches leads over an aspect read from
+		// a weak cue ("đi khám thai có được nghỉ không" is its entry, not
+		// the guide's conditions).
+		asked = asked && !(ps.faq && !askedFirmly(q, a))
 	}
 	g.Code = code
 	if q != nil && len(q.subject) > 0 {
