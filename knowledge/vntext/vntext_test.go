@@ -147,6 +147,8 @@ func TestExpand(t *testing.T) {
 		{"lĩnh trợ cấp", "lĩnh trợ cấp thất nghiệp", "hưởng trợ cấp thất nghiệp"},
 		{"gia hạn a licence", "gia hạn bằng lái b2", "đổi giấy phép lái xe b2"},
 		{"gia hạn tạm trú untouched", "gia hạn tạm trú", "gia hạn tạm trú"},
+		{"nghỉ đẻ", "nghỉ đẻ được mấy tháng", "nghỉ thai sản được mấy tháng"},
+		{"de is not đẻ", "lam the nao de nghi", "lam the nao de nghi"},
 		{"nothing", "", ""},
 	}
 	for _, tt := range tests {
