@@ -21,7 +21,7 @@ func TestWithCatalogue(t *testing.T) {
 		// orAsk: asking back with the guide first is right too. "sổ đỏ"
 		// is in the names of three land guides, so "sang tên sổ đỏ" has a
 		// calibrated confidence of 0.85–0.87, on the line where answering
-		// (wrong cost 2.5) and asking back are worth the same; a refit
+		// (the wrong cost) and asking back are worth the same; a refit
 		// moves it to either side. What must hold is that no catalogue
 		// record comes before the curated guide.
 		orAsk bool

@@ -94,7 +94,7 @@ type Options struct {
 }
 
 // DefaultOptions are the settings `botctl fit` uses unless told otherwise.
-var DefaultOptions = Options{L2: 1, WrongCost: 2.5, InnerFolds: 5, MaxOptions: 5}
+var DefaultOptions = Options{L2: 1, WrongCost: 2, InnerFolds: 5, MaxOptions: 5}
 
 // Model fits a model on examples.
 func Model(exs []Example, o Options) (*bot.Model, error) {
