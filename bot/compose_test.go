@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -283,26 +284,56 @@ func TestYesPicksTheOnlyOption(t *testing.T) {
 	}
 }
 
-// TestFAQLeadsOverAWeakCue: a question its guide's FAQ entry asks, read as
-// an eligibility question only from "… được không", leads with that
-// entry; named firmly ("điều kiện"), the aspect leads.
-func TestFAQLeadsOverAWeakCue(t *testing.T) {
+// TestFAQLeads: the FAQ entry whose question the citizen asks leads the
+// answer, even over an aspect the question names ("… làm lại ở đâu");
+// read only from a weak cue ("… được không"), an aspect does not stop a
+// FAQ entry from leading; a question no entry holds leads with its aspect.
+func TestFAQLeads(t *testing.T) {
 	gs := fixtureGuides()
 	const answer = "Được làm lại khi thẻ hỏng, thẻ cũ nộp lại khi nhận thẻ mới."
 	gs[2].FAQ = []knowledge.FAQ{{Q: "Thẻ căn cước bị gãy có làm lại được không?", A: answer}}
 	gs[2].Eligibility = strings.Repeat("Công dân Việt Nam đã có thẻ căn cước bị mất hoặc hư hỏng. ", 8)
+	gs[2].Where = strings.Repeat("Công an cấp xã nơi thường trú, tạm trú hoặc trên ứng dụng VNeID. ", 8)
 	e := MustOpenEngine(t, gs, bot.NewMemorySessions(time.Hour))
-	c := &chat{t: t, e: e, user: "weak-cue"}
-	r := c.say("thẻ căn cước bị gãy có làm lại được không")
-	if r.Action != bot.ActionAnswer || r.GuideID != "cap-lai-the-can-cuoc" {
-		t.Fatalf("got %s %s", r.Action, r.GuideID)
+	for i, tt := range []struct{ q, lead string }{
+		{"thẻ căn cước bị gãy có làm lại được không", answer},
+		{"thẻ căn cước bị gãy thì làm lại ở đâu", answer},
+		{"điều kiện cấp lại thẻ căn cước", "đã có thẻ căn cước bị mất"},
+	} {
+		r := (&chat{t: t, e: e, user: fmt.Sprint("faq-leads-", i)}).say(tt.q)
+		if r.Action != bot.ActionAnswer || r.GuideID != "cap-lai-the-can-cuoc" {
+			t.Fatalf("%q: got %s %s", tt.q, r.Action, r.GuideID)
+		}
+		if lead, _, _ := strings.Cut(r.Text, "\n\n"); !strings.Contains(lead, tt.lead) {
+			t.Errorf("%q: %q does not lead:\n%s", tt.q, tt.lead, r.Text)
+		}
 	}
-	if lead, _, _ := strings.Cut(r.Text, "\n\n"); !strings.Contains(lead, answer) {
-		t.Errorf("the FAQ entry does not lead:\n%s", r.Text)
+}
+
+// TestDomesticTitleAbroad: a guide whose title is done at home ("… trong
+// nước") is not answered nor offered to a citizen who asks from abroad
+// (an embassy is another procedure), unless one of its FAQ entries is
+// that situation, which then answers.
+func TestDomesticTitleAbroad(t *testing.T) {
+	gs := append(fixtureGuides(), knowledge.Guide{
+		ID: "cap-ho-chieu", Code: "1.001456", Title: "Cấp hộ chiếu phổ thông trong nước", Aliases: []string{"làm hộ chiếu"},
+		Source: knowledge.SourceCurated, Where: "Phòng Quản lý xuất nhập cảnh Công an thành phố.", Fee: "200.000 đồng.",
+		Documents: []string{"Tờ khai."}, Steps: []string{"Nộp hồ sơ."},
+	})
+	e := MustOpenEngine(t, gs, bot.NewMemorySessions(time.Hour))
+	home := (&chat{t: t, e: e, user: "home"}).say("làm hộ chiếu cần giấy tờ gì")
+	if home.Action != bot.ActionAnswer || home.GuideID != "cap-ho-chieu" {
+		t.Fatalf("at home: %s %s", home.Action, home.GuideID)
 	}
-	c = &chat{t: t, e: e, user: "firm-cue"}
-	r = c.say("điều kiện làm lại thẻ căn cước bị gãy")
-	if lead, _, _ := strings.Cut(r.Text, "\n\n"); !strings.Contains(lead, "đã có thẻ căn cước bị mất") {
-		t.Errorf("the asked aspect does not lead:\n%s", r.Text)
+	abroad := (&chat{t: t, e: e, user: "abroad"}).say("tôi đang ở Hàn Quốc, làm hộ chiếu ở đại sứ quán cần giấy tờ gì")
+	if abroad.GuideID == "cap-ho-chieu" || slices.ContainsFunc(abroad.Options, func(o bot.Option) bool { return o.Payload == bot.PayloadGuide+"cap-ho-chieu" }) {
+		t.Errorf("abroad: %s %s %v", abroad.Action, abroad.GuideID, abroad.Options)
+	}
+	const entry = "Tại cơ quan đại diện Việt Nam ở nước ngoài nơi bạn đang ở."
+	gs[len(gs)-1].FAQ = []knowledge.FAQ{{Q: "Đang ở nước ngoài thì làm hộ chiếu ở đâu?", A: entry}}
+	e = MustOpenEngine(t, gs, bot.NewMemorySessions(time.Hour))
+	r := (&chat{t: t, e: e, user: "faq"}).say("tôi đang ở nước ngoài, làm hộ chiếu ở đâu")
+	if r.Action != bot.ActionAnswer || !strings.Contains(r.Text, entry) {
+		t.Errorf("abroad with its FAQ entry: %s %s\n%s", r.Action, r.GuideID, r.Text)
 	}
 }

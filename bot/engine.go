@@ -457,7 +457,7 @@ func mergeHits(a, b []knowledge.Hit) []knowledge.Hit {
 // remembers g as the last guide.
 func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float64, cands []Candidate, intro string, q *query) Reply {
 	s.LastGuide, s.LastAspect, s.Options, s.Fails = g.ID, a, nil, 0
-	ps := e.passageFor(g, q)
+	ps, held := e.passageFor(g, q)
 	var quote string
 	asked := askedAspect(q, a)
 	// The code is the case asked (codeFor). When that case is a FAQ
@@ -472,10 +472,11 @@ func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float
 	if ps != nil {
 		quote = ps.text
 		asked = asked && len(ps.codes) == 0
-		// A FAQ entry the question matches leads over an aspect read from
-		// a weak cue ("đi khám thai có được nghỉ không" is its entry, not
-		// the guide's conditions).
-		asked = asked && !(ps.faq && !askedFirmly(q, a))
+		// The FAQ entry whose question the citizen asks leads ("đang ở
+		// nước ngoài thì làm hộ chiếu ở đâu" is its entry, not the
+		// guide's place at home), and so does any FAQ entry over an aspect
+		// read from a weak cue ("đi khám thai có được nghỉ không").
+		asked = asked && !held && !(ps.faq && !askedFirmly(q, a))
 	}
 	g.Code = code
 	if q != nil && len(q.subject) > 0 {

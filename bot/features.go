@@ -127,6 +127,12 @@ func (c *candidate) measure(p *profile, q *query, w, f *questionView, st *stats)
 	for _, fq := range p.faqs {
 		c.faqScore = math.Max(c.faqScore, matchName(fq, w.set, w.pairs, st))
 	}
+	// A title done at home ("Cấp hộ chiếu phổ thông trong nước") is
+	// another procedure for a citizen abroad ("làm lại ở đại sứ quán Việt
+	// Nam tại Hàn Quốc"): the one at an embassy. Unless the guide has a FAQ
+	// entry for that situation ("Đang ở nước ngoài thì làm hộ chiếu ở
+	// đâu?"), which then answers.
+	c.altered = c.altered || anyMatch(domesticScope, p.title) && anyMatch(abroadCues, q.words) && c.faqScore < faqHeld
 	c.queryCov, c.fullCov = w.cover(p, st)
 	c.late = lastMention(best, w.words)
 	c.past = b2f(pastOnly(best, q.words, q.toks))
@@ -343,3 +349,12 @@ func actionScore(title, question []int) float64 {
 	}
 	return -1
 }
+
+// domesticScope is what limits a title to procedures done at home, and
+// abroadCues what places the citizen abroad (folded; the catalogue's titles
+// for procedures abroad say "ở nước ngoài" or "cơ quan đại diện").
+var (
+	domesticScope = pats("trong nước")
+	abroadCues    = pats("đại sứ quán", "lãnh sự quán", "tổng lãnh sự", "cơ quan đại diện", "đang ở nước ngoài", "sống ở nước ngoài",
+		"định cư ở nước ngoài")
+)

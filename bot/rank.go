@@ -245,13 +245,17 @@ func bodySections(body string) []bodySection {
 	return out
 }
 
+// faqHeld is the name match (matchName) above which a question is a FAQ
+// entry's question: that entry answers it.
+const faqHeld = 0.7
+
 // passageFor returns what to quote besides the asked aspect: the FAQ entry
 // whose question the citizen's question holds ("không nhận được mã OTP thì
-// làm sao?"), else the body section that holds most of what the question
-// adds beyond the guide's names; nil when nothing fits.
-func (e *Engine) passageFor(g knowledge.Guide, q *query) *passage {
+// làm sao?"; held is then true), else the body section that holds most of
+// what the question adds beyond the guide's names; nil when nothing fits.
+func (e *Engine) passageFor(g knowledge.Guide, q *query) (ps *passage, held bool) {
 	if q == nil {
-		return nil
+		return nil, false
 	}
 	p := e.profiles().get(g)
 	st := e.stats.Load()
@@ -272,8 +276,8 @@ func (e *Engine) passageFor(g knowledge.Guide, q *query) *passage {
 			}
 		}
 	}
-	if bestScore >= 0.7 {
-		return best
+	if bestScore >= faqHeld {
+		return best, true
 	}
 	var extra []string
 	var total float64
@@ -284,7 +288,7 @@ func (e *Engine) passageFor(g knowledge.Guide, q *query) *passage {
 		}
 	}
 	if total < minPassageWeight {
-		return nil
+		return nil, false
 	}
 	best, bestScore = nil, 0.0
 	for i := range p.passages {
@@ -303,9 +307,9 @@ func (e *Engine) passageFor(g knowledge.Guide, q *query) *passage {
 		}
 	}
 	if bestScore < 0.6 {
-		return nil
+		return nil, false
 	}
-	return best
+	return best, false
 }
 
 // codePattern matches a national procedure code (1.013080, 2.000635).
