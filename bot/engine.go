@@ -476,7 +476,7 @@ func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float
 		// nước ngoài thì làm hộ chiếu ở đâu" is its entry, not the
 		// guide's place at home), and so does any FAQ entry over an aspect
 		// read from a weak cue ("đi khám thai có được nghỉ không").
-		asked = asked && !held && !(ps.faq && !askedFirmly(q, a))
+		asked = asked && !held && (!ps.faq || askedFirmly(q, a))
 	}
 	g.Code = code
 	if q != nil && len(q.subject) > 0 {

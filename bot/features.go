@@ -132,7 +132,7 @@ func (c *candidate) measure(p *profile, q *query, w, f *questionView, st *stats)
 	// Nam tại Hàn Quốc"): the one at an embassy. Unless the guide has a FAQ
 	// entry for that situation ("Đang ở nước ngoài thì làm hộ chiếu ở
 	// đâu?"), which then answers.
-	c.altered = c.altered || anyMatch(domesticScope, p.title) && anyMatch(abroadCues, q.words) && c.faqScore < faqHeld
+	c.altered = c.altered || p.domestic && c.faqScore < faqHeld && anyMatch(abroadCues, q.words)
 	c.queryCov, c.fullCov = w.cover(p, st)
 	c.late = lastMention(best, w.words)
 	c.past = b2f(pastOnly(best, q.words, q.toks))

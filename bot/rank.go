@@ -46,6 +46,7 @@ type candidate struct {
 type profile struct {
 	sig       string
 	title     []string        // folded title words, fillers kept: aspect cues are checked against it
+	domestic  bool            // the title limits it to procedures done at home ("… trong nước")
 	names     [][]string      // title, aliases, codes: rewritten content words
 	nameWords map[string]bool // every word of names
 	faqs      [][]string
@@ -145,6 +146,7 @@ func (ps *profiles) build(g knowledge.Guide, sig string) *profile {
 	p := &profile{sig: sig, all: guideWords(text), pairs: map[[2]string]bool{}, nameWords: map[string]bool{}, textPairs: textPairs(ps.dict, text)}
 	t := analyse(ps.dict, g.Title)
 	p.title, p.actions, p.family = t.folded, actions(t.toks, t.folded), familyOf(g)
+	p.domestic = anyMatch(domesticScope, p.title)
 	for _, n := range append([]string{g.Title, spokenName(g)}, g.Aliases...) {
 		if ws := contentWords(ps.dict, n); len(ws) > 0 {
 			p.names = append(p.names, ws)
