@@ -1,6 +1,7 @@
 package complaint
 
 import (
+	"botdvc/webhooks/channels"
 	"context"
 	"flag"
 	"fmt"
@@ -45,7 +46,7 @@ func TestBrowserConsoleAndPublicPage(t *testing.T) {
 	out := &outbox{}
 	gs := bundled(t)
 	cfg := Config{Now: clk.Now, Guides: func() []knowledge.Guide { return gs },
-		Channels: channels()}
+		Channels: channels.Registry(nil)}
 	if err := Declare(cfg).Reconcile(ctx, js); err != nil {
 		t.Fatal(err)
 	}

@@ -7,15 +7,8 @@ import (
 
 	"botdvc/bot"
 	"botdvc/channel"
-	"botdvc/webhooks/messenger"
-	"botdvc/webhooks/webchat"
-	"botdvc/webhooks/zalo"
+	"botdvc/webhooks/channels"
 )
-
-// channels are the service's channels as cmd/botd registers them.
-func channels() *channel.Registry {
-	return channel.NewRegistry(webchat.Info(), zalo.Info(nil), messenger.Info())
-}
 
 // TestStandInChannel: a channel the desk has never heard of (a ward
 // kiosk, defined here: answers within 6 hours of the citizen's last
@@ -25,7 +18,7 @@ func TestStandInChannel(t *testing.T) {
 	const kiosk bot.Channel = "kiosk"
 	clk := newClock("2026-06-01T09:00:00+07:00")
 	d, out := MustOpenDesk(t, clk)
-	d.cfg.Channels = channel.NewRegistry(append(channels().All(), channel.Info{ID: kiosk, Label: "Ki-ốt phường",
+	d.cfg.Channels = channel.NewRegistry(append(channels.Registry(nil).All(), channel.Info{ID: kiosk, Label: "Ki-ốt phường",
 		Window: func(last time.Time) channel.Window {
 			return channel.Window{Standard: last.Add(2 * time.Hour), Final: last.Add(6 * time.Hour)}
 		}})...)

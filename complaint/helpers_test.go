@@ -1,6 +1,7 @@
 package complaint
 
 import (
+	"botdvc/webhooks/channels"
 	"context"
 	"errors"
 	"strconv"
@@ -65,7 +66,7 @@ func MustOpenDesk(tb testing.TB, clk *clock) (*Desk, *outbox) {
 	out := &outbox{}
 	gs := bundled(tb)
 	cfg := Config{Now: clk.Now, Guides: func() []knowledge.Guide { return gs },
-		Channels: channels()}
+		Channels: channels.Registry(nil)}
 	if err := Declare(cfg).Reconcile(context.Background(), js); err != nil {
 		tb.Fatal(err)
 	}

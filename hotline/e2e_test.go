@@ -1,6 +1,7 @@
 package hotline
 
 import (
+	"botdvc/webhooks/channels"
 	"context"
 	"fmt"
 	"strings"
@@ -48,7 +49,7 @@ func TestThroughPipeline(t *testing.T) {
 	}
 	var p *pipeline.Pipeline
 	q, err := New(e.js, OutboxFunc(func(ctx context.Context, o bot.Outbound) error { return p.Enqueue(ctx, o) }),
-		Config{Now: e.clock.Now, Channels: channels(nil)}, nil)
+		Config{Now: e.clock.Now, Channels: channels.Registry(nil)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

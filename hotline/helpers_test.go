@@ -2,6 +2,7 @@ package hotline
 
 import (
 	"botdvc/internal/natstest"
+	"botdvc/webhooks/channels"
 
 	"context"
 	"log/slog"
@@ -95,7 +96,7 @@ func MustOpenQueue(tb testing.TB) *env {
 
 func (e *env) open(tb testing.TB) *Queue {
 	tb.Helper()
-	q, err := New(e.js, e.out, Config{Now: e.clock.Now, Channels: channels(nil)}, slog.New(slog.DiscardHandler))
+	q, err := New(e.js, e.out, Config{Now: e.clock.Now, Channels: channels.Registry(nil)}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		tb.Fatal(err)
 	}

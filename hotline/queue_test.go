@@ -1,6 +1,7 @@
 package hotline
 
 import (
+	"botdvc/webhooks/channels"
 	"context"
 	"encoding/json"
 	"errors"
@@ -501,7 +502,7 @@ func TestMetrics(t *testing.T) {
 	js := MustConnect(t, ns)
 	clk := &fakeClock{t: tuesdayMorning}
 	reg := prometheus.NewRegistry()
-	q, err := New(js, &outbox{}, Config{Now: clk.Now, Registry: reg, Channels: channels(nil)}, nil)
+	q, err := New(js, &outbox{}, Config{Now: clk.Now, Registry: reg, Channels: channels.Registry(nil)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -609,7 +610,7 @@ func BenchmarkEscalateAndClaim(b *testing.B) {
 
 func TestConsoleShowsZaloFreeMessages(t *testing.T) {
 	e := MustOpenQueue(t)
-	e.q.cfg.Channels = channels(func(userID string) (int, bool) { return 5, userID == "zalo-user" })
+	e.q.cfg.Channels = channels.Registry(func(userID string) (int, bool) { return 5, userID == "zalo-user" })
 	note := e.q.Console(nil).funcs()["windowNote"].(func(Ticket) string)
 	now := e.clock.Now()
 	tk := Ticket{Channel: bot.Zalo, UserID: "zalo-user", Window: e.q.cfg.Channels.Window(bot.Zalo, now)}

@@ -1,6 +1,7 @@
 package hotline
 
 import (
+	"botdvc/webhooks/channels"
 	"context"
 	"encoding/json"
 	"io"
@@ -96,7 +97,7 @@ func bundled(t *testing.T) (*knowledge.Library, *bleveindex.Index) {
 func TestTicketTopic(t *testing.T) {
 	e := MustOpenQueue(t)
 	lib, idx := bundled(t)
-	q, err := New(e.js, e.out, Config{Now: e.clock.Now, Guides: lib, Channels: channels(nil)}, slog.New(slog.DiscardHandler))
+	q, err := New(e.js, e.out, Config{Now: e.clock.Now, Guides: lib, Channels: channels.Registry(nil)}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +191,7 @@ func signIn(t *testing.T, app interface {
 func TestStaffGuideIDsChecked(t *testing.T) {
 	e := MustOpenQueue(t)
 	lib, _ := bundled(t)
-	q, err := New(e.js, e.out, Config{Now: e.clock.Now, Guides: lib, Channels: channels(nil)}, slog.New(slog.DiscardHandler))
+	q, err := New(e.js, e.out, Config{Now: e.clock.Now, Guides: lib, Channels: channels.Registry(nil)}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +285,7 @@ func TestStaffGuideIDsChecked(t *testing.T) {
 func TestTicketReadsAsStaff(t *testing.T) {
 	e := MustOpenQueue(t)
 	lib, idx := bundled(t)
-	q, err := New(e.js, e.out, Config{Now: e.clock.Now, Guides: lib, Channels: channels(nil)}, slog.New(slog.DiscardHandler))
+	q, err := New(e.js, e.out, Config{Now: e.clock.Now, Guides: lib, Channels: channels.Registry(nil)}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package news
 
 import (
+	"botdvc/webhooks/channels"
 	"context"
 	"errors"
 	"fmt"
@@ -47,7 +48,7 @@ func declareNews(tb testing.TB, js jetstream.JetStream) {
 
 func mustOpen(tb testing.TB, js jetstream.JetStream, c *clock, sessions bot.SessionStore) *Service {
 	tb.Helper()
-	s, err := Open(context.Background(), js, Config{Guides: guideOf, Sessions: sessions, Now: c.Now, Channels: channels(nil)})
+	s, err := Open(context.Background(), js, Config{Guides: guideOf, Sessions: sessions, Now: c.Now, Channels: channels.Registry(nil)})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -264,7 +265,7 @@ func TestFollowDelivery(t *testing.T) {
 	out := &recordingOutbox{}
 	s.SetOutbox(out)
 	zaloFree := map[string]int{"Z-NOFREE": 0}
-	s.cfg.Channels = channels(func(u string) (int, bool) { n, ok := zaloFree[u]; return n, ok })
+	s.cfg.Channels = channels.Registry(func(u string) (int, bool) { n, ok := zaloFree[u]; return n, ok })
 	h := bot.Chain(engine(sessions), s.Middleware())
 
 	// Who follows what, and when they last wrote.
@@ -408,7 +409,7 @@ func TestWindows(t *testing.T) {
 	}
 	for _, c := range cases {
 		free := c.free
-		s.cfg.Channels = channels(func(string) (int, bool) { return free, free >= 0 })
+		s.cfg.Channels = channels.Registry(func(string) (int, bool) { return free, free >= 0 })
 		if got := s.inWindow(Follower{Channel: c.ch, UserID: "u", LastUser: now.Add(-c.ago)}, now); got != c.want {
 			t.Errorf("%s, %v ago, free %d: %v, want %v", c.ch, c.ago, c.free, got, c.want)
 		}

@@ -15,11 +15,8 @@ import (
 	"time"
 
 	"botdvc/bot"
-	"botdvc/channel"
 	"botdvc/hotline"
-	"botdvc/webhooks/messenger"
-	"botdvc/webhooks/webchat"
-	"botdvc/webhooks/zalo"
+	"botdvc/webhooks/channels"
 )
 
 const hotlineUsage = `usage: botctl hotline [--url URL] [--user NAME] [--password-file FILE] [--json] COMMAND [ARGS]
@@ -248,10 +245,9 @@ func short(s string, n int) string {
 	return s
 }
 
-// channels names a ticket's channel as the console does: each channel's
-// own label (a channel missing here is shown by its id; botd's list is
-// Main.channelList).
-var channels = channel.NewRegistry(webchat.Info(), zalo.Info(nil), messenger.Info())
+// channelNames names a ticket's channel as the console does: each
+// channel's own label.
+var channelNames = channels.Registry(nil)
 
 func printList(w io.Writer, ts []hotline.Ticket, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -262,7 +258,7 @@ func printList(w io.Writer, ts []hotline.Ticket, now time.Time) error {
 			wait, dl = "-", "-"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, hotline.StatusLabel(t.Status), hotline.CategoryLabel(t.Category),
-			channels.Label(t.Channel), wait, dl, t.Assignee, topic(t))
+			channelNames.Label(t.Channel), wait, dl, t.Assignee, topic(t))
 	}
 	return tw.Flush()
 }
@@ -283,7 +279,7 @@ func printTicket(w io.Writer, raw []byte, full bool) error {
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return fmt.Errorf("decode answer: %w", err)
 	}
-	fmt.Fprintf(w, "%s  %s  %s  %s", t.ID, hotline.StatusLabel(t.Status), hotline.CategoryLabel(t.Category), channels.Label(t.Channel))
+	fmt.Fprintf(w, "%s  %s  %s  %s", t.ID, hotline.StatusLabel(t.Status), hotline.CategoryLabel(t.Category), channelNames.Label(t.Channel))
 	if t.Assignee != "" {
 		fmt.Fprintf(w, "  người nhận: %s", t.Assignee)
 	}

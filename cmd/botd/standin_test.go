@@ -1,6 +1,7 @@
 package main
 
 import (
+	"botdvc/webhooks/channels"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -206,6 +207,11 @@ func TestEveryChannelDescribesItself(t *testing.T) {
 	// those of before the channels registered themselves, in that order.
 	if got := fmt.Sprint(channelIDs(list)); got != "[web zalo messenger]" {
 		t.Fatalf("channels %s, want [web zalo messenger]", got)
+	}
+	// The list the tools and other packages' tests name channels by
+	// (webhooks/channels) is botd's.
+	if got := fmt.Sprint(channels.Registry(nil).IDs()); got != fmt.Sprint(channelIDs(list)) {
+		t.Errorf("webhooks/channels lists %s, botd opens %v", got, channelIDs(list))
 	}
 	windowless := map[bot.Channel]bool{bot.Web: true}
 	for _, o := range list {
