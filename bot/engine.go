@@ -471,12 +471,13 @@ func (e *Engine) answerGuide(s *Session, g knowledge.Guide, a Aspect, conf float
 	}
 	if ps != nil {
 		quote = ps.text
-		asked = asked && len(ps.codes) == 0
-		// The FAQ entry whose question the citizen asks leads ("đang ở
+		// The passage leads when it is a case of its own procedure, when
+		// it is the FAQ entry whose question the citizen asks ("đang ở
 		// nước ngoài thì làm hộ chiếu ở đâu" is its entry, not the
-		// guide's place at home), and so does any FAQ entry over an aspect
-		// read from a weak cue ("đi khám thai có được nghỉ không").
-		asked = asked && !held && (!ps.faq || askedFirmly(q, a))
+		// guide's place at home), and when it is any FAQ entry and the
+		// aspect was read from a weak cue ("đi khám thai có được nghỉ
+		// không").
+		asked = asked && len(ps.codes) == 0 && !held && (!ps.faq || askedFirmly(q, a))
 	}
 	g.Code = code
 	if q != nil && len(q.subject) > 0 {
